@@ -1,0 +1,110 @@
+/**
+ * A node's configuration: what a JSON config file holds once validated and
+ * filled with defaults. Every bound the node enforces lives in `limits`, with
+ * its unit last in the name (TIGER_STYLE), and is checked at start-up.
+ */
+import type { NodeId } from '../raft/types.js';
+
+export interface MemberConfig {
+  readonly id: NodeId;
+  /** host:port for node-to-node Raft traffic. */
+  readonly peer: string;
+  /** host:port for the client protocol. */
+  readonly client: string;
+}
+
+export type TimingPreset = 'fast' | 'debug' | 'demo';
+
+export interface TimingConfig {
+  /** Granularity of the logical clock: one timer.tick event per tickMs. */
+  readonly tickMs: number;
+  readonly electionTimeoutMinMs: number;
+  readonly electionTimeoutMaxMs: number;
+  readonly heartbeatMs: number;
+  /** A client request not answered in this time gets an error (outcome unknown for writes). */
+  readonly requestTimeoutMs: number;
+}
+
+export interface LimitsConfig {
+  /** Longest inline command line or RESP header line a client may send. */
+  readonly lineBytesMax: number;
+  /** Most arguments (command name included) in one request. */
+  readonly argsMax: number;
+  readonly keyBytesMax: number;
+  readonly valueBytesMax: number;
+  /** Largest node-to-node frame accepted or sent. */
+  readonly frameBytesMax: number;
+  /** Messages queued for one unreachable or slow peer before new ones are dropped. */
+  readonly peerQueueMessagesMax: number;
+  /** Entries in one AppendEntries. */
+  readonly entriesPerAppendMax: number;
+  /** Payload bytes in one AppendEntries (a single larger entry is still sent alone). */
+  readonly appendBytesMax: number;
+  /** AppendEntries sent to one follower and not yet acknowledged (the pipeline window). */
+  readonly inflightAppendsMax: number;
+  /** Client requests accepted and not yet answered, per node; beyond it clients get -BUSY. */
+  readonly pendingRequestsMax: number;
+  /** Requests one connection may have outstanding before the node stops reading from it. */
+  readonly pipelinePerConnectionMax: number;
+  /** Reply bytes buffered for a slow client before it is disconnected. */
+  readonly clientOutputBytesMax: number;
+  readonly clientConnectionsMax: number;
+  /** Keys returned by one KEYS or LIST. */
+  readonly keysPerReplyMax: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface NodeConfig {
+  readonly nodeId: NodeId;
+  readonly clusterId: string;
+  readonly members: readonly MemberConfig[];
+  readonly dataDir: string;
+  readonly timing: TimingConfig;
+  readonly limits: LimitsConfig;
+  readonly logLevel: LogLevel;
+}
+
+export const TIMING_PRESETS: Readonly<Record<TimingPreset, TimingConfig>> = {
+  // The Raft paper's suggested ranges: election 150-300 ms, heartbeat 50 ms.
+  fast: {
+    tickMs: 10,
+    electionTimeoutMinMs: 150,
+    electionTimeoutMaxMs: 300,
+    heartbeatMs: 50,
+    requestTimeoutMs: 5_000,
+  },
+  // Long enough to stop a node in a debugger without it losing leadership.
+  debug: {
+    tickMs: 100,
+    electionTimeoutMinMs: 30_000,
+    electionTimeoutMaxMs: 60_000,
+    heartbeatMs: 5_000,
+    requestTimeoutMs: 120_000,
+  },
+  // Slow enough to watch elections and heartbeats scroll by in the logs.
+  demo: {
+    tickMs: 100,
+    electionTimeoutMinMs: 3_000,
+    electionTimeoutMaxMs: 6_000,
+    heartbeatMs: 1_000,
+    requestTimeoutMs: 20_000,
+  },
+};
+
+export const DEFAULT_LIMITS: LimitsConfig = {
+  lineBytesMax: 64 * 1024,
+  argsMax: 1024,
+  keyBytesMax: 1024,
+  valueBytesMax: 1024 * 1024,
+  frameBytesMax: 16 * 1024 * 1024,
+  peerQueueMessagesMax: 4096,
+  entriesPerAppendMax: 1024,
+  appendBytesMax: 4 * 1024 * 1024,
+  inflightAppendsMax: 8,
+  pendingRequestsMax: 20_000,
+  pipelinePerConnectionMax: 1024,
+  clientOutputBytesMax: 32 * 1024 * 1024,
+  clientConnectionsMax: 1024,
+  keysPerReplyMax: 100_000,
+};

@@ -1,0 +1,33 @@
+/**
+ * State-machine commands (what goes into the Raft log) and queries (what a
+ * linearizable read asks of the applied state). Keys and values are raw bytes:
+ * the store is binary-safe, as Redis is.
+ */
+
+export type KvCommand =
+  | { readonly op: 'set'; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly op: 'del'; readonly keys: readonly Uint8Array[] }
+  | {
+      readonly op: 'cas';
+      readonly key: Uint8Array;
+      readonly expected: Uint8Array;
+      readonly value: Uint8Array;
+    };
+
+/** The outcome of applying one command, as the client protocol reports it. */
+export type KvResult =
+  | { readonly type: 'ok' } // SET
+  | { readonly type: 'int'; readonly value: number }; // DEL (count), CAS (1 swapped, 0 not)
+
+export type KvQuery =
+  | { readonly op: 'get'; readonly key: Uint8Array }
+  | { readonly op: 'exists'; readonly keys: readonly Uint8Array[] }
+  /** Redis KEYS: a glob over the whole key space. */
+  | { readonly op: 'keys'; readonly pattern: Uint8Array }
+  /** Prefix listing; an empty prefix lists everything. */
+  | { readonly op: 'list'; readonly prefix: Uint8Array };
+
+export type KvQueryResult =
+  | { readonly type: 'value'; readonly value: Uint8Array | null }
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'keys'; readonly keys: readonly Uint8Array[] };

@@ -1,0 +1,94 @@
+/**
+ * The vocabulary of the Raft protocol: log entries, persistent state and the
+ * messages nodes exchange. Plain data only, so every value here can be encoded
+ * with msgpackr, written to a trace and compared in a replay.
+ */
+
+export type NodeId = string;
+export type Term = number;
+export type LogIndex = number;
+
+export const ENTRY_NOOP = 0;
+export const ENTRY_COMMAND = 1;
+export type EntryType = typeof ENTRY_NOOP | typeof ENTRY_COMMAND;
+
+export interface Entry {
+  readonly index: LogIndex;
+  readonly term: Term;
+  readonly type: EntryType;
+  /** Opaque to Raft: an encoded state-machine command (empty for a no-op). */
+  readonly data: Uint8Array;
+}
+
+/** What must be on disk before a node votes or acknowledges anything (Figure 2, "Persistent state"). */
+export interface HardState {
+  readonly term: Term;
+  readonly vote: NodeId | null;
+}
+
+export const EMPTY_HARD_STATE: HardState = { term: 0, vote: null };
+
+interface Envelope {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly term: Term;
+}
+
+export interface RequestVote extends Envelope {
+  readonly type: 'RequestVote';
+  readonly lastLogIndex: LogIndex;
+  readonly lastLogTerm: Term;
+}
+
+export interface RequestVoteResponse extends Envelope {
+  readonly type: 'RequestVoteResponse';
+  readonly granted: boolean;
+}
+
+export interface AppendEntries extends Envelope {
+  readonly type: 'AppendEntries';
+  readonly prevLogIndex: LogIndex;
+  readonly prevLogTerm: Term;
+  readonly entries: readonly Entry[];
+  readonly leaderCommit: LogIndex;
+}
+
+export interface AppendEntriesResponse extends Envelope {
+  readonly type: 'AppendEntriesResponse';
+  readonly success: boolean;
+  /** On success: the last index the follower now holds durably that matches the leader. */
+  readonly matchIndex: LogIndex;
+  /** On failure: the index the leader should retry from (fast back-off, section 5.3). */
+  readonly conflictIndex: LogIndex;
+  /** On failure: the follower's term at conflictIndex, or 0 when its log is too short. */
+  readonly conflictTerm: Term;
+  /** Echo of the rejected request's prevLogIndex, so a stale rejection can be recognised. */
+  readonly rejectedIndex: LogIndex;
+}
+
+/**
+ * Heartbeats are separate from AppendEntries (as in etcd): they carry no log
+ * position, so they never race with pipelined appends, and they carry the
+ * ReadIndex round the leader is confirming.
+ */
+export interface Heartbeat extends Envelope {
+  readonly type: 'Heartbeat';
+  /** min(leader commit, follower match): never ahead of what the follower holds. */
+  readonly commit: LogIndex;
+  readonly readRound: number;
+}
+
+export interface HeartbeatResponse extends Envelope {
+  readonly type: 'HeartbeatResponse';
+  readonly readRound: number;
+}
+
+export type Message =
+  | RequestVote
+  | RequestVoteResponse
+  | AppendEntries
+  | AppendEntriesResponse
+  | Heartbeat
+  | HeartbeatResponse;
+
+export type MessageType = Message['type'];
