@@ -1,0 +1,76 @@
+/**
+ * The RaftNode actor wraps the pure core: it steps the core with every input
+ * that concerns it and, once per batch (a `raft.ready` event queued behind
+ * everything already waiting), carries out the core's Ready by publishing
+ * events for the other actors, in the order ready.ts documents.
+ */
+import type { MessageBus } from '../bus/bus.js';
+import type { RaftCore } from '../raft/core.js';
+import type { RaftInput } from '../raft/ready.js';
+import type { NodeStatusEvent } from '../bus/events.js';
+
+export class RaftNodeActor {
+  private readyQueued = false;
+  private reported: NodeStatusEvent | null = null;
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly core: RaftCore,
+  ) {
+    bus.on('timer.tick', () => this.step({ type: 'tick' }));
+    bus.on('net.recv', (event) => this.step({ type: 'message', message: event.message }));
+    bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
+    bus.on('raft.read', (event) => this.step({ type: 'read', id: event.id }));
+    bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
+    bus.on('raft.ready', () => this.carryOutReady());
+  }
+
+  private step(input: RaftInput): void {
+    this.core.step(input);
+    if (this.readyQueued) return;
+    this.readyQueued = true;
+    this.bus.publish({ type: 'raft.ready' });
+  }
+
+  private carryOutReady(): void {
+    this.readyQueued = false;
+    this.core.step({ type: 'flush' });
+    const ready = this.core.takeReady();
+    if (ready.persist) this.bus.publish({ type: 'storage.persist', request: ready.persist });
+    if (ready.messages.length > 0) this.bus.publish({ type: 'net.send', messages: ready.messages });
+    if (ready.committed.length > 0) this.bus.publish({ type: 'storage.apply', entries: ready.committed });
+    if (ready.accepted.length + ready.refused.length + ready.readsReady.length > 0) {
+      this.bus.publish({
+        type: 'raft.outcomes',
+        accepted: ready.accepted,
+        refused: ready.refused,
+        readsReady: ready.readsReady,
+      });
+    }
+    this.reportStatus();
+  }
+
+  private reportStatus(): void {
+    const view = this.core.view();
+    const status: NodeStatusEvent = {
+      role: view.role,
+      term: view.term,
+      leader: view.leader,
+      commitIndex: view.commitIndex,
+      lastIndex: view.lastIndex,
+    };
+    const before = this.reported;
+    if (
+      before &&
+      before.role === status.role &&
+      before.term === status.term &&
+      before.leader === status.leader &&
+      before.commitIndex === status.commitIndex &&
+      before.lastIndex === status.lastIndex
+    ) {
+      return;
+    }
+    this.reported = status;
+    this.bus.publish({ type: 'raft.status', ...status });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Every message that crosses the bus. Each event's `type` names its family
+ * (timer., net., client., raft., storage.) and what happened; the families are
+ * the TimerEvent, NetworkEvent, ClientEvent, RaftEvent and StorageEvent unions.
+ *
+ * Inputs are the events that come from outside a node (a tick, a received
+ * message, a client request, a storage completion): a node's run is fully
+ * described by its inputs, so recording them is enough to replay it. Every
+ * other event is produced by the node's own actors while handling an input.
+ */
+import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
+import type { ClientRequest } from '../protocol/commands.js';
+import type { Reply } from '../protocol/reply.js';
+import type { PersistRequest, Proposal, Role } from '../raft/ready.js';
+import type { Entry, LogIndex, Message, NodeId, Term } from '../raft/types.js';
+
+export type TimerEvent = { readonly type: 'timer.tick' };
+
+export type NetworkEvent =
+  /** A message arrived from a peer (input). */
+  | { readonly type: 'net.recv'; readonly message: Message }
+  /** Messages for the network actor to send, in order. */
+  | { readonly type: 'net.send'; readonly messages: readonly Message[] };
+
+/** A client connection, named by the TCP edge (or a simulated client). */
+export type ConnectionId = number;
+
+export type ClientEvent =
+  /** A parsed request from a connection; `seq` orders replies on that connection (input). */
+  | { readonly type: 'client.request'; readonly conn: ConnectionId; readonly seq: number; readonly request: ClientRequest }
+  /** The connection went away; nothing more is sent to it (input). */
+  | { readonly type: 'client.closed'; readonly conn: ConnectionId }
+  | { readonly type: 'client.reply'; readonly conn: ConnectionId; readonly seq: number; readonly reply: Reply }
+  /** Every pending request fails with `reason` (the node is shutting down) (input). */
+  | { readonly type: 'client.abort'; readonly reason: string };
+
+export interface RaftOutcomes {
+  readonly accepted: ReadonlyArray<{ readonly id: number; readonly index: LogIndex; readonly term: Term }>;
+  readonly refused: ReadonlyArray<{ readonly id: number; readonly kind: 'proposal' | 'read'; readonly leader: NodeId | null }>;
+  readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
+}
+
+export interface NodeStatusEvent {
+  readonly role: Role;
+  readonly term: Term;
+  readonly leader: NodeId | null;
+  readonly commitIndex: LogIndex;
+  readonly lastIndex: LogIndex;
+}
+
+export type RaftEvent =
+  | { readonly type: 'raft.propose'; readonly proposals: readonly Proposal[] }
+  | { readonly type: 'raft.read'; readonly id: number }
+  /** End of a batch: the RaftNode actor flushes the core and carries out its Ready. */
+  | { readonly type: 'raft.ready' }
+  | ({ readonly type: 'raft.outcomes' } & RaftOutcomes)
+  | ({ readonly type: 'raft.status' } & NodeStatusEvent);
+
+export interface AppliedResult {
+  readonly index: LogIndex;
+  readonly term: Term;
+  /** null for entries that carry no command (no-ops). */
+  readonly result: KvResult | null;
+}
+
+export type StorageEvent =
+  | { readonly type: 'storage.persist'; readonly request: PersistRequest }
+  /** Every persist request up to seq is durable (input). */
+  | { readonly type: 'storage.persisted'; readonly seq: number }
+  | { readonly type: 'storage.apply'; readonly entries: readonly Entry[] }
+  /** Entries up to `index` are applied and durable in the KV store (input). */
+  | { readonly type: 'storage.applied'; readonly index: LogIndex; readonly results: readonly AppliedResult[] }
+  | { readonly type: 'storage.query'; readonly id: number; readonly query: KvQuery }
+  | { readonly type: 'storage.queryResult'; readonly id: number; readonly result: KvQueryResult } // input
+  /** A disk operation failed; the node cannot go on safely (input). */
+  | { readonly type: 'storage.failed'; readonly operation: string; readonly message: string };
+
+export type BusEvent = TimerEvent | NetworkEvent | ClientEvent | RaftEvent | StorageEvent;
+export type BusEventType = BusEvent['type'];
+
+/** mitt's event map: each event type to its payload. */
+export type BusEvents = { [E in BusEvent as E['type']]: E };
+
+export type EventOf<T extends BusEventType> = BusEvents[T];
+
+const INPUT_TYPES: ReadonlySet<BusEventType> = new Set<BusEventType>([
+  'timer.tick',
+  'net.recv',
+  'client.request',
+  'client.closed',
+  'client.abort',
+  'storage.persisted',
+  'storage.applied',
+  'storage.queryResult',
+  'storage.failed',
+]);
+
+/** True for events that enter a node from outside (see the header comment). */
+export function isInput(event: BusEvent): boolean {
+  return INPUT_TYPES.has(event.type);
+}

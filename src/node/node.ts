@@ -1,0 +1,155 @@
+/**
+ * A real raftkv node: LevelDB on disk, TCP between nodes and to clients, the
+ * system clock. startNode() opens everything, starts the actors and returns
+ * a handle whose stop() shuts down in order (stop accepting, fail what is in
+ * flight, finish disk writes, close LevelDB).
+ */
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { systemClock } from '../actors/timer.js';
+import { immediateScheduler } from '../bus/bus.js';
+import { parseHostPort } from '../config/address.js';
+import type { NodeConfig } from '../config/types.js';
+import { createLogger } from '../log/logger.js';
+import type { Role } from '../raft/ready.js';
+import type { NodeStorage } from '../storage/interfaces.js';
+import { openDiskStorage } from '../storage/open.js';
+import { TcpTransport } from '../transport/tcp.js';
+import { assembleNode, type NodeParts } from './assemble.js';
+import { ClientServer } from './client-server.js';
+
+export interface StartNodeOptions {
+  readonly logger?: Logger;
+  /** Seed for election-timeout randomness; random when absent (it is logged). */
+  readonly seed?: number;
+  /** Called when the node cannot go on (a disk failure); the default exits the process. */
+  readonly onFatal?: (error: Error) => void;
+}
+
+export interface NodeStatus {
+  readonly id: string;
+  readonly role: Role;
+  readonly term: number;
+  readonly leader: string | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastLogIndex: number;
+}
+
+export interface RunningNode {
+  readonly id: string;
+  status(): NodeStatus;
+  /** The bound client address (useful when the config asked for port 0). */
+  clientAddress(): { host: string; port: number };
+  /** Stops accepting, fails in-flight requests, closes connections and LevelDB. */
+  stop(): Promise<void>;
+}
+
+export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
+  let parts: NodeParts | null = null;
+  const logger =
+    options.logger ??
+    createLogger({ level: config.logLevel, nodeId: config.nodeId, status: () => statusOf(parts) });
+  const seed = options.seed ?? randomInt(0, 2 ** 31);
+  const storage = await openDiskStorage(config.dataDir);
+  try {
+    parts = await assembleRealNode(config, storage, logger, seed);
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  return runNode(config, storage, parts, logger, options);
+}
+
+async function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logger, seed: number): Promise<NodeParts> {
+  const [raftState, appliedIndex] = await Promise.all([storage.raft.load(), storage.kv.appliedIndex()]);
+  const self = config.members.find((member) => member.id === config.nodeId)!;
+  const transport = new TcpTransport({
+    self: config.nodeId,
+    clusterId: config.clusterId,
+    listen: parseHostPort(self.peer),
+    peers: config.members
+      .filter((member) => member.id !== config.nodeId)
+      .map((member) => ({ id: member.id, ...parseHostPort(member.peer) })),
+    limits: config.limits,
+    logger,
+  });
+  logger.info(
+    { seed, term: raftState.hardState.term, lastIndex: raftState.entries.length, appliedIndex, dataDir: config.dataDir },
+    'node restored from disk',
+  );
+  return assembleNode({
+    config,
+    storage,
+    restored: { hardState: raftState.hardState, entries: raftState.entries, appliedIndex },
+    transport,
+    clock: systemClock,
+    scheduler: immediateScheduler,
+    seed,
+  });
+}
+
+async function runNode(
+  config: NodeConfig,
+  storage: NodeStorage,
+  parts: NodeParts,
+  logger: Logger,
+  options: StartNodeOptions,
+): Promise<RunningNode> {
+  const self = config.members.find((member) => member.id === config.nodeId)!;
+  const clientServer = new ClientServer(parts.bus, { ...parseHostPort(self.client), limits: config.limits, logger });
+  logRoleChanges(parts, logger);
+  const onFatal = options.onFatal ?? defaultFatal(logger);
+  parts.bus.on('storage.failed', (e) => onFatal(new Error(`${e.operation} failed: ${e.message}`)));
+  await parts.network.start();
+  await clientServer.start();
+  parts.timer.start();
+  logger.info({ client: self.client, peer: self.peer }, 'node started');
+
+  let stopping: Promise<void> | null = null;
+  const stop = async (): Promise<void> => {
+    await clientServer.stopAccepting();
+    parts.timer.stop();
+    parts.bus.publish({ type: 'client.abort', reason: 'node shutting down' });
+    await new Promise((resolve) => setImmediate(resolve));
+    parts.bus.drain();
+    clientServer.closeAll();
+    await parts.network.stop();
+    await parts.persistence.idle();
+    await parts.stateMachine.idle();
+    await storage.close();
+    logger.info('node stopped');
+  };
+  return {
+    id: config.nodeId,
+    status: () => ({ id: config.nodeId, appliedIndex: parts.client.appliedIndex(), ...statusOf(parts) }),
+    clientAddress: () => {
+      const address = clientServer.address();
+      return { host: address.address, port: address.port };
+    },
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+function statusOf(parts: NodeParts | null): Omit<NodeStatus, 'id' | 'appliedIndex'> {
+  if (!parts) return { role: 'follower', term: 0, leader: null, commitIndex: 0, lastLogIndex: 0 };
+  const view = parts.core.view();
+  return { role: view.role, term: view.term, leader: view.leader, commitIndex: view.commitIndex, lastLogIndex: view.lastIndex };
+}
+
+function logRoleChanges(parts: NodeParts, logger: Logger): void {
+  let last = '';
+  parts.bus.on('raft.status', (s) => {
+    const now = `${s.role}/${s.term}/${s.leader}`;
+    if (now === last) return;
+    last = now;
+    logger.info({ leader: s.leader }, s.role === 'leader' ? 'became leader' : `now ${s.role}`);
+  });
+}
+
+function defaultFatal(logger: Logger): (error: Error) => void {
+  return (error) => {
+    logger.fatal({ err: error.message }, 'node cannot continue');
+    process.exit(1);
+  };
+}

@@ -1,0 +1,687 @@
+/**
+ * The Raft protocol as a pure, deterministic state machine (Ongaro & Ousterhout,
+ * "In Search of an Understandable Consensus Algorithm", and the dissertation).
+ *
+ * step(input) takes one input and records what must happen; takeReady() hands
+ * those effects over (see ready.ts for their order). No I/O, no clock, no
+ * Math.random(), no await: time arrives as ticks and randomness through the
+ * injected RandomSource, so a node's behaviour is a function of its inputs.
+ *
+ * Roles are swapped handlers, as in etcd-io/raft: becomeFollower/Candidate/
+ * Leader set `stepRole` and `tickRole`.
+ */
+import { assert, assertNever } from '../util/assert.js';
+import { RaftLog } from './log.js';
+import { validateRaftOptions, type RaftOptions } from './options.js';
+import { mergePersists } from './persist-merge.js';
+import { PersistTracker } from './persist-tracker.js';
+import { Progress } from './progress.js';
+import { majorityValue, quorumSize } from './quorum.js';
+import { randomInt } from './random.js';
+import { ReadIndexTracker } from './read-index.js';
+import type { PersistRequest, Proposal, RaftInput, Ready, Role, SoftState } from './ready.js';
+import {
+  ENTRY_COMMAND,
+  ENTRY_NOOP,
+  type AppendEntries,
+  type Entry,
+  type HardState,
+  type Heartbeat,
+  type LogIndex,
+  type Message,
+  type NodeId,
+  type RequestVote,
+  type Term,
+} from './types.js';
+
+/** What a node reads from its storage when it starts. */
+export interface RestoredState {
+  readonly hardState: HardState;
+  readonly entries: readonly Entry[];
+  /** The state machine's applied index: those entries are known committed. */
+  readonly appliedIndex: LogIndex;
+}
+
+/** A read-only view of the core, for status reports and the simulator's invariant checks. */
+export interface CoreView {
+  readonly id: NodeId;
+  readonly role: Role;
+  readonly term: Term;
+  readonly vote: NodeId | null;
+  readonly leader: NodeId | null;
+  readonly commitIndex: LogIndex;
+  readonly lastIndex: LogIndex;
+  readonly stableIndex: LogIndex;
+}
+
+export class RaftCore {
+  readonly id: NodeId;
+  private readonly peers: readonly NodeId[];
+  private term: Term;
+  private vote: NodeId | null;
+  private role: Role = 'follower';
+  private leader: NodeId | null = null;
+  private readonly log: RaftLog;
+  private readonly persistence: PersistTracker;
+  private commitIndex: LogIndex;
+  /** Highest index handed out in Ready.committed. */
+  private appliedSent: LogIndex;
+
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private electionTimeout = 0;
+  private readonly votes = new Map<NodeId, boolean>();
+  private readonly progress = new Map<NodeId, Progress>();
+  private reads: ReadIndexTracker;
+  /** First index of the current leader term (its no-op). */
+  private termStartIndex: LogIndex = 0;
+
+  private stepRole: (message: Message) => void = (m) => this.stepFollower(m);
+  private tickRole: () => void = () => this.tickElection();
+
+  // Effects accumulated for the next Ready.
+  private outbox: Message[] = [];
+  private persists: PersistRequest[] = [];
+  private accepted: Array<{ id: number; index: LogIndex; term: Term }> = [];
+  private refused: Array<{ id: number; kind: 'proposal' | 'read'; leader: NodeId | null }> = [];
+  private readsReady: Array<{ id: number; index: LogIndex }> = [];
+  private reportedSoftState: SoftState | null = null;
+
+  constructor(
+    private readonly options: RaftOptions,
+    restored: RestoredState,
+  ) {
+    validateRaftOptions(options);
+    this.id = options.id;
+    this.peers = options.voters.filter((voter) => voter !== options.id);
+    this.term = restored.hardState.term;
+    this.vote = restored.hardState.vote;
+    this.log = new RaftLog(restored.entries);
+    assert(restored.appliedIndex <= this.log.lastIndex(), 'applied index beyond the log');
+    this.persistence = new PersistTracker(this.log.lastIndex());
+    this.commitIndex = restored.appliedIndex;
+    this.appliedSent = restored.appliedIndex;
+    this.reads = new ReadIndexTracker(options.voters);
+    this.resetElectionTimer();
+  }
+
+  step(input: RaftInput): void {
+    switch (input.type) {
+      case 'tick':
+        this.tickRole();
+        break;
+      case 'message':
+        this.stepMessage(input.message);
+        break;
+      case 'propose':
+        this.propose(input.proposals);
+        break;
+      case 'read':
+        this.read(input.id);
+        break;
+      case 'persisted':
+        this.outbox.push(...this.persistence.persisted(input.seq));
+        if (this.role === 'leader') this.maybeCommit();
+        break;
+      case 'flush':
+        this.flush();
+        break;
+      default:
+        assertNever(input, 'raft input');
+    }
+  }
+
+  /** Hands over every effect recorded since the last call. */
+  takeReady(): Ready {
+    const committedTo = Math.min(this.commitIndex, this.persistence.stableIndex());
+    const committed = committedTo > this.appliedSent ? this.log.slice(this.appliedSent + 1, committedTo + 1) : [];
+    this.appliedSent = Math.max(this.appliedSent, committedTo);
+    const ready: Ready = {
+      persist: this.persists.length === 0 ? null : this.persists.reduce(mergePersists),
+      messages: this.outbox,
+      committed,
+      accepted: this.accepted,
+      refused: this.refused,
+      readsReady: this.readsReady,
+      softState: this.softStateChange(),
+      commitIndex: this.commitIndex,
+    };
+    this.outbox = [];
+    this.persists = [];
+    this.accepted = [];
+    this.refused = [];
+    this.readsReady = [];
+    return ready;
+  }
+
+  view(): CoreView {
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leader: this.leader,
+      commitIndex: this.commitIndex,
+      lastIndex: this.log.lastIndex(),
+      stableIndex: this.persistence.stableIndex(),
+    };
+  }
+
+  /** The entry at index as this node holds it (durable or not). */
+  entry(index: LogIndex): Entry | undefined {
+    return this.log.entry(index);
+  }
+
+  /** Per-follower match index, when leader (for status reports). */
+  matchIndexes(): Record<NodeId, LogIndex> {
+    const result: Record<NodeId, LogIndex> = {};
+    for (const [peer, progress] of this.progress) result[peer] = progress.match;
+    return result;
+  }
+
+  // ---------------------------------------------------------------- roles
+
+  private becomeFollower(term: Term, leader: NodeId | null): void {
+    const wasLeader = this.role === 'leader';
+    this.setTerm(term);
+    this.role = 'follower';
+    this.leader = leader;
+    this.stepRole = (m) => this.stepFollower(m);
+    this.tickRole = () => this.tickElection();
+    this.resetElectionTimer();
+    if (wasLeader) this.abdicate();
+  }
+
+  private becomeCandidate(): void {
+    assert(this.role !== 'leader', 'a leader cannot become a candidate');
+    this.setTerm(this.term + 1);
+    this.vote = this.id;
+    this.persistence.markHardStateDirty();
+    this.role = 'candidate';
+    this.leader = null;
+    this.stepRole = (m) => this.stepCandidate(m);
+    this.tickRole = () => this.tickElection();
+    this.resetElectionTimer();
+    this.votes.clear();
+    this.votes.set(this.id, true);
+  }
+
+  private becomeLeader(): void {
+    assert(this.role === 'candidate', `only a candidate becomes leader, not a ${this.role}`);
+    this.role = 'leader';
+    this.leader = this.id;
+    this.stepRole = (m) => this.stepLeader(m);
+    this.tickRole = () => this.tickHeartbeat();
+    this.heartbeatElapsed = 0;
+    this.electionElapsed = 0;
+    this.progress.clear();
+    for (const peer of this.peers) {
+      this.progress.set(peer, new Progress(this.log.lastIndex() + 1, this.options.inflightAppendsMax));
+    }
+    this.reads = new ReadIndexTracker(this.options.voters);
+    // Section 5.4.2 / 8: a no-op of the new term lets the leader commit, and so
+    // learn the commit index, without waiting for a client write.
+    this.termStartIndex = this.log.lastIndex() + 1;
+    this.log.append([{ index: this.termStartIndex, term: this.term, type: ENTRY_NOOP, data: new Uint8Array(0) }]);
+    this.maybeCommit();
+  }
+
+  /** Leadership lost: reads waiting for confirmation can no longer be served here. */
+  private abdicate(): void {
+    for (const id of this.reads.drain()) this.refused.push({ id, kind: 'read', leader: this.leader });
+    this.progress.clear();
+  }
+
+  private setTerm(term: Term): void {
+    assert(term >= this.term, `term going back from ${this.term} to ${term}`);
+    if (term === this.term) return;
+    this.term = term;
+    this.vote = null;
+    this.persistence.markHardStateDirty();
+  }
+
+  private resetElectionTimer(): void {
+    this.electionElapsed = 0;
+    this.electionTimeout = randomInt(this.options.random, this.options.electionTicksMin, this.options.electionTicksMax);
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.electionTimeout) this.campaign();
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.options.electionTicksMin) {
+      this.electionElapsed = 0;
+      if (!this.checkQuorum()) {
+        this.becomeFollower(this.term, null);
+        return;
+      }
+    }
+    this.retryStalledAppends();
+    if (this.heartbeatElapsed >= this.options.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.broadcastHeartbeat(this.reads.currentRound());
+    }
+  }
+
+  /**
+   * Check-quorum (dissertation 6.2): a leader that has not heard from a
+   * majority for an election timeout steps down, so a partitioned leader stops
+   * taking requests it can never commit.
+   */
+  private checkQuorum(): boolean {
+    let active = 1;
+    for (const progress of this.progress.values()) {
+      if (progress.recentActive) active++;
+      progress.recentActive = false;
+    }
+    return active >= quorumSize(this.options.voters.length);
+  }
+
+  /**
+   * Appends can be lost. An append that goes unanswered for two heartbeat
+   * intervals is presumed lost: the follower drops back to probe and is resent
+   * from its match index.
+   */
+  private retryStalledAppends(): void {
+    const patience = 2 * this.options.heartbeatTicks;
+    for (const progress of this.progress.values()) {
+      const waiting = progress.state === 'probe' ? progress.probeSent : progress.inflight.length > 0;
+      if (!waiting) continue;
+      if (++progress.ticksWithoutAppendReply > patience) {
+        progress.becomeProbe();
+        progress.ticksWithoutAppendReply = 0;
+      }
+    }
+  }
+
+  private campaign(): void {
+    this.becomeCandidate();
+    if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
+      this.becomeLeader();
+      return;
+    }
+    for (const peer of this.peers) {
+      const request: RequestVote = {
+        type: 'RequestVote',
+        from: this.id,
+        to: peer,
+        term: this.term,
+        lastLogIndex: this.log.lastIndex(),
+        lastLogTerm: this.log.lastTerm(),
+      };
+      // The candidate's term and self-vote reach disk before anyone hears of them.
+      this.persistence.gate(request, this.log.lastIndex(), this.outbox);
+    }
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private stepMessage(m: Message): void {
+    assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
+    if (m.term > this.term) {
+      // Dissertation 4.2.3: while a leader is known to be alive, a vote
+      // request from a higher term is a disruption, not an election.
+      if (m.type === 'RequestVote' && this.inLeaderLease()) return;
+      const leader = m.type === 'AppendEntries' || m.type === 'Heartbeat' ? m.from : null;
+      this.becomeFollower(m.term, leader);
+    } else if (m.term < this.term) {
+      this.answerStaleTerm(m);
+      return;
+    }
+    this.stepRole(m);
+  }
+
+  private inLeaderLease(): boolean {
+    return this.leader !== null && this.electionElapsed < this.options.electionTicksMin;
+  }
+
+  /** A message from an older term: tell its sender our term so it steps down; drop stale replies. */
+  private answerStaleTerm(m: Message): void {
+    const reply = { from: this.id, to: m.from, term: this.term };
+    switch (m.type) {
+      case 'AppendEntries':
+        this.outbox.push({ ...reply, type: 'AppendEntriesResponse', success: false, matchIndex: 0, conflictIndex: 0, conflictTerm: 0, rejectedIndex: m.prevLogIndex });
+        break;
+      case 'Heartbeat':
+        this.outbox.push({ ...reply, type: 'HeartbeatResponse', readRound: 0 });
+        break;
+      case 'RequestVote':
+        this.outbox.push({ ...reply, type: 'RequestVoteResponse', granted: false });
+        break;
+      case 'RequestVoteResponse':
+      case 'AppendEntriesResponse':
+      case 'HeartbeatResponse':
+        break;
+      default:
+        assertNever(m, 'message');
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'RequestVote':
+        this.handleRequestVote(m);
+        break;
+      case 'AppendEntries':
+        this.followLeader(m.from);
+        this.handleAppendEntries(m);
+        break;
+      case 'Heartbeat':
+        this.followLeader(m.from);
+        this.handleHeartbeat(m);
+        break;
+      case 'RequestVoteResponse':
+      case 'AppendEntriesResponse':
+      case 'HeartbeatResponse':
+        break; // replies to a role we no longer hold
+      default:
+        assertNever(m, 'message');
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case 'RequestVote':
+        this.handleRequestVote(m);
+        break;
+      case 'AppendEntries':
+        // Someone won this term's election.
+        this.becomeFollower(m.term, m.from);
+        this.handleAppendEntries(m);
+        break;
+      case 'Heartbeat':
+        this.becomeFollower(m.term, m.from);
+        this.handleHeartbeat(m);
+        break;
+      case 'RequestVoteResponse':
+        this.votes.set(m.from, m.granted);
+        this.tallyVotes();
+        break;
+      case 'AppendEntriesResponse':
+      case 'HeartbeatResponse':
+        break;
+      default:
+        assertNever(m, 'message');
+    }
+  }
+
+  private stepLeader(m: Message): void {
+    switch (m.type) {
+      case 'RequestVote':
+        this.handleRequestVote(m);
+        break;
+      case 'AppendEntries':
+      case 'Heartbeat':
+        assert(false, `two leaders in term ${this.term}: ${this.id} and ${m.from}`);
+        break;
+      case 'RequestVoteResponse':
+        break;
+      case 'AppendEntriesResponse':
+        this.handleAppendResponse(m);
+        break;
+      case 'HeartbeatResponse':
+        this.handleHeartbeatResponse(m.from, m.readRound);
+        break;
+      default:
+        assertNever(m, 'message');
+    }
+  }
+
+  private followLeader(leader: NodeId): void {
+    this.leader = leader;
+    this.electionElapsed = 0;
+  }
+
+  private tallyVotes(): void {
+    const quorum = quorumSize(this.options.voters.length);
+    if (this.grantedVotes() >= quorum) this.becomeLeader();
+    else if (this.votes.size - this.grantedVotes() >= quorum) this.becomeFollower(this.term, null);
+  }
+
+  private grantedVotes(): number {
+    let granted = 0;
+    for (const yes of this.votes.values()) if (yes) granted++;
+    return granted;
+  }
+
+  /** Section 5.2 and 5.4.1: one vote per term, only for a log at least as up-to-date as ours. */
+  private handleRequestVote(m: RequestVote): void {
+    const free = this.vote === m.from || (this.vote === null && this.leader === null);
+    const granted = free && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+    const reply: Message = { type: 'RequestVoteResponse', from: this.id, to: m.from, term: this.term, granted };
+    if (!granted) {
+      this.outbox.push(reply);
+      return;
+    }
+    this.vote = m.from;
+    this.persistence.markHardStateDirty();
+    this.electionElapsed = 0;
+    this.persistence.gate(reply, this.log.lastIndex(), this.outbox);
+  }
+
+  /** Section 5.3: the consistency check, conflict repair and the follower's commit index. */
+  private handleAppendEntries(m: AppendEntries): void {
+    if (m.prevLogIndex < this.commitIndex) {
+      // Everything up to our commit index already matches the leader.
+      this.replyToAppend(m, true, this.commitIndex);
+      return;
+    }
+    if (!this.log.matches(m.prevLogIndex, m.prevLogTerm)) {
+      this.rejectAppend(m);
+      return;
+    }
+    const conflict = this.log.findConflict(m.entries);
+    if (conflict !== 0) {
+      if (conflict <= this.log.lastIndex()) {
+        assert(conflict > this.commitIndex, `conflict at ${conflict} inside the committed prefix ${this.commitIndex}`);
+        this.log.truncateFrom(conflict);
+        this.persistence.truncated(conflict);
+      }
+      this.log.append(m.entries.slice(conflict - m.entries[0]!.index));
+    }
+    const lastNew = m.prevLogIndex + m.entries.length;
+    this.commitTo(Math.min(m.leaderCommit, lastNew));
+    this.replyToAppend(m, true, lastNew);
+  }
+
+  private rejectAppend(m: AppendEntries): void {
+    // Fast back-off (section 5.3, "the follower can include the term of the
+    // conflicting entry and the first index it stores for that term").
+    const hintIndex = Math.min(m.prevLogIndex, this.log.lastIndex() + 1);
+    const conflictTerm = this.log.term(hintIndex) ?? 0;
+    const conflictIndex = conflictTerm === 0 ? hintIndex : this.log.firstIndexOfTerm(hintIndex, conflictTerm);
+    this.persistence.gate(
+      {
+        type: 'AppendEntriesResponse',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        success: false,
+        matchIndex: 0,
+        conflictIndex: Math.max(1, conflictIndex),
+        conflictTerm,
+        rejectedIndex: m.prevLogIndex,
+      },
+      this.log.lastIndex(),
+      this.outbox,
+    );
+  }
+
+  private replyToAppend(m: AppendEntries, success: boolean, matchIndex: LogIndex): void {
+    const reply: Message = {
+      type: 'AppendEntriesResponse',
+      from: this.id,
+      to: m.from,
+      term: this.term,
+      success,
+      matchIndex,
+      conflictIndex: 0,
+      conflictTerm: 0,
+      rejectedIndex: m.prevLogIndex,
+    };
+    // An acknowledgement vouches that the entries are on our disk.
+    this.persistence.gate(reply, this.log.lastIndex(), this.outbox);
+  }
+
+  private handleHeartbeat(m: Heartbeat): void {
+    this.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    this.outbox.push({ type: 'HeartbeatResponse', from: this.id, to: m.from, term: this.term, readRound: m.readRound });
+  }
+
+  private commitTo(index: LogIndex): void {
+    if (index <= this.commitIndex) return;
+    assert(index <= this.log.lastIndex(), `commit ${index} beyond last index ${this.log.lastIndex()}`);
+    this.commitIndex = index;
+  }
+
+  // ---------------------------------------------------------------- leader
+
+  private handleAppendResponse(m: Message & { type: 'AppendEntriesResponse' }): void {
+    const progress = this.progress.get(m.from);
+    if (progress === undefined) return;
+    progress.recentActive = true;
+    if (m.success) {
+      if (progress.acknowledged(m.matchIndex)) this.maybeCommit();
+      return;
+    }
+    let retryFrom = m.conflictIndex;
+    if (m.conflictTerm > 0) {
+      const ours = this.log.lastIndexOfTerm(m.conflictTerm);
+      if (ours > 0) retryFrom = ours + 1;
+    }
+    progress.rejected(m.rejectedIndex, retryFrom);
+  }
+
+  private handleHeartbeatResponse(from: NodeId, readRound: number): void {
+    const progress = this.progress.get(from);
+    if (progress === undefined) return;
+    progress.recentActive = true;
+    // A live follower in probe gets the next probe now rather than after a timeout.
+    if (progress.state === 'probe') progress.probeSent = false;
+    this.reads.acknowledge(from, readRound);
+    this.readsReady.push(...this.reads.takeConfirmed(this.id));
+  }
+
+  /**
+   * Section 5.4.2: the leader commits by counting replicas only entries of its
+   * own term (Figure 8); earlier entries are committed with them.
+   */
+  private maybeCommit(): void {
+    const matches = this.options.voters.map((voter) =>
+      voter === this.id ? this.persistence.stableIndex() : this.progress.get(voter)!.match,
+    );
+    const candidate = majorityValue(matches);
+    if (candidate > this.commitIndex && this.log.term(candidate) === this.term) {
+      this.commitTo(candidate);
+      if (this.commitIndex >= this.termStartIndex) this.reads.assignIndexes(this.commitIndex);
+    }
+  }
+
+  private committedInTerm(): boolean {
+    return this.role === 'leader' && this.commitIndex >= this.termStartIndex;
+  }
+
+  private propose(proposals: readonly Proposal[]): void {
+    if (this.role !== 'leader') {
+      for (const p of proposals) this.refused.push({ id: p.id, kind: 'proposal', leader: this.leader });
+      return;
+    }
+    for (const p of proposals) {
+      const index = this.log.lastIndex() + 1;
+      this.log.append([{ index, term: this.term, type: ENTRY_COMMAND, data: p.data }]);
+      this.accepted.push({ id: p.id, index, term: this.term });
+    }
+  }
+
+  private read(id: number): void {
+    if (this.role !== 'leader') {
+      this.refused.push({ id, kind: 'read', leader: this.leader });
+      return;
+    }
+    this.reads.add(id, this.committedInTerm(), this.commitIndex);
+  }
+
+  /** End of a batch: one persist request, one read round, appends per follower. */
+  private flush(): void {
+    if (this.role === 'leader') {
+      const round = this.reads.startRound();
+      if (round > 0) this.broadcastHeartbeat(round);
+      this.readsReady.push(...this.reads.takeConfirmed(this.id));
+      for (const peer of this.peers) this.sendAppends(peer);
+    }
+    const request = this.persistence.nextRequest(this.log.lastIndex(), { term: this.term, vote: this.vote });
+    if (request !== null) {
+      this.persists.push({
+        seq: request.seq,
+        ...(request.hardState ? { hardState: request.hardState } : {}),
+        ...(request.truncateFrom !== undefined ? { truncateFrom: request.truncateFrom } : {}),
+        entries: this.log.slice(request.entriesFrom, this.log.lastIndex() + 1),
+      });
+    }
+  }
+
+  private sendAppends(peer: NodeId): void {
+    const progress = this.progress.get(peer)!;
+    while (!progress.isPaused()) {
+      if (progress.state === 'replicate' && progress.next > this.log.lastIndex()) return;
+      const prevLogIndex = progress.next - 1;
+      const prevLogTerm = this.log.term(prevLogIndex);
+      assert(prevLogTerm !== undefined, `no term for index ${prevLogIndex} sending to ${peer}`);
+      const entries = this.entriesFrom(progress.next);
+      const append: AppendEntries = {
+        type: 'AppendEntries',
+        from: this.id,
+        to: peer,
+        term: this.term,
+        prevLogIndex,
+        prevLogTerm,
+        entries,
+        leaderCommit: this.commitIndex,
+      };
+      this.outbox.push(append);
+      progress.sent(prevLogIndex + entries.length);
+      if (progress.state === 'probe') return;
+    }
+  }
+
+  /** Up to entriesPerAppendMax entries and appendBytesMax bytes from index (at least one). */
+  private entriesFrom(index: LogIndex): Entry[] {
+    const hi = Math.min(this.log.lastIndex() + 1, index + this.options.entriesPerAppendMax);
+    const entries = this.log.slice(index, hi);
+    let bytes = 0;
+    for (let i = 0; i < entries.length; i++) {
+      bytes += entries[i]!.data.length;
+      if (bytes > this.options.appendBytesMax && i > 0) return entries.slice(0, i);
+    }
+    return entries;
+  }
+
+  private broadcastHeartbeat(readRound: number): void {
+    for (const [peer, progress] of this.progress) {
+      this.outbox.push({
+        type: 'Heartbeat',
+        from: this.id,
+        to: peer,
+        term: this.term,
+        commit: Math.min(this.commitIndex, progress.match),
+        readRound,
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- ready
+
+  private softStateChange(): SoftState | null {
+    const now: SoftState = { role: this.role, term: this.term, leader: this.leader };
+    const before = this.reportedSoftState;
+    if (before && before.role === now.role && before.term === now.term && before.leader === now.leader) return null;
+    this.reportedSoftState = now;
+    return now;
+  }
+}

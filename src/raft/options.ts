@@ -1,0 +1,27 @@
+import { assert } from '../util/assert.js';
+import type { RandomSource } from './random.js';
+import type { NodeId } from './types.js';
+
+/** The core's configuration, in ticks: the core never sees milliseconds. */
+export interface RaftOptions {
+  readonly id: NodeId;
+  /** Every voting member, this node included. */
+  readonly voters: readonly NodeId[];
+  /** The election timeout is drawn from [electionTicksMin, electionTicksMax). */
+  readonly electionTicksMin: number;
+  readonly electionTicksMax: number;
+  readonly heartbeatTicks: number;
+  readonly entriesPerAppendMax: number;
+  readonly appendBytesMax: number;
+  readonly inflightAppendsMax: number;
+  readonly random: RandomSource;
+}
+
+export function validateRaftOptions(options: RaftOptions): void {
+  assert(options.voters.includes(options.id), `node ${options.id} is not among the voters`);
+  assert(new Set(options.voters).size === options.voters.length, 'duplicate voter');
+  assert(options.heartbeatTicks >= 1, 'heartbeatTicks < 1');
+  assert(options.electionTicksMin > options.heartbeatTicks, 'election timeout must exceed the heartbeat');
+  assert(options.electionTicksMax > options.electionTicksMin, 'empty election timeout range');
+  assert(options.entriesPerAppendMax >= 1 && options.inflightAppendsMax >= 1, 'append limits < 1');
+}

@@ -1,0 +1,85 @@
+/**
+ * The leader's view of one follower (etcd's Progress). In `probe` the leader
+ * sends one append at a time until it finds where the logs match; in
+ * `replicate` it streams appends optimistically, at most `inflightMax`
+ * unacknowledged at once (the pipeline window).
+ */
+import { assert } from '../util/assert.js';
+import type { LogIndex } from './types.js';
+
+export class Progress {
+  state: 'probe' | 'replicate' = 'probe';
+  match: LogIndex = 0;
+  next: LogIndex;
+  /** In probe: an append is out and we wait for its answer (or a heartbeat reply). */
+  probeSent = false;
+  /** Last index of each append in flight, oldest first. */
+  readonly inflight: LogIndex[] = [];
+  /** Heard from since the last check-quorum round. */
+  recentActive = true;
+  /** Ticks since an append to this peer was last answered while some were in flight. */
+  ticksWithoutAppendReply = 0;
+
+  constructor(
+    next: LogIndex,
+    private readonly inflightMax: number,
+  ) {
+    this.next = next;
+  }
+
+  isPaused(): boolean {
+    return this.state === 'probe' ? this.probeSent : this.inflight.length >= this.inflightMax;
+  }
+
+  /** Records an append covering up to lastIndex being sent. */
+  sent(lastIndex: LogIndex): void {
+    if (this.state === 'probe') {
+      this.probeSent = true;
+      return;
+    }
+    this.inflight.push(lastIndex);
+    this.next = lastIndex + 1;
+  }
+
+  /** A successful append reply: returns whether match moved forward. */
+  acknowledged(matchIndex: LogIndex): boolean {
+    this.ticksWithoutAppendReply = 0;
+    if (matchIndex <= this.match) return false;
+    this.match = matchIndex;
+    this.next = Math.max(this.next, matchIndex + 1);
+    while (this.inflight.length > 0 && this.inflight[0]! <= matchIndex) this.inflight.shift();
+    if (this.state === 'probe') this.becomeReplicate();
+    return true;
+  }
+
+  /**
+   * A rejected append. Returns false when the rejection is stale (answers an
+   * append older than what we already know matches), true when next moved back.
+   */
+  rejected(rejectedIndex: LogIndex, retryFrom: LogIndex): boolean {
+    this.ticksWithoutAppendReply = 0;
+    if (this.state === 'replicate') {
+      if (rejectedIndex <= this.match) return false;
+      this.becomeProbe();
+    } else if (rejectedIndex !== this.next - 1) {
+      return false;
+    }
+    this.next = Math.max(this.match + 1, Math.min(retryFrom, rejectedIndex));
+    this.probeSent = false;
+    assert(this.next >= 1, 'next index below 1');
+    return true;
+  }
+
+  becomeProbe(): void {
+    this.state = 'probe';
+    this.next = this.match + 1;
+    this.probeSent = false;
+    this.inflight.length = 0;
+  }
+
+  private becomeReplicate(): void {
+    this.state = 'replicate';
+    this.probeSent = false;
+    this.inflight.length = 0;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * ReadIndex (dissertation section 6.4). A read waits until the leader has
+ * committed an entry of its own term, takes the commit index at that moment,
+ * and is released once a majority has acknowledged a heartbeat round started
+ * after it arrived: proof that no newer leader existed when it was taken.
+ * Every read waiting when a round starts shares that one round.
+ */
+import { assert } from '../util/assert.js';
+import type { LogIndex, NodeId } from './types.js';
+import { majorityValue } from './quorum.js';
+
+export type ReadId = number;
+
+interface PendingRead {
+  readonly id: ReadId;
+  readonly index: LogIndex;
+  /** 0 until a heartbeat round is started for it. */
+  round: number;
+}
+
+export class ReadIndexTracker {
+  private readonly pending: PendingRead[] = [];
+  /** Reads that arrived before this term's first commit; they get an index later. */
+  private readonly unindexed: ReadId[] = [];
+  private round = 0;
+  private readonly acked = new Map<NodeId, number>();
+
+  constructor(private readonly peers: readonly NodeId[]) {}
+
+  /** The round the last heartbeat broadcast carried. */
+  currentRound(): number {
+    return this.round;
+  }
+
+  add(id: ReadId, committedInTerm: boolean, commitIndex: LogIndex): void {
+    if (committedInTerm) this.pending.push({ id, index: commitIndex, round: 0 });
+    else this.unindexed.push(id);
+  }
+
+  /** Called once the leader commits its first entry of the term. */
+  assignIndexes(commitIndex: LogIndex): void {
+    for (const id of this.unindexed) this.pending.push({ id, index: commitIndex, round: 0 });
+    this.unindexed.length = 0;
+  }
+
+  /** Starts a new round if some read waits for one; returns the round to broadcast, or 0. */
+  startRound(): number {
+    const waiting = this.pending.filter((read) => read.round === 0);
+    if (waiting.length === 0) return 0;
+    this.round++;
+    for (const read of waiting) read.round = this.round;
+    return this.round;
+  }
+
+  /** A follower acknowledged heartbeats up to `round` in this term. */
+  acknowledge(from: NodeId, round: number): void {
+    if (round > (this.acked.get(from) ?? 0)) this.acked.set(from, round);
+  }
+
+  /** Reads whose round a majority (the leader included) has confirmed, oldest first. */
+  takeConfirmed(self: NodeId): Array<{ id: ReadId; index: LogIndex }> {
+    const rounds = this.peers.map((peer) => (peer === self ? this.round : (this.acked.get(peer) ?? 0)));
+    const confirmed = majorityValue(rounds);
+    const ready: Array<{ id: ReadId; index: LogIndex }> = [];
+    while (this.pending.length > 0 && this.pending[0]!.round !== 0 && this.pending[0]!.round <= confirmed) {
+      const read = this.pending.shift()!;
+      ready.push({ id: read.id, index: read.index });
+    }
+    assert(ready.every((read, i) => i === 0 || read.index >= ready[i - 1]!.index), 'read indexes go back');
+    return ready;
+  }
+
+  /** Leadership lost: every waiting read fails. */
+  drain(): ReadId[] {
+    const ids = [...this.unindexed, ...this.pending.map((read) => read.id)];
+    this.unindexed.length = 0;
+    this.pending.length = 0;
+    this.acked.clear();
+    return ids;
+  }
+}
