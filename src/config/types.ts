@@ -108,3 +108,17 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   clientConnectionsMax: 1024,
   keysPerReplyMax: 100_000,
 };
+
+/**
+ * Settings from command-line flags. They win over the config file, so one
+ * file can serve several nodes (`--node-id n2`). A relative `dataDir` here
+ * resolves against the working directory, as paths on a command line do.
+ */
+export interface ConfigOverrides {
+  readonly nodeId?: NodeId;
+  readonly clusterId?: string;
+  readonly dataDir?: string;
+  /** Replaces the file's whole `timing` section with this preset. */
+  readonly timing?: TimingPreset;
+  readonly logLevel?: LogLevel;
+}

@@ -1,0 +1,103 @@
+/**
+ * Turns a parsed JSON value into a NodeConfig, or into the full list of
+ * what is wrong with it (etcd's Config.validate() is the model: reject bad
+ * bounds at start-up, not at the first request that hits them). Pure: no
+ * file access; paths resolve against the directory the caller names.
+ */
+import { resolve } from 'node:path';
+import type { ConfigIssue } from './errors.js';
+import { checkKnownKeys, describe, isObject, Issues, readChoice, readString, type JsonObject } from './fields.js';
+import { resolveLimits } from './limits.js';
+import { ID_RULE, memberById, resolveMembers } from './members.js';
+import { resolveTiming } from './timing.js';
+import type { ConfigOverrides, LogLevel, MemberConfig, NodeConfig } from './types.js';
+
+export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'logLevel'] as const;
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const DEFAULT_CLUSTER_ID = 'raftkv';
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+
+export interface ValidateOptions {
+  /** What a relative dataDir in the file is relative to: the config file's directory. */
+  readonly baseDir: string;
+  readonly overrides?: ConfigOverrides;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly config: NodeConfig; readonly warnings: readonly ConfigIssue[] }
+  | { readonly ok: false; readonly errors: readonly ConfigIssue[]; readonly warnings: readonly ConfigIssue[] };
+
+type Field = (typeof CONFIG_FIELDS)[number];
+/** A field's value and the path to report it under: overridden fields say so. */
+type Source = { readonly value: unknown; readonly path: string; readonly overridden: boolean };
+
+export function validateConfig(raw: unknown, options: ValidateOptions): ValidationResult {
+  const issues = new Issues();
+  if (!isObject(raw)) {
+    issues.error('', `must hold a JSON object, got ${describe(raw)}`);
+    return { ok: false, errors: issues.errors, warnings: issues.warnings };
+  }
+  checkKnownKeys(raw, CONFIG_FIELDS, '', issues);
+  const config = resolveFields((field) => sourceOf(raw, field, options.overrides), options.baseDir, issues);
+  if (config === undefined || issues.errors.length > 0) {
+    return { ok: false, errors: issues.errors, warnings: issues.warnings };
+  }
+  return { ok: true, config: deepFreeze(config), warnings: issues.warnings };
+}
+
+function sourceOf(raw: JsonObject, field: Field, overrides: ConfigOverrides = {}): Source {
+  const override = field in overrides ? (overrides as Record<string, unknown>)[field] : undefined;
+  if (override !== undefined) return { value: override, path: `${field} (override)`, overridden: true };
+  return { value: raw[field], path: field, overridden: false };
+}
+
+function resolveFields(source: (field: Field) => Source, baseDir: string, issues: Issues): NodeConfig | undefined {
+  const nodeIdSource = source('nodeId');
+  const nodeId = readString(nodeIdSource.value, nodeIdSource.path, issues, ID_RULE);
+  const clusterId = readClusterId(source('clusterId'), issues);
+  const dataDir = readDataDir(source('dataDir'), baseDir, issues);
+  const membersSource = source('members');
+  const members = resolveMembers(membersSource.value, membersSource.path, issues);
+  if (nodeId !== undefined && members !== undefined) checkIsMember(nodeId, nodeIdSource.path, members, issues);
+  const timingSource = source('timing');
+  const timing = resolveTiming(timingSource.value, timingSource.path, issues);
+  const limitsSource = source('limits');
+  const limits = resolveLimits(limitsSource.value, limitsSource.path, issues);
+  const logLevel = readLogLevel(source('logLevel'), issues);
+  if (nodeId === undefined || clusterId === undefined || dataDir === undefined || members === undefined) return undefined;
+  if (timing === undefined || limits === undefined || logLevel === undefined) return undefined;
+  return { nodeId, clusterId, dataDir, members, timing, limits, logLevel };
+}
+
+function readClusterId({ value, path }: Source, issues: Issues): string | undefined {
+  return value === undefined ? DEFAULT_CLUSTER_ID : readString(value, path, issues, ID_RULE);
+}
+
+function readLogLevel({ value, path }: Source, issues: Issues): LogLevel | undefined {
+  return value === undefined ? DEFAULT_LOG_LEVEL : readChoice(value, LOG_LEVELS, path, issues);
+}
+
+/** A relative dataDir in the file is relative to the file; on the command line, to the working directory. */
+function readDataDir({ value, path, overridden }: Source, baseDir: string, issues: Issues): string | undefined {
+  const dir = readString(value, path, issues);
+  if (dir === undefined) return undefined;
+  if (dir.includes('\0')) {
+    issues.error(path, 'must not contain a NUL character');
+    return undefined;
+  }
+  return overridden ? resolve(dir) : resolve(baseDir, dir);
+}
+
+function checkIsMember(nodeId: string, path: string, members: readonly MemberConfig[], issues: Issues): void {
+  if (memberById({ members }, nodeId) !== undefined) return;
+  const ids = members.map((member) => member.id).join(', ');
+  issues.error(path, `must be the id of a member (${ids}), got "${nodeId}"`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadConfigFileWithWarnings, memberById, TIMING_PRESETS } from '../../src/config/index.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+describe.each([1, 2, 3])('config/node%i.json', (n) => {
+  const { config, warnings } = loadConfigFileWithWarnings(join(repo, 'config', `node${n}.json`));
+
+  test('loads without warnings', () => {
+    expect(warnings).toEqual([]);
+  });
+
+  test('is node n%i of the local cluster', () => {
+    expect(config.nodeId).toBe(`n${n}`);
+    expect(config.clusterId).toBe('raftkv-local');
+    expect(config.logLevel).toBe('info');
+    expect(config.timing).toEqual(TIMING_PRESETS.fast);
+  });
+
+  test('keeps its data in <repo>/data/nodeN', () => {
+    expect(config.dataDir).toBe(join(repo, 'data', `node${n}`));
+  });
+
+  test('lists the same three members as every other file', () => {
+    expect(config.members).toEqual([
+      { id: 'n1', peer: '127.0.0.1:7101', client: '127.0.0.1:7001' },
+      { id: 'n2', peer: '127.0.0.1:7102', client: '127.0.0.1:7002' },
+      { id: 'n3', peer: '127.0.0.1:7103', client: '127.0.0.1:7003' },
+    ]);
+    expect(memberById(config, config.nodeId)?.client).toBe(`127.0.0.1:700${n}`);
+  });
+});
