@@ -1,0 +1,202 @@
+/**
+ * A cluster of pure RaftCores wired by hand: a message queue the test
+ * controls (deliver, drop, partition), "disks" that keep what each node
+ * persisted, and restarts from those disks. Fake actors in their simplest
+ * form: everything is synchronous and explicit, so a test reads as a script.
+ */
+import { RaftCore } from '../../src/raft/core.js';
+import { seededRandom } from '../../src/raft/random.js';
+import type { Ready } from '../../src/raft/ready.js';
+import { EMPTY_HARD_STATE, type Entry, type HardState, type Message, type NodeId } from '../../src/raft/types.js';
+
+export interface Disk {
+  hardState: HardState;
+  entries: Entry[];
+}
+
+export interface HarnessOptions {
+  readonly ids: readonly NodeId[];
+  readonly seed?: number;
+  readonly electionTicksMin?: number;
+  readonly electionTicksMax?: number;
+  readonly heartbeatTicks?: number;
+  readonly entriesPerAppendMax?: number;
+  /** When false, persist requests wait until completePersist() (a slow disk). */
+  readonly autoPersist?: boolean;
+}
+
+export class Harness {
+  readonly cores = new Map<NodeId, RaftCore>();
+  readonly disks = new Map<NodeId, Disk>();
+  /** Messages sent and not yet delivered, in send order. */
+  network: Message[] = [];
+  readonly applied = new Map<NodeId, Entry[]>();
+  readonly readsReady = new Map<NodeId, Array<{ id: number; index: number }>>();
+  readonly refused = new Map<NodeId, Array<{ id: number; kind: string; leader: NodeId | null }>>();
+  readonly accepted = new Map<NodeId, Array<{ id: number; index: number; term: number }>>();
+  /** Persist requests waiting for completePersist (autoPersist false). */
+  readonly pendingPersists = new Map<NodeId, Array<Ready['persist'] & object>>();
+  private readonly blocked = new Set<string>();
+  private autoPersist: boolean;
+
+  constructor(private readonly options: HarnessOptions) {
+    this.autoPersist = options.autoPersist ?? true;
+    for (const id of options.ids) {
+      this.disks.set(id, { hardState: EMPTY_HARD_STATE, entries: [] });
+      this.start(id);
+    }
+  }
+
+  core(id: NodeId): RaftCore {
+    return this.cores.get(id)!;
+  }
+
+  setAutoPersist(on: boolean): void {
+    this.autoPersist = on;
+  }
+
+  /** (Re)creates the node from what its disk holds; its applied index restarts at 0. */
+  start(id: NodeId, seedOffset = 0): void {
+    const disk = this.disks.get(id)!;
+    const index = this.options.ids.indexOf(id);
+    const core = new RaftCore(
+      {
+        id,
+        voters: this.options.ids,
+        electionTicksMin: this.options.electionTicksMin ?? 10,
+        electionTicksMax: this.options.electionTicksMax ?? 20,
+        heartbeatTicks: this.options.heartbeatTicks ?? 2,
+        entriesPerAppendMax: this.options.entriesPerAppendMax ?? 64,
+        appendBytesMax: 1 << 20,
+        inflightAppendsMax: 4,
+        random: seededRandom((this.options.seed ?? 1) * 100 + index + seedOffset),
+      },
+      { hardState: disk.hardState, entries: [...disk.entries], appliedIndex: 0 },
+    );
+    this.cores.set(id, core);
+    this.applied.set(id, []);
+    this.readsReady.set(id, []);
+    this.refused.set(id, []);
+    this.accepted.set(id, []);
+    this.pendingPersists.set(id, []);
+    this.network = this.network.filter((m) => m.from !== id);
+  }
+
+  /** A crash: unsynced writes are lost, in-flight messages from it vanish. */
+  restart(id: NodeId): void {
+    this.start(id, 1000);
+  }
+
+  /** Steps a node with one input, then flushes it and carries out the Ready. */
+  step(id: NodeId, input: Parameters<RaftCore['step']>[0]): void {
+    const core = this.core(id);
+    core.step(input);
+    core.step({ type: 'flush' });
+    this.carryOut(id, core.takeReady());
+  }
+
+  tick(id: NodeId, times = 1): void {
+    for (let i = 0; i < times; i++) this.step(id, { type: 'tick' });
+  }
+
+  /** Ticks every node once. */
+  tickAll(): void {
+    for (const id of this.options.ids) this.tick(id);
+  }
+
+  propose(id: NodeId, ...commands: string[]): void {
+    const proposals = commands.map((c, i) => ({ id: 1000 + i, data: new TextEncoder().encode(c) }));
+    this.step(id, { type: 'propose', proposals });
+  }
+
+  /** Completes the oldest waiting persist of a node (autoPersist false). */
+  completePersist(id: NodeId): void {
+    const request = this.pendingPersists.get(id)!.shift();
+    if (!request) throw new Error(`no persist pending on ${id}`);
+    this.writeDisk(id, request);
+    this.step(id, { type: 'persisted', seq: request.seq });
+  }
+
+  block(a: NodeId, b: NodeId): void {
+    this.blocked.add(`${a}>${b}`).add(`${b}>${a}`);
+  }
+
+  /** Cuts node off from every other node, both ways. */
+  isolate(id: NodeId): void {
+    for (const other of this.options.ids) if (other !== id) this.block(id, other);
+  }
+
+  heal(): void {
+    this.blocked.clear();
+  }
+
+  /** Delivers queued messages (and the ones they cause) until none is left or `limit` is hit. */
+  deliverAll(limit = 10_000): number {
+    let delivered = 0;
+    while (this.network.length > 0 && delivered < limit) {
+      const message = this.network.shift()!;
+      if (this.blocked.has(`${message.from}>${message.to}`)) continue;
+      this.step(message.to, { type: 'message', message });
+      delivered++;
+    }
+    return delivered;
+  }
+
+  /** Delivers only the queued messages matching keep; drops nothing else. */
+  deliverWhere(keep: (m: Message) => boolean): void {
+    const now = this.network.filter(keep);
+    this.network = this.network.filter((m) => !keep(m));
+    for (const message of now) {
+      if (!this.blocked.has(`${message.from}>${message.to}`)) this.step(message.to, { type: 'message', message });
+    }
+  }
+
+  dropWhere(drop: (m: Message) => boolean): void {
+    this.network = this.network.filter((m) => !drop(m));
+  }
+
+  /** Ticks the cluster (delivering messages after each round) until there is exactly one leader. */
+  electLeader(maxRounds = 200): NodeId {
+    for (let round = 0; round < maxRounds; round++) {
+      this.tickAll();
+      this.deliverAll();
+      const leaders = this.leaders();
+      if (leaders.length === 1) return leaders[0]!;
+    }
+    throw new Error('no leader elected');
+  }
+
+  leaders(): NodeId[] {
+    return this.options.ids.filter((id) => this.core(id).view().role === 'leader');
+  }
+
+  logOf(id: NodeId): Array<[number, number]> {
+    const core = this.core(id);
+    const out: Array<[number, number]> = [];
+    for (let i = 1; i <= core.view().lastIndex; i++) out.push([i, core.entry(i)!.term]);
+    return out;
+  }
+
+  private carryOut(id: NodeId, ready: Ready): void {
+    if (ready.persist) {
+      if (this.autoPersist) {
+        this.writeDisk(id, ready.persist);
+        this.step(id, { type: 'persisted', seq: ready.persist.seq });
+      } else {
+        this.pendingPersists.get(id)!.push(ready.persist);
+      }
+    }
+    this.network.push(...ready.messages);
+    this.applied.get(id)!.push(...ready.committed);
+    this.readsReady.get(id)!.push(...ready.readsReady);
+    this.refused.get(id)!.push(...ready.refused);
+    this.accepted.get(id)!.push(...ready.accepted);
+  }
+
+  private writeDisk(id: NodeId, request: NonNullable<Ready['persist']>): void {
+    const disk = this.disks.get(id)!;
+    if (request.truncateFrom !== undefined) disk.entries.length = request.truncateFrom - 1;
+    for (const entry of request.entries) disk.entries[entry.index - 1] = entry;
+    if (request.hardState) disk.hardState = request.hardState;
+  }
+}
