@@ -42,6 +42,13 @@ export class ClientActor {
   /** Request deadlines in arrival order, which is also deadline order. */
   private readonly deadlines: Array<{ id: number; tick: number }> = [];
   private deadlineHead = 0;
+  /**
+   * Per connection: writes not yet answered, and reads held behind them. A
+   * read pipelined after a write on the same connection sees that write, as
+   * Redis users expect (ReadIndex alone would allow either answer, since the
+   * two are concurrent).
+   */
+  private readonly connections = new Map<ConnectionId, { writes: number; heldReads: number[] }>();
   private applied: LogIndex;
   private status: NodeStatusEvent = { role: 'follower', term: 0, leader: null, commitIndex: 0, lastIndex: 0 };
 
@@ -71,14 +78,17 @@ export class ClientActor {
     switch (request.kind) {
       case 'write': {
         const id = this.admit(conn, seq, null);
-        if (id !== null) {
-          this.bus.publish({ type: 'raft.propose', proposals: [{ id, data: encodeCommand(request.command) }] });
-        }
+        if (id === null) break;
+        this.connection(conn).writes++;
+        this.bus.publish({ type: 'raft.propose', proposals: [{ id, data: encodeCommand(request.command) }] });
         break;
       }
       case 'read': {
         const id = this.admit(conn, seq, request.query);
-        if (id !== null) this.bus.publish({ type: 'raft.read', id });
+        if (id === null) break;
+        const state = this.connections.get(conn);
+        if (state && state.writes > 0) state.heldReads.push(id);
+        else this.bus.publish({ type: 'raft.read', id });
         break;
       }
       case 'ping':
@@ -179,7 +189,21 @@ export class ClientActor {
     if (request.index !== undefined && this.writesByIndex.get(request.index) === id) {
       this.writesByIndex.delete(request.index);
     }
+    if (request.query === null) this.writeFinished(request.conn);
     this.reply(request.conn, request.seq, reply);
+  }
+
+  private connection(conn: ConnectionId): { writes: number; heldReads: number[] } {
+    let state = this.connections.get(conn);
+    if (!state) this.connections.set(conn, (state = { writes: 0, heldReads: [] }));
+    return state;
+  }
+
+  private writeFinished(conn: ConnectionId): void {
+    const state = this.connections.get(conn)!;
+    if (--state.writes > 0) return;
+    this.connections.delete(conn);
+    for (const id of state.heldReads) if (this.pending.has(id)) this.bus.publish({ type: 'raft.read', id });
   }
 
   private reply(conn: ConnectionId, seq: number, reply: Reply): void {

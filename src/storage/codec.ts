@@ -1,0 +1,121 @@
+/**
+ * The on-disk encoding of the storage layer (see DESIGN.md, "Storage layout").
+ *
+ * Log keys are 8-byte big-endian indexes, so LevelDB's byte order is index
+ * order. Values are msgpackr tuples rather than records: records only pay off
+ * with a structure table persisted next to the data, and a fixed tuple needs
+ * none, so every record decodes on its own. Decoders validate the shape and
+ * throw STORAGE_CORRUPT naming the record, because a value on disk is input,
+ * not a trusted in-memory object.
+ */
+import { Packr } from 'msgpackr';
+import { ENTRY_COMMAND, ENTRY_NOOP } from '../raft/types.js';
+import type { Entry, EntryType, HardState, LogIndex } from '../raft/types.js';
+import { assert } from '../util/assert.js';
+import { StorageError, messageOf } from './errors.js';
+
+const LOG_KEY_BYTES = 8;
+const UINT32_RANGE = 2 ** 32;
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+
+/** Keys of the `meta` sublevel. */
+export const META_HARD_STATE = Uint8Array.from(Buffer.from('hardState'));
+export const META_APPLIED_INDEX = Uint8Array.from(Buffer.from('appliedIndex'));
+
+export function encodeLogKey(index: LogIndex): Uint8Array {
+  assert(Number.isSafeInteger(index) && index >= 0, `log index must be a non-negative safe integer, got ${index}`);
+  const key = Buffer.allocUnsafe(LOG_KEY_BYTES);
+  key.writeUInt32BE(Math.floor(index / UINT32_RANGE), 0);
+  key.writeUInt32BE(index % UINT32_RANGE, 4);
+  return key;
+}
+
+export function decodeLogKey(key: Uint8Array): LogIndex {
+  if (key.length !== LOG_KEY_BYTES) {
+    throw corrupt(`log key ${hex(key)} has ${key.length} bytes, expected ${LOG_KEY_BYTES}`);
+  }
+  const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+  const index = view.getUint32(0) * UINT32_RANGE + view.getUint32(4);
+  if (!Number.isSafeInteger(index)) throw corrupt(`log key ${hex(key)} is beyond the largest safe index`);
+  return index;
+}
+
+/** The value stored under a log key: the index lives in the key only. */
+export function encodeEntry(entry: Entry): Uint8Array {
+  return packr.pack([entry.term, entry.type, entry.data]);
+}
+
+export function decodeEntry(index: LogIndex, bytes: Uint8Array): Entry {
+  const what = `log record at index ${index}`;
+  const value = unpack(what, bytes);
+  if (!Array.isArray(value) || value.length !== 3) throw corrupt(`${what} is not a [term, type, data] tuple`);
+  const [term, type, data] = value as unknown[];
+  if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
+  if (!isEntryType(type)) throw corrupt(`${what} has an unknown entry type ${String(type)}`);
+  if (!(data instanceof Uint8Array)) throw corrupt(`${what} has data that is not bytes`);
+  return { index, term, type, data };
+}
+
+export function encodeHardState(hardState: HardState): Uint8Array {
+  return packr.pack([hardState.term, hardState.vote]);
+}
+
+export function decodeHardState(bytes: Uint8Array): HardState {
+  const what = 'hard state record (meta key "hardState")';
+  const value = unpack(what, bytes);
+  if (!Array.isArray(value) || value.length !== 2) throw corrupt(`${what} is not a [term, vote] tuple`);
+  const [term, vote] = value as unknown[];
+  if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
+  if (vote !== null && typeof vote !== 'string') throw corrupt(`${what} has a vote that is neither null nor a node id`);
+  return { term, vote };
+}
+
+export function encodeAppliedIndex(index: LogIndex): Uint8Array {
+  return packr.pack(index);
+}
+
+export function decodeAppliedIndex(bytes: Uint8Array): LogIndex {
+  const what = 'applied index record (meta key "appliedIndex")';
+  const value = unpack(what, bytes);
+  if (!isTerm(value)) throw corrupt(`${what} is not a non-negative integer: ${String(value)}`);
+  return value;
+}
+
+/**
+ * The smallest key greater than every key that starts with `prefix`, or
+ * undefined when there is none (an empty prefix or one of only 0xff bytes):
+ * drop trailing 0xff bytes, then increment the last byte.
+ */
+export function prefixUpperBound(prefix: Uint8Array): Uint8Array | undefined {
+  let end = prefix.length;
+  while (end > 0 && prefix[end - 1] === 0xff) end--;
+  if (end === 0) return undefined;
+  const bound = Uint8Array.from(prefix.subarray(0, end));
+  bound[end - 1] = (prefix[end - 1] ?? 0) + 1;
+  return bound;
+}
+
+function unpack(what: string, bytes: Uint8Array): unknown {
+  try {
+    return packr.unpack(bytes);
+  } catch (err) {
+    throw new StorageError('STORAGE_CORRUPT', `${what} is corrupt: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+function isTerm(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isEntryType(value: unknown): value is EntryType {
+  return value === ENTRY_NOOP || value === ENTRY_COMMAND;
+}
+
+function corrupt(message: string): StorageError {
+  return new StorageError('STORAGE_CORRUPT', message);
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}

@@ -1,0 +1,73 @@
+/**
+ * One inbound connection: read-only. Every frame names its cluster and sender;
+ * a frame that is not for us closes the connection, because a peer that sends
+ * one such frame is misconfigured (or not a peer) and will keep doing so. No
+ * input on this path throws: junk costs the sender its connection, nothing more.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Message, NodeId } from '../raft/types.js';
+import { decodeEnvelope, type WireEnvelope } from './codec.js';
+import { FrameDecoder } from './frame.js';
+import { clip, type TransportStats } from './stats.js';
+
+export interface InboundContext {
+  readonly self: NodeId;
+  readonly clusterId: string;
+  readonly peers: ReadonlySet<NodeId>;
+  readonly frameBytesMax: number;
+  readonly logger: Logger;
+  readonly stats: TransportStats;
+  readonly deliver: (message: Message) => void;
+}
+
+export function serveInbound(socket: Socket, context: InboundContext): void {
+  const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+  const decoder = new FrameDecoder(context.frameBytesMax);
+  // Pinned by the first frame: one connection carries one peer's traffic.
+  let sender: NodeId | null = null;
+
+  const refuse = (reason: string, details: Record<string, unknown> = {}): false => {
+    context.stats.refused++;
+    context.logger.warn({ remote, sender, reason, ...details }, 'refused inbound frame; closing connection');
+    socket.destroy();
+    return false;
+  };
+
+  const onFrame = (payload: Uint8Array): boolean => {
+    const decoded = decodeEnvelope(payload);
+    if (!decoded.ok) return refuse(decoded.error.message, { code: decoded.error.code });
+    const problem = envelopeProblem(decoded.envelope, context, sender);
+    if (problem !== null) return refuse(problem.reason, problem.details);
+    sender = decoded.envelope.from;
+    context.stats.received++;
+    context.deliver(decoded.envelope.message);
+    return !socket.destroyed;
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    if (socket.destroyed) return;
+    const error = decoder.push(chunk, onFrame);
+    if (error !== null && !socket.destroyed) refuse(error.message, { code: error.code });
+  });
+  socket.on('error', (err) => context.logger.debug({ remote, err: err.message }, 'inbound connection error'));
+}
+
+interface Problem {
+  readonly reason: string;
+  readonly details: Record<string, unknown>;
+}
+
+function envelopeProblem(envelope: WireEnvelope, context: InboundContext, sender: NodeId | null): Problem | null {
+  const { clusterId, from, message } = envelope;
+  if (clusterId !== context.clusterId) {
+    return { reason: 'wrong cluster id', details: { clusterId: clip(clusterId), expected: context.clusterId } };
+  }
+  if (!context.peers.has(from)) return { reason: 'unknown sender', details: { from: clip(from) } };
+  if (sender !== null && from !== sender) return { reason: 'sender changed on one connection', details: { from } };
+  if (message.from !== from) {
+    return { reason: 'message.from differs from envelope sender', details: { from, messageFrom: clip(message.from) } };
+  }
+  if (message.to !== context.self) return { reason: 'message not addressed to this node', details: { to: clip(message.to) } };
+  return null;
+}

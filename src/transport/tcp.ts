@@ -1,0 +1,162 @@
+/**
+ * The real transport: TCP with length-prefixed msgpack frames. Each node dials
+ * one outbound connection per peer and only writes on it, and only reads on the
+ * connections peers dial to it (see peer.ts and inbound.ts).
+ */
+import net, { type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { LimitsConfig } from '../config/types.js';
+import type { Message, NodeId } from '../raft/types.js';
+import { assert } from '../util/assert.js';
+import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
+import { encodeEnvelope } from './codec.js';
+import { serveInbound } from './inbound.js';
+import { PeerLink } from './peer.js';
+import { emptyStats, type TransportStats } from './stats.js';
+import type { PeerAddress, Transport } from './transport.js';
+
+export interface TcpTransportOptions {
+  readonly self: NodeId;
+  readonly clusterId: string;
+  readonly listen: { readonly host: string; readonly port: number };
+  /** The other members; a frame from anyone else is refused. */
+  readonly peers: readonly PeerAddress[];
+  readonly limits: Pick<LimitsConfig, 'frameBytesMax' | 'peerQueueMessagesMax'>;
+  readonly logger: Logger;
+  /** Jitter source for reconnect backoff, in [0, 1); fix it in tests. */
+  readonly random?: () => number;
+  /** Clock used only to rate-limit drop warnings. */
+  readonly now?: () => number;
+  readonly backoff?: BackoffConfig;
+  readonly connectTimeoutMs?: number;
+}
+
+/** Bytes per socket.write(): large enough to amortise the syscall, small enough to interleave peers. */
+const BATCH_BYTES_MAX = 256 * 1024;
+const CONNECT_TIMEOUT_MS = 3_000;
+
+export class TcpTransport implements Transport {
+  private readonly links = new Map<NodeId, PeerLink>();
+  private readonly inbound = new Set<Socket>();
+  private readonly counters: TransportStats = emptyStats();
+  private readonly logger: Logger;
+  private server: Server | null = null;
+  private state: 'idle' | 'running' | 'stopped' = 'idle';
+
+  constructor(private readonly options: TcpTransportOptions) {
+    assert(!options.peers.some((p) => p.id === options.self), 'peers must not include self');
+    assert(new Set(options.peers.map((p) => p.id)).size === options.peers.length, 'peer ids must be unique');
+    this.logger = options.logger.child({ component: 'transport', node: options.self });
+    for (const peer of options.peers) this.links.set(peer.id, this.makeLink(peer));
+  }
+
+  async start(onMessage: (message: Message) => void): Promise<void> {
+    assert(this.state === 'idle', 'TcpTransport can be started once');
+    this.state = 'running';
+    const server = net.createServer((socket) => this.accept(socket, onMessage));
+    this.server = server;
+    await listen(server, this.options.listen);
+    server.on('error', (err) => this.logger.error({ err: err.message }, 'transport server error'));
+    this.logger.info({ address: this.address() }, 'transport listening');
+    for (const link of this.links.values()) link.start();
+  }
+
+  send(message: Message): void {
+    assert(message.from === this.options.self, `send of a message from ${message.from} by ${this.options.self}`);
+    const link = this.links.get(message.to);
+    if (link === undefined || this.state === 'stopped') {
+      this.counters.dropped++;
+      this.logger.debug({ to: message.to, type: message.type, state: this.state }, 'dropped message: no link');
+      return;
+    }
+    const payload = encodeEnvelope({ clusterId: this.options.clusterId, from: this.options.self, message });
+    if (payload.length > this.options.limits.frameBytesMax) {
+      // The receiver would refuse it; appendBytesMax must leave room under frameBytesMax.
+      this.counters.dropped++;
+      this.logger.error({ to: message.to, type: message.type, bytes: payload.length }, 'dropped message: exceeds frameBytesMax');
+      return;
+    }
+    link.enqueue(payload);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    const closing: Promise<void>[] = [...this.links.values()].map((link) => link.stop());
+    for (const socket of this.inbound) closing.push(destroyed(socket));
+    if (this.server !== null) closing.push(closeServer(this.server));
+    await Promise.all(closing);
+    this.logger.info('transport stopped');
+  }
+
+  /** The bound address (useful with port 0); null before start. */
+  address(): { host: string; port: number } | null {
+    const address = this.server?.address();
+    if (address === null || address === undefined || typeof address === 'string') return null;
+    return { host: address.address, port: address.port };
+  }
+
+  stats(): TransportStats {
+    return { ...this.counters };
+  }
+
+  /** Frames waiting for one peer (not yet handed to its socket). */
+  queued(peer: NodeId): number {
+    return this.links.get(peer)?.queued() ?? 0;
+  }
+
+  private accept(socket: Socket, onMessage: (message: Message) => void): void {
+    if (this.state !== 'running') {
+      socket.destroy();
+      return;
+    }
+    this.inbound.add(socket);
+    socket.once('close', () => this.inbound.delete(socket));
+    serveInbound(socket, {
+      self: this.options.self,
+      clusterId: this.options.clusterId,
+      peers: new Set(this.links.keys()),
+      frameBytesMax: this.options.limits.frameBytesMax,
+      logger: this.logger,
+      stats: this.counters,
+      deliver: onMessage,
+    });
+  }
+
+  private makeLink(peer: PeerAddress): PeerLink {
+    return new PeerLink({
+      peer,
+      queueMessagesMax: this.options.limits.peerQueueMessagesMax,
+      batchBytesMax: BATCH_BYTES_MAX,
+      backoff: this.options.backoff ?? DEFAULT_BACKOFF,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      random: this.options.random ?? Math.random,
+      now: this.options.now ?? Date.now,
+      logger: this.logger,
+      stats: this.counters,
+    });
+  }
+}
+
+function listen(server: Server, at: { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  // Resolves once every accepted connection has closed too (they are destroyed alongside).
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function destroyed(socket: Socket): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    socket.once('close', () => resolve());
+    socket.destroy();
+  });
+}

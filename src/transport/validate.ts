@@ -1,0 +1,70 @@
+/**
+ * Shape checks for messages that arrive from the network. A decoded value is
+ * untrusted: each field the Raft core reads is checked for its type before the
+ * value is allowed to be called a Message. Returns what is wrong, or null.
+ */
+import { ENTRY_COMMAND, ENTRY_NOOP, type MessageType } from '../raft/types.js';
+import { clip } from './stats.js';
+
+type Fields = Record<string, unknown>;
+type Check = (value: unknown) => boolean;
+
+const isCount: Check = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isBool: Check = (v) => typeof v === 'boolean';
+
+/** The fields each message type carries beyond from, to and term (entries checked apart). */
+const FIELDS: Readonly<Record<MessageType, Readonly<Record<string, Check>>>> = {
+  RequestVote: { lastLogIndex: isCount, lastLogTerm: isCount },
+  RequestVoteResponse: { granted: isBool },
+  AppendEntries: { prevLogIndex: isCount, prevLogTerm: isCount, leaderCommit: isCount },
+  AppendEntriesResponse: {
+    success: isBool,
+    matchIndex: isCount,
+    conflictIndex: isCount,
+    conflictTerm: isCount,
+    rejectedIndex: isCount,
+  },
+  Heartbeat: { commit: isCount, readRound: isCount },
+  HeartbeatResponse: { readRound: isCount },
+};
+
+/** FIELDS as arrays, built once: this runs for every message received. */
+const FIELD_LISTS = new Map<string, ReadonlyArray<readonly [string, Check]>>(
+  Object.entries(FIELDS).map(([type, fields]) => [type, Object.entries(fields)]),
+);
+
+export function isRecord(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+export function messageProblem(value: unknown): string | null {
+  if (!isRecord(value)) return 'message is not a map';
+  const type = value['type'];
+  const fields = typeof type === 'string' ? FIELD_LISTS.get(type) : undefined;
+  if (fields === undefined) return `unknown message type ${clip(type)}`;
+  if (typeof value['from'] !== 'string') return 'message.from is not a string';
+  if (typeof value['to'] !== 'string') return 'message.to is not a string';
+  if (!isCount(value['term'])) return 'message.term is not a non-negative integer';
+  for (const [name, check] of fields) {
+    if (!check(value[name])) return `${type}.${name} has the wrong type`;
+  }
+  return type === 'AppendEntries' ? entriesProblem(value['entries']) : null;
+}
+
+function entriesProblem(entries: unknown): string | null {
+  if (!Array.isArray(entries)) return 'AppendEntries.entries is not an array';
+  for (let i = 0; i < entries.length; i++) {
+    const problem = entryProblem(entries[i]);
+    if (problem !== null) return `entries[${i}]: ${problem}`;
+  }
+  return null;
+}
+
+function entryProblem(entry: unknown): string | null {
+  if (!isRecord(entry)) return 'not a map';
+  if (!isCount(entry['index'])) return 'index is not a non-negative integer';
+  if (!isCount(entry['term'])) return 'term is not a non-negative integer';
+  if (entry['type'] !== ENTRY_NOOP && entry['type'] !== ENTRY_COMMAND) return 'unknown entry type';
+  if (!(entry['data'] instanceof Uint8Array)) return 'data is not bytes';
+  return null;
+}

@@ -1,0 +1,189 @@
+/** TCP-only behaviour: reconnects, refusal of foreign frames, junk, queue bounds. */
+import fc from 'fast-check';
+import net from 'node:net';
+import { Packr } from 'msgpackr';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message, NodeId } from '../../src/raft/types.js';
+import { encodeEnvelope } from '../../src/transport/codec.js';
+import { encodeFrame } from '../../src/transport/frame.js';
+import { TcpTransport } from '../../src/transport/tcp.js';
+import type { PeerAddress } from '../../src/transport/transport.js';
+import { freePorts, Inbox, memoryLogger, numbered, oneOfEach, waitFor, WARN, type LogLine } from './helpers.js';
+
+const CLUSTER = 'tcp-test';
+const live: TcpTransport[] = [];
+afterEach(async () => {
+  await Promise.all(live.splice(0).map((t) => t.stop()));
+});
+
+interface Node {
+  readonly transport: TcpTransport;
+  readonly inbox: Inbox;
+  readonly logs: LogLine[];
+  readonly address: PeerAddress;
+}
+
+type Limits = { frameBytesMax: number; peerQueueMessagesMax: number };
+const LIMITS: Limits = { frameBytesMax: 1 << 20, peerQueueMessagesMax: 1_000 };
+
+function makeNode(address: PeerAddress, all: readonly PeerAddress[], limits: Limits = LIMITS): Node {
+  const { logger, lines } = memoryLogger();
+  const transport = new TcpTransport({
+    self: address.id,
+    clusterId: CLUSTER,
+    listen: { host: address.host, port: address.port },
+    peers: all.filter((p) => p.id !== address.id),
+    limits,
+    logger,
+    random: () => 0,
+    now: () => 0,
+  });
+  live.push(transport);
+  return { transport, inbox: new Inbox(), logs: lines, address };
+}
+
+/** Addresses for ids on free loopback ports; started nodes for those in `up`. */
+async function cluster(ids: readonly NodeId[], up: readonly NodeId[] = ids, limits?: Limits) {
+  const ports = await freePorts(ids.length);
+  const all = ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] ?? 0 }));
+  const nodes = new Map<NodeId, Node>();
+  for (const address of all.filter((a) => up.includes(a.id))) {
+    const node = makeNode(address, all, limits);
+    await node.transport.start(node.inbox.handler);
+    nodes.set(address.id, node);
+  }
+  const node = (id: NodeId): Node => nodes.get(id) ?? expect.fail(`node ${id} not up`);
+  return { all, node, nodes };
+}
+
+/** A raw client socket to port; resolves once connected. */
+async function rawSocket(port: number): Promise<net.Socket> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  socket.on('error', () => {}); // resets are expected when the transport refuses us
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return socket;
+}
+
+function closed(socket: net.Socket): Promise<void> {
+  return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+function frameOf(clusterId: string, from: NodeId, message: Message): Buffer {
+  return encodeFrame(encodeEnvelope({ clusterId, from, message }));
+}
+
+function refusals(logs: readonly LogLine[], reason: string): LogLine[] {
+  return logs.filter((l) => l.level === WARN && typeof l['reason'] === 'string' && l['reason'].includes(reason));
+}
+
+describe('TcpTransport', () => {
+  it('reconnects to a peer restarted on the same port and delivers what was queued meanwhile', async () => {
+    const c = await cluster(['a', 'b']);
+    c.node('a').transport.send(numbered('a', 'b', 1));
+    await waitFor(() => c.node('b').inbox.messages.length === 1, 'first delivery');
+    await c.node('b').transport.stop();
+    await waitFor(() => c.node('a').logs.some((l) => l.msg === 'lost connection to peer'), 'a to notice');
+    c.node('a').transport.send(numbered('a', 'b', 2));
+    const b2 = makeNode(c.node('b').address, c.all);
+    await b2.transport.start(b2.inbox.handler);
+    await waitFor(() => b2.inbox.messages.length === 1, 'delivery after restart');
+    expect(b2.inbox.messages).toEqual([numbered('a', 'b', 2)]);
+    expect(c.node('a').transport.stats().reconnects).toBe(1);
+  });
+
+  it('refuses a frame with the wrong cluster id, logs why, and keeps serving real peers', async () => {
+    const c = await cluster(['a', 'b']);
+    const a = c.node('a');
+    const raw = await rawSocket(a.address.port);
+    raw.write(frameOf('other-cluster', 'b', numbered('b', 'a', 66)));
+    await closed(raw);
+    const [line] = refusals(a.logs, 'wrong cluster id');
+    expect(line).toMatchObject({ clusterId: 'other-cluster', expected: CLUSTER });
+    expect(line?.['remote']).toMatch(/^127\.0\.0\.1:\d+$/);
+    c.node('b').transport.send(numbered('b', 'a', 7));
+    await waitFor(() => a.inbox.messages.length === 1, 'delivery from the real peer');
+    expect(a.inbox.messages).toEqual([numbered('b', 'a', 7)]);
+    expect(a.transport.stats()).toMatchObject({ refused: 1, received: 1 });
+  });
+
+  it.each([
+    ['unknown sender', 'mallory', numbered('mallory', 'a', 1)],
+    ['message.from differs', 'b', numbered('c', 'a', 1)],
+    ['not addressed to this node', 'b', numbered('b', 'c', 1)],
+  ])('refuses a frame whose %s', async (reason, sender, message) => {
+    const c = await cluster(['a', 'b', 'c'], ['a']);
+    const raw = await rawSocket(c.node('a').address.port);
+    raw.write(frameOf(CLUSTER, sender, message));
+    await closed(raw);
+    expect(refusals(c.node('a').logs, reason)).toHaveLength(1);
+    expect(c.node('a').inbox.messages).toEqual([]);
+    expect(c.node('a').transport.stats().refused).toBe(1);
+  });
+
+  it('closes only the connection that declared an oversized frame', async () => {
+    const c = await cluster(['a', 'b'], ['a'], { frameBytesMax: 1024, peerQueueMessagesMax: 10 });
+    const port = c.node('a').address.port;
+    const good = await rawSocket(port);
+    const bad = await rawSocket(port);
+    bad.write(Uint8Array.of(0x7f, 0xff, 0xff, 0xff));
+    await closed(bad);
+    expect(refusals(c.node('a').logs, 'exceeds frameBytesMax')).toHaveLength(1);
+    good.write(frameOf(CLUSTER, 'b', numbered('b', 'a', 5)));
+    await waitFor(() => c.node('a').inbox.messages.length === 1, 'delivery on the other connection');
+    expect(good.closed).toBe(false);
+    good.destroy();
+  });
+
+  it('survives random junk on inbound connections', async () => {
+    const c = await cluster(['a', 'b']);
+    const port = c.node('a').address.port;
+    const plain = new Packr({ useRecords: false });
+    const junk = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 300 }),
+      fc.uint8Array({ maxLength: 300 }).map((bytes) => encodeFrame(bytes)),
+      fc.jsonValue().map((value) => encodeFrame(plain.pack({ clusterId: CLUSTER, from: 'b', message: value }))),
+    );
+    await fc.assert(
+      fc.asyncProperty(junk, async (bytes) => {
+        const raw = await rawSocket(port);
+        raw.end(bytes);
+        await closed(raw);
+      }),
+      { numRuns: 60 },
+    );
+    c.node('b').transport.send(numbered('b', 'a', 9));
+    await waitFor(() => c.node('a').inbox.messages.length === 1, 'delivery after the junk');
+    expect(c.node('a').transport.stats().received).toBe(1);
+    expect(c.node('a').transport.stats().refused).toBeGreaterThan(0);
+  });
+
+  it('bounds the queue for a dead peer, counts drops and warns once per interval', async () => {
+    const limits = { frameBytesMax: 1 << 20, peerQueueMessagesMax: 100 };
+    const c = await cluster(['a', 'dead'], ['a'], limits);
+    const a = c.node('a');
+    for (let n = 0; n < 2 * limits.peerQueueMessagesMax; n++) a.transport.send(numbered('a', 'dead', n));
+    expect(a.transport.queued('dead')).toBe(limits.peerQueueMessagesMax);
+    expect(a.transport.stats()).toMatchObject({ sent: 0, dropped: limits.peerQueueMessagesMax });
+    // now() is frozen at 0, so the one-per-second rate limit allows exactly one warning.
+    expect(a.logs.filter((l) => l.msg.includes('dropping messages'))).toHaveLength(1);
+  });
+
+  it('drops (and logs) a message larger than frameBytesMax instead of sending it', async () => {
+    const c = await cluster(['a', 'b'], ['a', 'b'], { frameBytesMax: 256, peerQueueMessagesMax: 10 });
+    const big = oneOfEach('a', 'b')[2] as Message;
+    c.node('a').transport.send(big);
+    c.node('a').transport.send(numbered('a', 'b', 1));
+    await waitFor(() => c.node('b').inbox.messages.length === 1, 'the small message');
+    expect(c.node('b').inbox.messages).toEqual([numbered('a', 'b', 1)]);
+    expect(c.node('a').transport.stats()).toMatchObject({ dropped: 1, sent: 1 });
+    expect(c.node('a').logs.some((l) => l.msg.includes('exceeds frameBytesMax'))).toBe(true);
+  });
+
+  it('rejects a peer list that includes the node itself', () => {
+    const { logger } = memoryLogger();
+    const self = { id: 'a', host: '127.0.0.1', port: 1 };
+    expect(() => new TcpTransport({ self: 'a', clusterId: CLUSTER, listen: self, peers: [self], limits: LIMITS, logger })).toThrow(
+      /self/,
+    );
+  });
+});
