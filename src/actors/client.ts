@@ -226,6 +226,7 @@ export class ClientActor {
     const leader = s.leader === null ? '' : s.leader;
     const fields: Array<[string, string | number]> = [
       ['node_id', this.options.nodeId],
+      ['loading', 0], // client libraries (ioredis) wait for loading:0
       ['role', s.role],
       ['term', s.term],
       ['leader', leader],

@@ -106,11 +106,23 @@ class ClientConnection {
 
   private receive(chunk: Buffer): void {
     this.parser.push(chunk);
-    for (let item = this.parser.next(); item !== null; item = this.parser.next()) {
+    this.parseRequests();
+  }
+
+  /**
+   * Parses requests until the connection has pipelinePerConnectionMax of
+   * them outstanding; the rest of its bytes wait in the parser (and the socket
+   * is paused) until replies go out.
+   */
+  private parseRequests(): void {
+    const max = this.options.limits.pipelinePerConnectionMax;
+    while (this.outstanding() < max) {
+      const item = this.parser.next();
+      if (item === null) break;
       const seq = this.nextSeq++;
       if (item.type === 'error') {
         this.refuse(seq, item.message, item.fatal);
-        if (item.fatal) break;
+        if (item.fatal) return;
         continue;
       }
       const parsed = parseCommand(item.args, this.options.limits);
@@ -118,12 +130,17 @@ class ClientConnection {
         this.refuse(seq, parsed.error, false);
         continue;
       }
-      if (parsed.request.kind === 'quit') this.quitSeq = seq;
       this.bus.publish({ type: 'client.request', conn: this.id, seq, request: parsed.request });
+      if (parsed.request.kind === 'quit') {
+        this.quitSeq = seq;
+        return; // nothing after QUIT is read
+      }
     }
-    if (this.outstanding() >= this.options.limits.pipelinePerConnectionMax && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
+    const full = this.outstanding() >= max;
+    if (full !== this.paused) {
+      this.paused = full;
+      if (full) this.socket.pause();
+      else this.socket.resume();
     }
   }
 
@@ -150,10 +167,7 @@ class ClientConnection {
         return;
       }
     }
-    if (this.paused && this.outstanding() < this.options.limits.pipelinePerConnectionMax / 2) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    if (this.paused && this.outstanding() < this.options.limits.pipelinePerConnectionMax / 2) this.parseRequests();
     if (!this.flushScheduled && this.out.length > 0) {
       // One write() per event-loop turn, however many replies completed in it.
       this.flushScheduled = true;
@@ -163,7 +177,7 @@ class ClientConnection {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.out.length === 0 || this.socket.destroyed) return;
+    if (this.out.length === 0 || this.socket.destroyed || this.socket.writableEnded) return;
     const bytes = this.out.length === 1 ? this.out[0]! : concatReplies(this.out);
     this.out = [];
     this.socket.write(bytes);
