@@ -46,7 +46,7 @@ export class TcpTransport implements Transport {
   constructor(private readonly options: TcpTransportOptions) {
     assert(!options.peers.some((p) => p.id === options.self), 'peers must not include self');
     assert(new Set(options.peers.map((p) => p.id)).size === options.peers.length, 'peer ids must be unique');
-    this.logger = options.logger.child({ component: 'transport', node: options.self });
+    this.logger = options.logger.child({ component: 'transport' });
     for (const peer of options.peers) this.links.set(peer.id, this.makeLink(peer));
   }
 

@@ -1,0 +1,41 @@
+/** A CliIo that records output, exit codes and signal subscriptions, for in-process CLI tests. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { CliIo, SignalName } from '../../src/cli/io.js';
+
+export interface FakeIo extends CliIo {
+  readonly out: () => string;
+  readonly err: () => string;
+  readonly exits: number[];
+  readonly input: PassThrough;
+  /** Delivers a signal to every current subscriber. */
+  signal(name: SignalName): void;
+}
+
+export function fakeIo(): FakeIo {
+  let out = '';
+  let err = '';
+  const exits: number[] = [];
+  const handlers = new Set<(s: SignalName) => void>();
+  const input = new PassThrough();
+  return {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    stdin: input,
+    input,
+    exit: (code) => exits.push(code),
+    onSignal: (handler) => {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    historyFile: path.join(mkdtempSync(path.join(os.tmpdir(), 'raftkv-cli-')), 'history'),
+    out: () => out,
+    err: () => err,
+    exits,
+    signal: (name) => {
+      for (const h of [...handlers]) h(name);
+    },
+  };
+}
