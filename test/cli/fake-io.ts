@@ -1,5 +1,5 @@
 /** A CliIo that records output, exit codes and signal subscriptions, for in-process CLI tests. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -12,6 +12,22 @@ export interface FakeIo extends CliIo {
   readonly input: PassThrough;
   /** Delivers a signal to every current subscriber. */
   signal(name: SignalName): void;
+}
+
+let scratch: string | null = null;
+let histories = 0;
+
+/** A fresh history file path, all in one scratch directory; see removeFakeIoFiles. */
+function historyPath(): string {
+  scratch ??= mkdtempSync(path.join(os.tmpdir(), 'raftkv-cli-test-'));
+  histories += 1;
+  return path.join(scratch, `history-${histories}`);
+}
+
+/** Call from afterAll in every file that uses fakeIo. */
+export function removeFakeIoFiles(): void {
+  if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
+  scratch = null;
 }
 
 export function fakeIo(): FakeIo {
@@ -30,7 +46,7 @@ export function fakeIo(): FakeIo {
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
-    historyFile: path.join(mkdtempSync(path.join(os.tmpdir(), 'raftkv-cli-')), 'history'),
+    historyFile: historyPath(),
     out: () => out,
     err: () => err,
     exits,

@@ -1,15 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { followerHandler, kvHandler, resp, startFakeServer, unusedPort, type FakeServer } from '../client/fake-server.js';
-import { fakeIo } from './fake-io.js';
+import { fakeIo, removeFakeIoFiles } from './fake-io.js';
 
 const servers: FakeServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
+afterAll(removeFakeIoFiles);
 
 async function leaderAndFollower(store = new Map<string, string>()): Promise<{ leader: FakeServer; follower: FakeServer; cluster: string }> {
   const leader = await startFakeServer(kvHandler(store, { nodeId: 'n2' }));
@@ -90,8 +91,15 @@ describe('raftkv status', () => {
 });
 
 describe('raftkv server', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
   function tempConfig(text: string): string {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'raftkv-config-')), 'node1.json');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'raftkv-config-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'node1.json');
     writeFileSync(file, text);
     return file;
   }
@@ -121,20 +129,29 @@ describe('raftkv server', () => {
 });
 
 describe('raftkv cli (REPL)', () => {
-  it('runs commands line by line, survives errors, and keeps history', async () => {
+  it('runs piped commands line by line, survives errors, prints results only', async () => {
     const store = new Map<string, string>();
     const { cluster } = await leaderAndFollower(store);
     const io = fakeIo();
     io.input.end('set greeting "hello there"\nget greeting\nbogus\nlist\nquit\nget never-run\n');
     await main(['node', 'raftkv', 'cli', '--cluster', cluster], io);
-    expect(io.out()).toContain('OK\n');
-    expect(io.out()).toContain('hello there\n');
-    expect(io.out()).toContain('greeting\n');
+    expect(io.out()).toBe('OK\nhello there\ngreeting\n');
     expect(io.err()).toBe('error: unknown command "bogus"; try help\n');
     expect(store.get('greeting')).toBe('hello there');
     expect(store.has('never-run')).toBe(false);
-    expect(readFileSync(io.historyFile as string, 'utf8')).toBe('set greeting "hello there"\nget greeting\nbogus\nlist\nquit\n');
+    expect(existsSync(io.historyFile as string)).toBe(false);
     expect(io.exits).toEqual([]);
+  });
+
+  it('prompts at a terminal and keeps a history file', async () => {
+    const { cluster } = await leaderAndFollower();
+    const io = fakeIo();
+    writeFileSync(io.historyFile as string, 'get old\n');
+    Object.assign(io.input, { isTTY: true });
+    io.input.end('ping\nexit\n');
+    await main(['node', 'raftkv', 'cli', '--cluster', cluster], io);
+    expect(io.out()).toMatch(/^connected to .*\nraftkv> PONG\nraftkv> $/);
+    expect(readFileSync(io.historyFile as string, 'utf8')).toBe('get old\nping\nexit\n');
   });
 });
 

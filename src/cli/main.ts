@@ -1,0 +1,153 @@
+/**
+ * The `raftkv` command line: argument parsing and dispatch only. Each
+ * subcommand's work lives in its own file; client logic in src/client.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { RaftkvClient } from '../client/client.js';
+import { collectStatus } from '../client/status.js';
+import { resolveCluster } from './addresses.js';
+import { benchCommand } from './bench.js';
+import { clusterCommand } from './cluster.js';
+import { runUserCommand } from './commands.js';
+import { CliExit, println, processIo, type CliIo } from './io.js';
+import { printError, runRepl } from './repl.js';
+import { serverCommand } from './server.js';
+import { statusJson, statusTable } from './status-view.js';
+
+const TIMINGS = ['fast', 'debug', 'demo'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Runs the CLI on process.argv-style arguments (node, script, ...). */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<void> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    io.exit(exitCodeFor(error, io));
+  }
+}
+
+function exitCodeFor(error: unknown, io: CliIo): number {
+  if (error instanceof CliExit) return error.exitCode;
+  // Commander has already printed its message (or the help).
+  if (error instanceof CommanderError) return error.exitCode;
+  printError(io, error);
+  return 1;
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('raftkv')
+    .description('a replicated key-value store on Raft')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  addServer(program, io);
+  addCluster(program, io);
+  addCli(program, io);
+  addStatus(program, io);
+  addBench(program, io);
+  return program;
+}
+
+function addServer(program: Command, io: CliIo): void {
+  program
+    .command('server')
+    .description('run one node in this process')
+    .requiredOption('--config <file>', 'node config file (JSON)')
+    .option('--node-id <id>', 'override the config file nodeId')
+    .option('--data-dir <dir>', 'override the config file dataDir')
+    .addOption(new Option('--timing <preset>', 'timing preset').choices(TIMINGS))
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
+    .option('--verbose', 'debug logging')
+    .option('--pretty', 'human-readable logs (the default on a terminal)')
+    .action((opts) => serverCommand(opts, io));
+}
+
+function addCluster(program: Command, io: CliIo): void {
+  program
+    .command('cluster')
+    .description('run a local cluster, one process per config/nodeN.json')
+    .option('--config-dir <dir>', 'directory of nodeN.json files', 'config')
+    .option('--nodes <n>', 'how many nodes', positiveInt, 3)
+    .addOption(new Option('--timing <preset>', 'timing preset').choices(TIMINGS))
+    .option('--verbose', 'debug logging')
+    .option('--pretty', 'human-readable logs')
+    .action((opts) => clusterCommand(opts, io));
+}
+
+function addCli(program: Command, io: CliIo): void {
+  program
+    .command('cli')
+    .description('run one command (e.g. `raftkv cli get k`), or an interactive shell without one')
+    .option('--cluster <list>', 'comma-separated host:port client addresses')
+    .argument('[command...]', 'set|put, get, del|delete, list, keys, cas, exists, status, ping, help')
+    .passThroughOptions()
+    .action(async (words: string[], opts: { cluster?: string }) => {
+      const cluster = resolveCluster(opts.cluster);
+      const client = new RaftkvClient({ nodes: cluster });
+      try {
+        if (words.length === 0) await runRepl({ client, cluster }, io);
+        else for (const line of await runUserCommand({ client, cluster }, words)) println(io.stdout, line);
+      } finally {
+        await client.close();
+      }
+    });
+}
+
+function addStatus(program: Command, io: CliIo): void {
+  program
+    .command('status')
+    .description('role, term, leader and log indexes of every node')
+    .option('--cluster <list>', 'comma-separated host:port client addresses')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { cluster?: string; json?: boolean }) => {
+      const reports = await collectStatus(resolveCluster(opts.cluster));
+      println(io.stdout, opts.json === true ? statusJson(reports) : statusTable(reports));
+    });
+}
+
+function addBench(program: Command, io: CliIo): void {
+  program
+    .command('bench')
+    .description('load-test the leader and report throughput and latency')
+    .option('--cluster <list>', 'comma-separated host:port client addresses')
+    .option('--connections <n>', 'connections to the leader', positiveInt, 50)
+    .option('--pipeline <n>', 'requests in flight per connection', positiveInt, 1)
+    .option('--value-size <bytes>', 'value size', positiveInt, 256)
+    .option('--keyspace <n>', 'distinct keys', positiveInt, 10_000)
+    .addOption(new Option('--workload <kind>', 'request mix').choices(['set', 'get', 'mixed']).default('set'))
+    .option('--read-ratio <r>', 'share of GETs in the mixed workload', ratio, 0.5)
+    .option('--duration <s>', 'measured seconds', positiveNumber, 10)
+    .option('--warmup <s>', 'unmeasured seconds first', nonNegativeNumber, 1)
+    .option('--json', 'machine-readable summary')
+    .action(async (opts) => {
+      const { cluster, duration, warmup, ...rest } = opts as Record<string, unknown> & { cluster?: string; duration: number; warmup: number };
+      await benchCommand({ ...(rest as BenchFlags), nodes: resolveCluster(cluster), durationS: duration, warmupS: warmup }, io);
+    });
+}
+
+type BenchFlags = Omit<Parameters<typeof benchCommand>[0], 'nodes' | 'durationS' | 'warmupS'>;
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('want a whole number of at least 1');
+  return n;
+}
+
+function positiveNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('want a number above 0');
+  return n;
+}
+
+function nonNegativeNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('want a number of at least 0');
+  return n;
+}
+
+function ratio(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('want a number from 0 to 1');
+  return n;
+}
