@@ -107,6 +107,9 @@ export class ClientActor {
       case 'noop-array':
         this.reply(conn, seq, { type: 'array', items: [] });
         break;
+      case 'config-get':
+        this.reply(conn, seq, { type: 'array', items: redisSettings(request.names) });
+        break;
     }
   }
 
@@ -239,4 +242,26 @@ export class ClientActor {
     ];
     return ['# raftkv', ...fields.map(([k, v]) => `${k}:${v}`), ''].join('\r\n');
   }
+}
+
+/**
+ * Answers for the Redis settings client tools ask about. raftkv writes every
+ * change to its Raft log before acknowledging it, which is what `appendonly`
+ * describes; it takes no RDB snapshots (`save` empty).
+ */
+const REDIS_SETTINGS: ReadonlyMap<string, string> = new Map([
+  ['save', ''],
+  ['appendonly', 'yes'],
+  ['appendfsync', 'always'],
+  ['databases', '1'],
+]);
+
+function redisSettings(names: readonly Uint8Array[]): Uint8Array[] {
+  const items: Uint8Array[] = [];
+  for (const name of names) {
+    const key = Buffer.from(name).toString('latin1').toLowerCase();
+    const value = REDIS_SETTINGS.get(key);
+    if (value !== undefined) items.push(Buffer.from(key), Buffer.from(value));
+  }
+  return items;
 }

@@ -15,8 +15,10 @@ export type ClientRequest =
   | { kind: 'echo'; message: Uint8Array }
   | { kind: 'info' }
   | { kind: 'quit' }
-  /** COMMAND / COMMAND DOCS / CONFIG GET ...: an empty array, so redis-cli and redis-benchmark start cleanly. */
+  /** COMMAND / COMMAND DOCS: an empty array, so redis-cli starts cleanly. */
   | { kind: 'noop-array' }
+  /** CONFIG GET name...: the few Redis settings client tools probe (redis-benchmark asks for save and appendonly). */
+  | { kind: 'config-get'; names: Buffer[] }
   /** SELECT 0, CLIENT SETNAME ...: +OK. */
   | { kind: 'ok' };
 
@@ -141,13 +143,13 @@ const quit: Handler = () => ok({ kind: 'quit' });
 const noopArray: Handler = () => ok({ kind: 'noop-array' });
 const acceptOk: Handler = () => ok({ kind: 'ok' });
 
-/** Only GET, which client tools probe at start-up; the answer is an empty list. */
+/** Only GET, which client tools probe at start-up. */
 const config: Handler = ([sub, ...rest]) => {
   const subName = sub!.toString('latin1').toLowerCase();
   if (subName !== 'get') {
     return fail(`ERR unknown subcommand '${printableBytes(sub!, ECHO_BYTES_MAX)}'. Try CONFIG HELP.`);
   }
-  return rest.length === 0 ? fail(wrongArity('config|get')) : ok({ kind: 'noop-array' });
+  return rest.length === 0 ? fail(wrongArity('config|get')) : ok({ kind: 'config-get', names: rest });
 };
 
 /** There is one database; clients that select it explicitly (redis-cli -n 0) get +OK. */

@@ -94,8 +94,8 @@ describe('parseCommand: connection and tool commands', () => {
   it('answers the start-up probes of redis-cli and redis-benchmark', () => {
     expect(request('COMMAND')).toEqual({ kind: 'noop-array' });
     expect(request('COMMAND', 'DOCS')).toEqual({ kind: 'noop-array' });
-    expect(request('CONFIG', 'GET', 'save')).toEqual({ kind: 'noop-array' });
-    expect(request('config', 'get', 'appendonly')).toEqual({ kind: 'noop-array' });
+    expect(request('CONFIG', 'GET', 'save')).toEqual({ kind: 'config-get', names: [Buffer.from('save')] });
+    expect(request('config', 'get', 'appendonly')).toEqual({ kind: 'config-get', names: [Buffer.from('appendonly')] });
     expect(request('CLIENT', 'SETNAME', 'x')).toEqual({ kind: 'ok' });
     expect(request('CLIENT', 'SETINFO', 'LIB-NAME', 'redis-py')).toEqual({ kind: 'ok' });
     expect(request('SELECT', '0')).toEqual({ kind: 'ok' });
