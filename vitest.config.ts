@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Multi-process tests start real node processes; two cores cannot run many at once.
+    // Two cores: end-to-end files start real node processes, so run two files at a time at most.
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
