@@ -52,7 +52,9 @@ export interface KvStorage {
   /** Keys starting with prefix, in byte order, at most `limit` of them. */
   keysWithPrefix(prefix: Uint8Array, limit: number): Promise<Uint8Array[]>;
   /**
-   * One atomic synced batch: the writes, in order, and the new applied index.
+   * One atomic batch: the writes, in order, and the new applied index. It
+   * need not be synced (the Raft log holds every applied entry durably), but
+   * it must survive a process crash.
    * appliedIndex must be greater than the stored one.
    */
   apply(writes: readonly KvWrite[], appliedIndex: LogIndex): Promise<void>;

@@ -1,13 +1,13 @@
 /**
  * KvStorage on the `kv` sublevel, with the applied index in `meta`. Each
- * apply writes its changes and the new applied index in one synced batch, so
+ * apply writes its changes and the new applied index in one atomic batch, so
  * after a crash the store reflects exactly the entries up to that index.
  */
 import type { LogIndex } from '../raft/types.js';
 import { assert } from '../util/assert.js';
 import { META_APPLIED_INDEX, decodeAppliedIndex, encodeAppliedIndex, prefixUpperBound } from './codec.js';
 import type { KvStorage, KvWrite } from './interfaces.js';
-import { withLevelErrors, writeSynced } from './level-layout.js';
+import { withLevelErrors, writeBatch, type Batch } from './level-layout.js';
 import type { Layout } from './level-layout.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -48,13 +48,18 @@ export class LevelKvStorage implements KvStorage {
       assert(Number.isSafeInteger(appliedIndex) && appliedIndex > current,
         `applied index must increase: stored ${current}, got ${appliedIndex}`);
       const { kv, meta } = this.layout;
-      await writeSynced(this.layout, `applying up to index ${appliedIndex}`, (batch) => {
+      // Not synced: every applied entry is already durable in the Raft log, so
+      // a batch lost with the machine is applied again after restart. The
+      // batch and its applied index still land atomically, so nothing is
+      // applied twice. This saves one fsync per batch on every node.
+      const build = (batch: Batch): void => {
         for (const write of writes) {
           if (write.type === 'put') batch.put(write.key, write.value, { sublevel: kv });
           else batch.del(write.key, { sublevel: kv });
         }
         batch.put(META_APPLIED_INDEX, encodeAppliedIndex(appliedIndex), { sublevel: meta });
-      });
+      };
+      await writeBatch(this.layout, `applying up to index ${appliedIndex}`, build, { sync: false });
       this.applied = appliedIndex;
     });
   }

@@ -38,8 +38,17 @@ export async function openLayout(db: LevelDb): Promise<Layout> {
   return layout;
 }
 
-/** Writes a batch built by `build` with sync: durable when this resolves. */
-export async function writeSynced(layout: Layout, what: string, build: (batch: Batch) => void): Promise<void> {
+/**
+ * Writes a batch built by `build`, atomically. With `sync` it is durable when
+ * this resolves (survives power loss); without, it survives a process crash
+ * but may be lost with the machine.
+ */
+export async function writeBatch(
+  layout: Layout,
+  what: string,
+  build: (batch: Batch) => void,
+  { sync }: { sync: boolean },
+): Promise<void> {
   const batch = layout.db.batch();
   try {
     build(batch);
@@ -47,7 +56,7 @@ export async function writeSynced(layout: Layout, what: string, build: (batch: B
     await batch.close();
     throw err;
   }
-  await withLevelErrors(what, () => batch.write({ sync: true }));
+  await withLevelErrors(what, () => batch.write({ sync }));
 }
 
 /** Runs a LevelDB call, turning its failures into StorageErrors that say what we were doing. */

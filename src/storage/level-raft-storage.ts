@@ -17,7 +17,7 @@ import {
 } from './codec.js';
 import { StorageError } from './errors.js';
 import type { RaftState, RaftStorage, RaftWrite } from './interfaces.js';
-import { withLevelErrors, writeSynced } from './level-layout.js';
+import { withLevelErrors, writeBatch, type Batch } from './level-layout.js';
 import type { Layout } from './level-layout.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -68,11 +68,13 @@ export class LevelRaftStorage implements RaftStorage {
       ? await this.keysFrom(write.truncateFrom)
       : [];
     const { log, meta } = this.layout;
-    await writeSynced(this.layout, 'writing the raft log', (batch) => {
+    const build = (batch: Batch): void => {
       for (const key of doomed) batch.del(key, { sublevel: log });
       for (const entry of write.entries) batch.put(encodeLogKey(entry.index), encodeEntry(entry), { sublevel: log });
       if (write.hardState) batch.put(META_HARD_STATE, encodeHardState(write.hardState), { sublevel: meta });
-    });
+    };
+    // Synced: Raft votes and acknowledges on the strength of this write.
+    await writeBatch(this.layout, 'writing the raft log', build, { sync: true });
     this.tip = {
       lastIndex: Math.max(base, write.entries.at(-1)?.index ?? 0),
       hardState: write.hardState ?? tip.hardState,
