@@ -15,6 +15,7 @@ import type { KvQuery } from '../kv/commands.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import { errorReply, OK, queryReply, resultReply, type Reply } from '../protocol/reply.js';
 import type { LogIndex, NodeId, Term } from '../raft/types.js';
+import { assertNever } from '../util/assert.js';
 
 export interface ClientActorOptions {
   readonly nodeId: NodeId;
@@ -49,6 +50,8 @@ export class ClientActor {
    * two are concurrent).
    */
   private readonly connections = new Map<ConnectionId, { writes: number; heldReads: number[] }>();
+  /** Connections that asked for possibly stale reads (READONLY). */
+  private readonly staleReaders = new Set<ConnectionId>();
   private applied: LogIndex;
   private status: NodeStatusEvent = { role: 'follower', term: 0, leader: null, commitIndex: 0, lastIndex: 0 };
 
@@ -64,6 +67,7 @@ export class ClientActor {
     bus.on('storage.queryResult', (e) => this.finish(e.id, queryReply(e.result)));
     bus.on('timer.tick', () => this.expireRequests());
     bus.on('client.abort', (e) => this.abortAll(e.reason));
+    bus.on('client.closed', (e) => this.staleReaders.delete(e.conn));
   }
 
   pendingCount(): number {
@@ -86,6 +90,11 @@ export class ClientActor {
       case 'read': {
         const id = this.admit(conn, seq, request.query);
         if (id === null) break;
+        if (this.staleReaders.has(conn)) {
+          // READONLY: this node's state as it is, with no ReadIndex round.
+          this.query(id);
+          break;
+        }
         const state = this.connections.get(conn);
         if (state && state.writes > 0) state.heldReads.push(id);
         else this.bus.publish({ type: 'raft.read', id });
@@ -110,6 +119,17 @@ export class ClientActor {
       case 'config-get':
         this.reply(conn, seq, { type: 'array', items: redisSettings(request.names) });
         break;
+      case 'debug-flightdump':
+        // The TCP edge answers it (it writes a file); a request that reaches the bus has no edge behind it.
+        this.reply(conn, seq, errorReply('ERR DEBUG FLIGHTDUMP is served by the node\'s TCP edge'));
+        break;
+      case 'stale-reads':
+        if (request.enabled) this.staleReaders.add(conn);
+        else this.staleReaders.delete(conn);
+        this.reply(conn, seq, OK);
+        break;
+      default:
+        assertNever(request, 'client request');
     }
   }
 

@@ -7,16 +7,27 @@
  */
 import type { MessageBus } from '../bus/bus.js';
 import type { AppliedResult } from '../bus/events.js';
-import { keyId, keysToRead, planApply } from '../kv/apply.js';
+import { keyId, keysToRead, planApply, type IndexedCommand } from '../kv/apply.js';
 import { decodeCommand } from '../kv/codec.js';
-import type { KvCommand, KvQuery, KvQueryResult } from '../kv/commands.js';
+import type { KvQuery, KvQueryResult } from '../kv/commands.js';
+import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
 import { compileGlob, globLiteralPrefix } from '../protocol/glob.js';
 import { ENTRY_COMMAND, type Entry } from '../raft/types.js';
 import type { KvStorage } from '../storage/interfaces.js';
 import { assert } from '../util/assert.js';
 
+export interface StateMachineOptions {
+  readonly appliedIndex: number;
+  readonly keysPerReplyMax: number;
+  readonly sessionLimits: SessionLimits;
+  /** The session table as the KV store holds it at start-up. */
+  readonly sessions: readonly StoredSession[];
+}
+
 export class StateMachineActor {
   private queued: Entry[] = [];
+  private readonly sessions: SessionTable;
+  private readonly keysPerReplyMax: number;
   private applying: Promise<void> | null = null;
   private failed = false;
   private lastQueued: number;
@@ -24,10 +35,11 @@ export class StateMachineActor {
   constructor(
     private readonly bus: MessageBus,
     private readonly kv: KvStorage,
-    appliedIndex: number,
-    private readonly keysPerReplyMax: number,
+    options: StateMachineOptions,
   ) {
-    this.lastQueued = appliedIndex;
+    this.lastQueued = options.appliedIndex;
+    this.keysPerReplyMax = options.keysPerReplyMax;
+    this.sessions = new SessionTable(options.sessionLimits, options.sessions);
     bus.on('storage.apply', (event) => {
       for (const entry of event.entries) {
         assert(entry.index === this.lastQueued + 1, `apply ${entry.index} after ${this.lastQueued}`);
@@ -67,14 +79,16 @@ export class StateMachineActor {
   }
 
   private async applyBatch(entries: readonly Entry[]): Promise<AppliedResult[]> {
-    const commands: KvCommand[] = [];
-    for (const entry of entries) if (entry.type === ENTRY_COMMAND) commands.push(decodeCommand(entry.data));
+    const commands: IndexedCommand[] = [];
+    for (const entry of entries) {
+      if (entry.type === ENTRY_COMMAND) commands.push({ index: entry.index, command: decodeCommand(entry.data) });
+    }
     const keys = keysToRead(commands);
     const values = keys.length > 0 ? await this.kv.getMany(keys) : [];
     const current = new Map<string, Uint8Array | undefined>();
     keys.forEach((key, i) => current.set(keyId(key), values[i]));
-    const plan = planApply(commands, current);
-    await this.kv.apply(plan.writes, entries.at(-1)!.index);
+    const plan = planApply(commands, current, this.sessions);
+    await this.kv.apply(plan.writes, entries.at(-1)!.index, this.sessions.takeChanges());
     let next = 0;
     return entries.map((entry) => ({
       index: entry.index,

@@ -13,6 +13,7 @@ import { CliExit, println, processIo, type CliIo } from './io.js';
 import { printError, runRepl } from './repl.js';
 import { serverCommand } from './server.js';
 import { statusJson, statusTable } from './status-view.js';
+import { debugFlightDump, traceMerge, traceReplay, traceShow } from './trace.js';
 
 const TIMINGS = ['fast', 'debug', 'demo'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -46,6 +47,8 @@ function buildProgram(io: CliIo): Command {
   addCli(program, io);
   addStatus(program, io);
   addBench(program, io);
+  addTrace(program, io);
+  addDebug(program, io);
   return program;
 }
 
@@ -60,6 +63,10 @@ function addServer(program: Command, io: CliIo): void {
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
     .option('--verbose', 'debug logging')
     .option('--pretty', 'human-readable logs (the default on a terminal)')
+    .option('--trace <file>', 'record every delivered event to this trace file (%p: the pid)')
+    .option('--trace-max-bytes <n>', 'rotate the trace into FILE.1, FILE.2, ... at this size', positiveInt)
+    .option('--flight-events <n>', 'events the flight recorder keeps', positiveInt)
+    .option('--flight-dir <dir>', 'where flight-recorder dumps go (default <dataDir>/flight)')
     .action((opts) => serverCommand(opts, io));
 }
 
@@ -119,11 +126,43 @@ function addBench(program: Command, io: CliIo): void {
     .option('--read-ratio <r>', 'share of GETs in the mixed workload', ratio, 0.5)
     .option('--duration <s>', 'measured seconds', positiveNumber, 10)
     .option('--warmup <s>', 'unmeasured seconds first', nonNegativeNumber, 1)
+    .option('--no-sessions', 'send plain writes, without exactly-once sessions')
     .option('--json', 'machine-readable summary')
     .action(async (opts) => {
       const { cluster, duration, warmup, ...rest } = opts as Record<string, unknown> & { cluster?: string; duration: number; warmup: number };
       await benchCommand({ ...(rest as BenchFlags), nodes: resolveCluster(cluster), durationS: duration, warmupS: warmup }, io);
     });
+}
+
+function addTrace(program: Command, io: CliIo): void {
+  const trace = program.command('trace').description('read, merge and replay event traces (docs/debugging.md)');
+  const filters = (command: Command): Command =>
+    command
+      .option('--node <id>', 'only this node')
+      .option('--type <glob>', 'only these event types, e.g. raft.* or net.recv')
+      .option('--from <seq>', 'from this delivery seq', positiveInt)
+      .option('--to <seq>', 'up to this delivery seq', positiveInt)
+      .option('--key <key>', 'only events that carry this key')
+      .option('--json', 'one JSON record per line');
+  filters(trace.command('show').description('print a readable timeline of trace files').argument('<files...>'))
+    .action((files: string[], opts) => traceShow(files, opts, io));
+  filters(trace.command('merge').description("interleave several nodes' traces, causally").argument('<files...>'))
+    .action((files: string[], opts) => traceMerge(files, opts, io));
+  trace
+    .command('replay')
+    .description('re-run a node from its recorded inputs and compare every output')
+    .argument('<file>')
+    .option('--node <id>', 'the node the trace must belong to')
+    .action((file: string, opts: { node?: string }) => traceReplay(file, opts, io));
+}
+
+function addDebug(program: Command, io: CliIo): void {
+  const debug = program.command('debug').description('ask a running node for debugging data');
+  debug
+    .command('flightdump')
+    .description("dump a node's flight recorder to a file on that node; prints the path")
+    .requiredOption('--node <host:port>', "the node's client address")
+    .action((opts: { node: string }) => debugFlightDump(opts.node, io));
 }
 
 type BenchFlags = Omit<Parameters<typeof benchCommand>[0], 'nodes' | 'durationS' | 'warmupS'>;

@@ -9,7 +9,7 @@
  * fails with `outcomeUnknown: true`. If a retried write still fails, its error
  * carries `outcomeUnknown` too.
  */
-import { ClientError } from './errors.js';
+import { ClientError, isClientError } from './errors.js';
 import type { Arg } from './encode.js';
 import { RespConnection } from './connection.js';
 import type { Reply } from './reply.js';
@@ -27,6 +27,12 @@ export interface ClientOptions {
   readonly backoffMaxMs?: number;
   /** Consecutive redirects tolerated before MOVED_LOOP. */
   readonly redirectsMax?: number;
+  /**
+   * Make writes exactly-once through a server session (default true): each
+   * write carries the session id and a sequence number, so a write retried
+   * after a timeout or a leader crash is applied at most once, CAS included.
+   */
+  readonly session?: boolean;
 }
 
 /** How a call may be retried after an attempt of unknown outcome. */
@@ -54,6 +60,8 @@ export class RaftkvClient {
   private readonly connections = new Map<string, PooledConnection>();
   private closed = false;
   private readonly options: Required<Omit<ClientOptions, 'nodes'>>;
+  private session: Promise<number> | null = null;
+  private nextSeq = 1;
 
   constructor(options: ClientOptions) {
     if (options.nodes.length === 0) throw new ClientError('CONNECTION', 'no node addresses given');
@@ -66,6 +74,7 @@ export class RaftkvClient {
       backoffMinMs: options.backoffMinMs ?? 20,
       backoffMaxMs: options.backoffMaxMs ?? 500,
       redirectsMax: options.redirectsMax ?? 5,
+      session: options.session ?? true,
     };
   }
 
@@ -79,16 +88,49 @@ export class RaftkvClient {
   }
 
   async set(key: Arg, value: Arg): Promise<void> {
-    expectSimple(await this.call(['SET', key, value], 'idempotent-write'), 'OK');
+    expectSimple(await this.write(['SET', key, value], 'idempotent-write'), 'OK');
   }
 
   async del(...keys: Arg[]): Promise<number> {
-    return expectInteger(await this.call(['DEL', ...keys], 'idempotent-write'));
+    return expectInteger(await this.write(['DEL', ...keys], 'idempotent-write'));
   }
 
   /** Sets `key` to `value` only if it holds `expected`; true when it swapped. */
   async cas(key: Arg, expected: Arg, value: Arg): Promise<boolean> {
-    return expectInteger(await this.call(['CAS', key, expected, value], 'write')) === 1;
+    return expectInteger(await this.write(['CAS', key, expected, value], 'write')) === 1;
+  }
+
+  /** The session id writes go under, opening a session on first use (null without sessions). */
+  async sessionId(): Promise<number | null> {
+    if (!this.options.session) return null;
+    // Opening is a write of its own; if its outcome is unknown, an orphan session simply expires.
+    this.session ??= this.call(['SESSION'], 'idempotent-write').then(expectInteger);
+    try {
+      return await this.session;
+    } catch (error) {
+      this.session = null;
+      throw error;
+    }
+  }
+
+  /**
+   * A write, inside the session when there is one: then every retry carries the
+   * same sequence number and the server applies it at most once, so even CAS
+   * may be retried. A session the server no longer knows means the write was
+   * not applied: it is sent again under a new session.
+   */
+  private async write(args: readonly Arg[], kind: CallKind): Promise<Reply> {
+    for (let attempt = 0; ; attempt++) {
+      const id = await this.sessionId();
+      if (id === null) return this.call(args, kind);
+      try {
+        return await this.call(['SEQ', String(id), String(this.nextSeq++), ...args], 'idempotent-write');
+      } catch (error) {
+        const expired = isClientError(error) && error.serverMessage?.startsWith('SESSION_EXPIRED') === true;
+        if (!expired || attempt > 0) throw error;
+        this.session = null;
+      }
+    }
   }
 
   async exists(...keys: Arg[]): Promise<number> {

@@ -51,6 +51,12 @@ export interface LimitsConfig {
   readonly clientConnectionsMax: number;
   /** Keys returned by one KEYS or LIST. */
   readonly keysPerReplyMax: number;
+  /** Client sessions kept; opening one more evicts the least recently used. */
+  readonly sessionsMax: number;
+  /** Write results kept per session, for answering retries. */
+  readonly sessionResultsMax: number;
+  /** Log entries after which an unused session expires. */
+  readonly sessionIdleEntriesMax: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -107,6 +113,9 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   clientOutputBytesMax: 32 * 1024 * 1024,
   clientConnectionsMax: 1024,
   keysPerReplyMax: 100_000,
+  sessionsMax: 10_000,
+  sessionResultsMax: 256,
+  sessionIdleEntriesMax: 1_000_000,
 };
 
 /**

@@ -1,31 +1,40 @@
 /**
  * How a KvCommand travels inside a log entry: a msgpack array
- * [op, ...operands] with operands as raw bytes. Decoding validates the shape,
- * so a damaged entry is reported as such instead of misapplied.
+ * [op, ...operands] with operands as raw bytes; a write made in a session is
+ * wrapped as [SESSION, id, seq, op, ...operands]. Decoding validates the
+ * shape, so a damaged entry is reported as such instead of misapplied.
  */
 import { Packr } from 'msgpackr';
-import type { KvCommand } from './commands.js';
+import type { KvCommand, KvWriteCommand, SessionTag } from './commands.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
 const OP_SET = 1;
 const OP_DEL = 2;
 const OP_CAS = 3;
+const OP_SESSION_OPEN = 4;
+const OP_IN_SESSION = 5;
 
 export class CommandDecodeError extends Error {
   override readonly name = 'CommandDecodeError';
   readonly code = 'COMMAND_CORRUPT';
 }
 
-export function encodeCommand(command: KvCommand): Uint8Array {
+function writeFields(command: KvWriteCommand): unknown[] {
   switch (command.op) {
     case 'set':
-      return packr.pack([OP_SET, command.key, command.value]);
+      return [OP_SET, command.key, command.value];
     case 'del':
-      return packr.pack([OP_DEL, ...command.keys]);
+      return [OP_DEL, ...command.keys];
     case 'cas':
-      return packr.pack([OP_CAS, command.key, command.expected, command.value]);
+      return [OP_CAS, command.key, command.expected, command.value];
   }
+}
+
+export function encodeCommand(command: KvCommand): Uint8Array {
+  if (command.op === 'session-open') return packr.pack([OP_SESSION_OPEN]);
+  const fields = writeFields(command);
+  return packr.pack(command.session ? [OP_IN_SESSION, command.session.id, command.session.seq, ...fields] : fields);
 }
 
 function bytes(value: unknown, what: string): Uint8Array {
@@ -33,15 +42,7 @@ function bytes(value: unknown, what: string): Uint8Array {
   throw new CommandDecodeError(`command ${what} is not bytes`);
 }
 
-export function decodeCommand(data: Uint8Array): KvCommand {
-  let decoded: unknown;
-  try {
-    decoded = packr.unpack(data);
-  } catch (err) {
-    throw new CommandDecodeError(`undecodable command (${(err as Error).message})`);
-  }
-  if (!Array.isArray(decoded) || decoded.length < 2) throw new CommandDecodeError('command is not an array');
-  const [op, ...operands] = decoded as unknown[];
+function decodeWrite(op: unknown, operands: unknown[]): KvWriteCommand {
   if (op === OP_SET && operands.length === 2) {
     return { op: 'set', key: bytes(operands[0], 'key'), value: bytes(operands[1], 'value') };
   }
@@ -57,4 +58,28 @@ export function decodeCommand(data: Uint8Array): KvCommand {
     };
   }
   throw new CommandDecodeError(`unknown command op ${String(op)} with ${operands.length} operands`);
+}
+
+function sessionTag(id: unknown, seq: unknown): SessionTag {
+  if (!Number.isSafeInteger(id) || !Number.isSafeInteger(seq) || (id as number) < 1 || (seq as number) < 1) {
+    throw new CommandDecodeError(`bad session tag ${String(id)}/${String(seq)}`);
+  }
+  return { id: id as number, seq: seq as number };
+}
+
+export function decodeCommand(data: Uint8Array): KvCommand {
+  let decoded: unknown;
+  try {
+    decoded = packr.unpack(data);
+  } catch (err) {
+    throw new CommandDecodeError(`undecodable command (${(err as Error).message})`);
+  }
+  if (!Array.isArray(decoded) || decoded.length < 1) throw new CommandDecodeError('command is not an array');
+  const [op, ...operands] = decoded as unknown[];
+  if (op === OP_SESSION_OPEN && operands.length === 0) return { op: 'session-open' };
+  if (op === OP_IN_SESSION && operands.length >= 3) {
+    const [id, seq, innerOp, ...inner] = operands;
+    return { ...decodeWrite(innerOp, inner), session: sessionTag(id, seq) };
+  }
+  return decodeWrite(op, operands);
 }

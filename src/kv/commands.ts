@@ -4,7 +4,17 @@
  * the store is binary-safe, as Redis is.
  */
 
-export type KvCommand =
+/**
+ * A client session's claim on a write (Raft dissertation 6.3): the state
+ * machine applies each (session, seq) at most once and answers a retry with
+ * the result it recorded the first time.
+ */
+export interface SessionTag {
+  readonly id: number;
+  readonly seq: number;
+}
+
+export type KvWriteCommand =
   | { readonly op: 'set'; readonly key: Uint8Array; readonly value: Uint8Array }
   | { readonly op: 'del'; readonly keys: readonly Uint8Array[] }
   | {
@@ -14,10 +24,17 @@ export type KvCommand =
       readonly value: Uint8Array;
     };
 
+export type KvCommand =
+  | (KvWriteCommand & { readonly session?: SessionTag })
+  /** Opens a session; its id is the index of this entry. */
+  | { readonly op: 'session-open' };
+
 /** The outcome of applying one command, as the client protocol reports it. */
 export type KvResult =
   | { readonly type: 'ok' } // SET
-  | { readonly type: 'int'; readonly value: number }; // DEL (count), CAS (1 swapped, 0 not)
+  | { readonly type: 'int'; readonly value: number } // DEL (count), CAS (1 swapped, 0 not), session id
+  /** A session refusal (expired, or a retry too old to answer); nothing was applied. */
+  | { readonly type: 'error'; readonly message: string };
 
 export type KvQuery =
   | { readonly op: 'get'; readonly key: Uint8Array }

@@ -14,6 +14,7 @@ import { MessageBus, type DrainScheduler } from '../bus/bus.js';
 import type { NodeConfig } from '../config/types.js';
 import { RaftCore, type RestoredState } from '../raft/core.js';
 import { seededRandom } from '../raft/random.js';
+import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -23,6 +24,8 @@ export interface AssembleOptions {
   readonly config: NodeSettings;
   readonly storage: NodeStorage;
   readonly restored: RestoredState;
+  /** The client-session table stored with the KV data (none for a new node). */
+  readonly sessions?: readonly StoredSession[];
   readonly transport: Transport;
   readonly clock: Clock;
   readonly scheduler: DrainScheduler;
@@ -79,7 +82,12 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     timer: new TimerActor(bus, options.clock, timing.tickMs),
     network: new NetworkActor(bus, options.transport),
     persistence: new PersistenceActor(bus, storage.raft),
-    stateMachine: new StateMachineActor(bus, storage.kv, restored.appliedIndex, limits.keysPerReplyMax),
+    stateMachine: new StateMachineActor(bus, storage.kv, {
+      appliedIndex: restored.appliedIndex,
+      keysPerReplyMax: limits.keysPerReplyMax,
+      sessionLimits: limits,
+      sessions: options.sessions ?? [],
+    }),
     client,
   };
 }

@@ -20,7 +20,15 @@ export type ClientRequest =
   /** CONFIG GET name...: the few Redis settings client tools probe (redis-benchmark asks for save and appendonly). */
   | { kind: 'config-get'; names: Buffer[] }
   /** SELECT 0, CLIENT SETNAME ...: +OK. */
-  | { kind: 'ok' };
+  | { kind: 'ok' }
+  /**
+   * READONLY / READWRITE (as in Redis Cluster): on this connection, serve
+   * reads from this node's state machine as it is, without confirming
+   * leadership, on any node. Such reads may be stale.
+   */
+  | { kind: 'stale-reads'; enabled: boolean }
+  /** DEBUG FLIGHTDUMP: the node's TCP edge writes its flight recorder to a file and answers the path (src/trace). */
+  | { kind: 'debug-flightdump' };
 
 export type CommandLimits = Pick<LimitsConfig, 'keyBytesMax' | 'valueBytesMax'>;
 
@@ -152,11 +160,42 @@ const config: Handler = ([sub, ...rest]) => {
   return rest.length === 0 ? fail(wrongArity('config|get')) : ok({ kind: 'config-get', names: rest });
 };
 
+/** SESSION: opens an exactly-once client session through the log; the reply is its id. */
+const session: Handler = () => ok({ kind: 'write', command: { op: 'session-open' } });
+
+/** SEQ id seq <write command>: the write, applied at most once for that (session, seq). */
+const seq: Handler = ([idArg, seqArg, ...inner], limits) => {
+  const id = positiveInteger(idArg!);
+  const number = positiveInteger(seqArg!);
+  if (id === null || number === null) return fail('ERR SEQ takes a session id and a sequence number, both positive integers');
+  const parsed = parseCommand(inner, limits);
+  if (!parsed.ok) return parsed;
+  const request = parsed.request;
+  if (request.kind !== 'write' || request.command.op === 'session-open') {
+    return fail('ERR SEQ applies to writes only (SET, DEL, CAS)');
+  }
+  return ok({ kind: 'write', command: { ...request.command, session: { id, seq: number } } });
+};
+
+function positiveInteger(arg: Buffer): number | null {
+  const text = arg.toString('latin1');
+  if (!/^[1-9]\d{0,15}$/.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
 /** There is one database; clients that select it explicitly (redis-cli -n 0) get +OK. */
 const select: Handler = ([index]) => {
   const text = index!.toString('latin1');
   if (!/^-?\d+$/.test(text)) return fail('ERR value is not an integer or out of range');
   return Number(text) === 0 ? ok({ kind: 'ok' }) : fail('ERR DB index is out of range');
+};
+
+/** Only FLIGHTDUMP; Redis's other DEBUG subcommands do not apply. */
+const debug: Handler = ([sub]) => {
+  const subName = sub!.toString('latin1').toLowerCase();
+  if (subName !== 'flightdump') return fail(`ERR unknown subcommand '${printableBytes(sub!, ECHO_BYTES_MAX)}'. Try DEBUG FLIGHTDUMP.`);
+  return ok({ kind: 'debug-flightdump' });
 };
 
 const ANY = Number.POSITIVE_INFINITY;
@@ -179,4 +218,9 @@ const COMMANDS = new Map<string, CommandSpec>([
   ['config', { min: 2, max: ANY, handler: config }],
   ['select', { min: 2, max: 2, handler: select }],
   ['client', { min: 2, max: ANY, handler: acceptOk }],
+  ['debug', { min: 2, max: 2, handler: debug }],
+  ['session', { min: 1, max: 1, handler: session }],
+  ['seq', { min: 5, max: ANY, handler: seq }],
+  ['readonly', { min: 1, max: 1, handler: () => ok({ kind: 'stale-reads', enabled: true }) }],
+  ['readwrite', { min: 1, max: 1, handler: () => ok({ kind: 'stale-reads', enabled: false }) }],
 ]);

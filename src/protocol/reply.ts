@@ -27,7 +27,14 @@ export function errorReply(message: string): Reply {
 }
 
 export function resultReply(result: KvResult): Reply {
-  return result.type === 'ok' ? OK : { type: 'int', value: result.value };
+  switch (result.type) {
+    case 'ok':
+      return OK;
+    case 'int':
+      return { type: 'int', value: result.value };
+    case 'error':
+      return errorReply(result.message);
+  }
 }
 
 export function queryReply(result: KvQueryResult): Reply {

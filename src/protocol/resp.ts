@@ -56,31 +56,6 @@ export function encodeBulkArray(values: readonly (Uint8Array | null)[]): RespRep
   return out;
 }
 
-export function encodeKvResult(result: KvResult): RespReply {
-  switch (result.type) {
-    case 'ok':
-      return OK_REPLY;
-    case 'int':
-      return encodeInteger(result.value);
-    default:
-      return assertNever(result, 'KvResult');
-  }
-}
-
-export function encodeKvQueryResult(result: KvQueryResult): RespReply {
-  switch (result.type) {
-    case 'value':
-      return encodeBulk(result.value);
-    case 'int':
-      return encodeInteger(result.value);
-    case 'keys':
-      return encodeBulkArray(result.keys);
-    default:
-      return assertNever(result, 'KvQueryResult');
-  }
-}
-
-/** Joins replies for one socket write (coalescing a pipeline's replies). */
 export function concatReplies(replies: readonly RespReply[]): Buffer {
   return Buffer.concat(replies.map((r) => (typeof r === 'string' ? Buffer.from(r, 'utf8') : r)));
 }

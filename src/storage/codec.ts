@@ -22,6 +22,16 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 /** Keys of the `meta` sublevel. */
 export const META_HARD_STATE = Uint8Array.from(Buffer.from('hardState'));
 export const META_APPLIED_INDEX = Uint8Array.from(Buffer.from('appliedIndex'));
+/** Client sessions live in `meta` under this prefix and their 8-byte id. */
+export const META_SESSION_PREFIX = Uint8Array.from(Buffer.from('session:'));
+
+export function encodeSessionKey(id: number): Uint8Array {
+  return Buffer.concat([META_SESSION_PREFIX, encodeLogKey(id)]);
+}
+
+export function decodeSessionKey(key: Uint8Array): number {
+  return decodeLogKey(key.subarray(META_SESSION_PREFIX.length));
+}
 
 export function encodeLogKey(index: LogIndex): Uint8Array {
   assert(Number.isSafeInteger(index) && index >= 0, `log index must be a non-negative safe integer, got ${index}`);

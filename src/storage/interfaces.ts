@@ -3,6 +3,7 @@
  * abstract-level (classic-level on disk, memory-level in tests), and one
  * contract suite (test/storage/*.contract.ts) runs against every implementation.
  */
+import type { SessionChanges, StoredSession } from '../kv/sessions.js';
 import type { Entry, HardState, LogIndex } from '../raft/types.js';
 
 /**
@@ -54,10 +55,12 @@ export interface KvStorage {
   /**
    * One atomic batch: the writes, in order, and the new applied index. It
    * need not be synced (the Raft log holds every applied entry durably), but
-   * it must survive a process crash.
-   * appliedIndex must be greater than the stored one.
+   * it must survive a process crash. appliedIndex must be greater than the
+   * stored one. Client-session changes go in the same batch.
    */
-  apply(writes: readonly KvWrite[], appliedIndex: LogIndex): Promise<void>;
+  apply(writes: readonly KvWrite[], appliedIndex: LogIndex, sessions?: SessionChanges): Promise<void>;
+  /** Every stored client session (read once at start-up). */
+  loadSessions(): Promise<StoredSession[]>;
   /** Every key and value, in key order (for tests and consistency checks). */
   dump(): Promise<Array<[Uint8Array, Uint8Array]>>;
 }

@@ -5,7 +5,16 @@
  */
 import type { LogIndex } from '../raft/types.js';
 import { assert } from '../util/assert.js';
-import { META_APPLIED_INDEX, decodeAppliedIndex, encodeAppliedIndex, prefixUpperBound } from './codec.js';
+import type { SessionChanges, StoredSession } from '../kv/sessions.js';
+import {
+  META_APPLIED_INDEX,
+  META_SESSION_PREFIX,
+  decodeAppliedIndex,
+  decodeSessionKey,
+  encodeAppliedIndex,
+  encodeSessionKey,
+  prefixUpperBound,
+} from './codec.js';
 import type { KvStorage, KvWrite } from './interfaces.js';
 import { withLevelErrors, writeBatch, type Batch } from './level-layout.js';
 import type { Layout } from './level-layout.js';
@@ -42,7 +51,13 @@ export class LevelKvStorage implements KvStorage {
     return withLevelErrors('listing keys', () => this.layout.kv.keys(range).all());
   }
 
-  apply(writes: readonly KvWrite[], appliedIndex: LogIndex): Promise<void> {
+  async loadSessions(): Promise<StoredSession[]> {
+    const range = { gte: META_SESSION_PREFIX, lt: prefixUpperBound(META_SESSION_PREFIX)! };
+    const rows = await withLevelErrors('reading client sessions', () => this.layout.meta.iterator(range).all());
+    return rows.map(([key, data]) => ({ id: decodeSessionKey(key), data }));
+  }
+
+  apply(writes: readonly KvWrite[], appliedIndex: LogIndex, sessions?: SessionChanges): Promise<void> {
     return this.queue.run(async () => {
       const current = this.applied ?? (await this.appliedIndex());
       assert(Number.isSafeInteger(appliedIndex) && appliedIndex > current,
@@ -57,6 +72,8 @@ export class LevelKvStorage implements KvStorage {
           if (write.type === 'put') batch.put(write.key, write.value, { sublevel: kv });
           else batch.del(write.key, { sublevel: kv });
         }
+        for (const session of sessions?.put ?? []) batch.put(encodeSessionKey(session.id), session.data, { sublevel: meta });
+        for (const id of sessions?.del ?? []) batch.del(encodeSessionKey(id), { sublevel: meta });
         batch.put(META_APPLIED_INDEX, encodeAppliedIndex(appliedIndex), { sublevel: meta });
       };
       await writeBatch(this.layout, `applying up to index ${appliedIndex}`, build, { sync: false });

@@ -108,12 +108,35 @@ describe('RaftkvClient', () => {
     expect(await c.get('k')).toEqual(Buffer.from('v'));
   });
 
-  it('reports a timed-out CAS as TIMEOUT with an unknown outcome, without retrying it', async () => {
+  it('without a session, reports a timed-out CAS as TIMEOUT with an unknown outcome, without retrying it', async () => {
     const slow = await server(() => null);
-    const c = client([slow.address], { requestTimeoutMs: 30 });
+    const c = client([slow.address], { requestTimeoutMs: 30, session: false });
     const error = await c.cas('k', 'a', 'b').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'TIMEOUT', outcomeUnknown: true, message: expect.stringContaining('may or may not have been applied') });
     expect(slow.requests).toHaveLength(1);
+  });
+
+  it('in a session, retries a timed-out CAS with the same sequence number, so it applies at most once', async () => {
+    let calls = 0;
+    const flaky = await server((args) => (args[0] === 'SET' ? resp.ok : ++calls === 1 ? null : resp.int(1)));
+    const c = client([flaky.address], { requestTimeoutMs: 30 });
+    expect(await c.cas('k', 'a', 'b')).toBe(true);
+    expect(flaky.requests).toEqual([['CAS', 'k', 'a', 'b'], ['CAS', 'k', 'a', 'b']]);
+    expect(flaky.sequenced).toEqual([['1', '1'], ['1', '1']]);
+    await c.set('k', 'c');
+    expect(flaky.sequenced.at(-1)).toEqual(['1', '2']);
+  });
+
+  it('opens a new session when the server says the old one expired, and sends the write again', async () => {
+    let expired = true;
+    const node = await server(() => {
+      if (!expired) return resp.ok;
+      expired = false;
+      return resp.error('SESSION_EXPIRED session 1 has expired or was evicted; open a new one (the request was not applied)');
+    });
+    const c = client([node.address]);
+    await c.set('k', 'v');
+    expect(node.requests).toEqual([['SET', 'k', 'v'], ['SET', 'k', 'v']]);
   });
 
   it('marks a retried write that still fails as of unknown outcome', async () => {

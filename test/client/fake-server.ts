@@ -1,6 +1,11 @@
 /**
  * A small fake raftkv node for tests: a net.Server that parses RESP arrays (and
  * inline commands) and answers through a handler, in request order.
+ *
+ * It speaks client sessions the way a real node does, so handlers only see
+ * plain commands: `SESSION` is answered `:1` here, and `SEQ id n <command>`
+ * reaches the handler (and `requests`) as `<command>`, with every SEQ header
+ * kept in `sequenced`.
  */
 import net from 'node:net';
 
@@ -11,8 +16,10 @@ export type FakeHandler = (args: string[], server: FakeServer) => FakeReply | Pr
 export interface FakeServer {
   readonly port: number;
   readonly address: string;
-  /** Every request received, in order. */
+  /** Every request received, in order (SEQ headers removed, SESSION left out). */
   readonly requests: string[][];
+  /** [session, seq] of every SEQ-wrapped request, in order. */
+  readonly sequenced: Array<[string, string]>;
   readonly sockets: Set<net.Socket>;
   close(): Promise<void>;
 }
@@ -20,11 +27,20 @@ export interface FakeServer {
 export async function startFakeServer(handler: FakeHandler): Promise<FakeServer> {
   const sockets = new Set<net.Socket>();
   const requests: string[][] = [];
+  const sequenced: Array<[string, string]> = [];
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    serveSocket(socket, (args) => requests.push(args), (args) => handler(args, fake));
+    serveSocket(socket, (args) => {
+      if (args[0]?.toUpperCase() === 'SESSION') return ':1\r\n';
+      if (args[0]?.toUpperCase() === 'SEQ') {
+        sequenced.push([args[1]!, args[2]!]);
+        args = args.slice(3);
+      }
+      requests.push(args);
+      return handler(args, fake);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -32,6 +48,7 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
     port,
     address: `127.0.0.1:${port}`,
     requests,
+    sequenced,
     sockets,
     close: () =>
       new Promise<void>((resolve) => {
@@ -42,11 +59,7 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
   return fake;
 }
 
-function serveSocket(
-  socket: net.Socket,
-  record: (args: string[]) => void,
-  handle: (args: string[]) => FakeReply | Promise<FakeReply>,
-): void {
+function serveSocket(socket: net.Socket, handle: (args: string[]) => FakeReply | Promise<FakeReply>): void {
   let buffer = Buffer.alloc(0);
   let chain: Promise<void> = Promise.resolve();
   socket.on('data', (chunk: Buffer) => {
@@ -56,13 +69,13 @@ function serveSocket(
       if (parsed === null) break;
       buffer = buffer.subarray(parsed.used);
       const args = parsed.args;
-      record(args);
+      const reply = handle(args);
       // Replies leave in request order even when a handler is asynchronous.
       chain = chain.then(async () => {
-        const reply = await handle(args);
+        const answer = await reply;
         // A request left unanswered holds up every later reply, as on a real server.
-        if (reply === null) return new Promise<void>(() => undefined);
-        if (!socket.destroyed) socket.write(reply);
+        if (answer === null) return new Promise<void>(() => undefined);
+        if (!socket.destroyed) socket.write(answer);
       });
     }
   });

@@ -9,11 +9,10 @@ import {
   encodeBulkArray,
   encodeError,
   encodeInteger,
-  encodeKvQueryResult,
-  encodeKvResult,
   encodeSimpleString,
 } from '../../src/protocol/resp.js';
 import type { RespReply } from '../../src/protocol/resp.js';
+import { encodeReply, queryReply, resultReply } from '../../src/protocol/reply.js';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 const wire = (reply: RespReply) => (typeof reply === 'string' ? b(reply) : reply).toString('latin1');
@@ -65,15 +64,16 @@ describe('RESP2 encoders', () => {
   });
 
   it('encodes state machine results', () => {
-    expect(encodeKvResult({ type: 'ok' })).toBe('+OK\r\n');
-    expect(encodeKvResult({ type: 'int', value: 3 })).toBe(':3\r\n');
-    expect(wire(encodeKvQueryResult({ type: 'value', value: b('v') }))).toBe('$1\r\nv\r\n');
-    expect(encodeKvQueryResult({ type: 'value', value: null })).toBe('$-1\r\n');
-    expect(encodeKvQueryResult({ type: 'int', value: 0 })).toBe(':0\r\n');
-    expect(wire(encodeKvQueryResult({ type: 'keys', keys: [b('k1'), b('k2')] }))).toBe(
+    expect(encodeReply(resultReply({ type: 'ok' }))).toBe('+OK\r\n');
+    expect(encodeReply(resultReply({ type: 'int', value: 3 }))).toBe(':3\r\n');
+    expect(encodeReply(resultReply({ type: 'error', message: 'SESSION_EXPIRED x' }))).toBe('-SESSION_EXPIRED x\r\n');
+    expect(wire(encodeReply(queryReply({ type: 'value', value: b('v') })))).toBe('$1\r\nv\r\n');
+    expect(encodeReply(queryReply({ type: 'value', value: null }))).toBe('$-1\r\n');
+    expect(encodeReply(queryReply({ type: 'int', value: 0 }))).toBe(':0\r\n');
+    expect(wire(encodeReply(queryReply({ type: 'keys', keys: [b('k1'), b('k2')] })))).toBe(
       '*2\r\n$2\r\nk1\r\n$2\r\nk2\r\n',
     );
-    expect(encodeKvQueryResult({ type: 'keys', keys: [] })).toBe('*0\r\n');
+    expect(encodeReply(queryReply({ type: 'keys', keys: [] }))).toBe('*0\r\n');
   });
 
   it('concatenates replies for one write', () => {

@@ -122,7 +122,24 @@ export function kvStorageContract(name: string, factory: StorageFactory, options
       expect((await storage.raft.load()).entries).toHaveLength(3);
     });
 
+    it('stores client sessions in the apply batch, apart from user keys', async () => {
+      const kv = await fresh();
+      expect(await kv.loadSessions()).toEqual([]);
+      await kv.apply(puts(utf8('session:1')), 1, { put: [{ id: 1, data: utf8('one') }, { id: 300, data: utf8('three') }], del: [] });
+      await kv.apply([], 2, { put: [{ id: 1, data: utf8('uno') }], del: [300] });
+      const sessions = await kv.loadSessions();
+      expect(sessions.map((s) => [s.id, hex(s.data)])).toEqual([[1, hex(utf8('uno'))]]);
+      expect(showPairs(await kv.dump())).toEqual(showPairs([[utf8('session:1'), utf8('v')]]));
+    });
+
     if (options.persistent) {
+      it('keeps client sessions across close and reopen', async () => {
+        const harness = await open();
+        await harness.storage.kv.apply([], 1, { put: [{ id: 5, data: everyByte() }], del: [] });
+        const { kv } = await reopenOf(harness);
+        expect((await kv.loadSessions()).map((s) => [s.id, hex(s.data)])).toEqual([[5, hex(everyByte())]]);
+      });
+
       it('keeps keys and the applied index across close and reopen', async () => {
         const harness = await open();
         await harness.storage.kv.apply([put(utf8('a'), everyByte()), put(utf8('b'), utf8('2'))], 4);

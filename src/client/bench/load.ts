@@ -6,6 +6,8 @@
  */
 import { RaftkvClient } from '../client.js';
 import { RespConnection } from '../connection.js';
+import type { Arg } from '../encode.js';
+import { describeReply } from '../reply.js';
 import { ClientError } from '../errors.js';
 import { sleep } from '../retry.js';
 import { Histogram, type HistogramSummary } from './histogram.js';
@@ -18,6 +20,8 @@ export interface BenchOptions extends WorkloadOptions {
   readonly durationS: number;
   readonly warmupS: number;
   readonly requestTimeoutMs?: number;
+  /** Send writes inside a server session (exactly-once), one session per connection. */
+  readonly sessions?: boolean;
   /** Called about once a second. */
   readonly onProgress?: (progress: BenchProgress) => void;
   /** Ends the run early (Ctrl-C); the result covers what was measured. */
@@ -151,7 +155,7 @@ function startTicker(state: RunState, started: number, options: BenchOptions): N
 /** One request slot on a connection, re-filled as soon as its reply arrives. */
 async function lane(worker: Worker, state: RunState, nextRequest: () => (string | Uint8Array)[]): Promise<void> {
   while (!state.stopped) {
-    const args = nextRequest();
+    const args = worker.inSession(nextRequest());
     const t0 = performance.now();
     try {
       const reply = await (await worker.connection()).send(args);
@@ -178,17 +182,29 @@ function countError(state: RunState, kind: string): void {
 /** One connection that reopens itself after failure and follows MOVED to a new leader. */
 class Worker {
   private current: Promise<RespConnection>;
+  private seq = 0;
 
   private constructor(
     private address: string,
     private readonly options: BenchOptions,
     first: RespConnection,
+    private readonly session: number | null,
   ) {
     this.current = Promise.resolve(first);
   }
 
   static async open(address: string, options: BenchOptions): Promise<Worker> {
-    return new Worker(address, options, await RespConnection.connect(address, connectionOptions(options)));
+    const connection = await RespConnection.connect(address, connectionOptions(options));
+    if (options.sessions !== true) return new Worker(address, options, connection, null);
+    const reply = await connection.send(['SESSION']);
+    if (reply.type !== 'integer') throw new ClientError('PROTOCOL', `SESSION answered ${describeReply(reply)}`);
+    return new Worker(address, options, connection, reply.value);
+  }
+
+  /** Wraps a write as `SEQ session n ...` when this worker has a session. */
+  inSession(args: Arg[]): Arg[] {
+    if (this.session === null || args[0] === 'GET') return args;
+    return ['SEQ', String(this.session), String(++this.seq), ...args];
   }
 
   async connection(): Promise<RespConnection> {
