@@ -59,6 +59,14 @@ export interface LimitsConfig {
   readonly sessionIdleEntriesMax: number;
 }
 
+/**
+ * How GET, EXISTS, KEYS and LIST are made linearizable: `readindex` confirms
+ * leadership with a heartbeat round per batch of reads (no clock assumption);
+ * `lease` serves them at once while a leader lease holds, which assumes the
+ * nodes' clocks run at rates within 20% of each other.
+ */
+export type ReadMode = 'readindex' | 'lease';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface NodeConfig {
@@ -68,6 +76,7 @@ export interface NodeConfig {
   readonly dataDir: string;
   readonly timing: TimingConfig;
   readonly limits: LimitsConfig;
+  readonly readMode: ReadMode;
   readonly logLevel: LogLevel;
 }
 

@@ -10,9 +10,11 @@ import { checkKnownKeys, describe, isObject, Issues, readChoice, readString, typ
 import { resolveLimits } from './limits.js';
 import { ID_RULE, memberById, resolveMembers } from './members.js';
 import { resolveTiming } from './timing.js';
-import type { ConfigOverrides, LogLevel, MemberConfig, NodeConfig } from './types.js';
+import type { ConfigOverrides, LogLevel, MemberConfig, NodeConfig, ReadMode } from './types.js';
 
-export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'logLevel'] as const;
+export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel'] as const;
+export const READ_MODES: readonly ReadMode[] = ['readindex', 'lease'];
+export const DEFAULT_READ_MODE: ReadMode = 'readindex';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 export const DEFAULT_CLUSTER_ID = 'raftkv';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
@@ -64,9 +66,11 @@ function resolveFields(source: (field: Field) => Source, baseDir: string, issues
   const limitsSource = source('limits');
   const limits = resolveLimits(limitsSource.value, limitsSource.path, issues);
   const logLevel = readLogLevel(source('logLevel'), issues);
+  const readModeSource = source('readMode');
+  const readMode = readModeSource.value === undefined ? DEFAULT_READ_MODE : readChoice(readModeSource.value, READ_MODES, readModeSource.path, issues);
   if (nodeId === undefined || clusterId === undefined || dataDir === undefined || members === undefined) return undefined;
-  if (timing === undefined || limits === undefined || logLevel === undefined) return undefined;
-  return { nodeId, clusterId, dataDir, members, timing, limits, logLevel };
+  if (timing === undefined || limits === undefined || logLevel === undefined || readMode === undefined) return undefined;
+  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel };
 }
 
 function readClusterId({ value, path }: Source, issues: Issues): string | undefined {

@@ -18,7 +18,7 @@ import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
 import type { Transport } from '../transport/transport.js';
 
-export type NodeSettings = Pick<NodeConfig, 'nodeId' | 'members' | 'timing' | 'limits'>;
+export type NodeSettings = Pick<NodeConfig, 'nodeId' | 'members' | 'timing' | 'limits'> & { readonly readMode?: NodeConfig['readMode'] };
 
 export interface AssembleOptions {
   readonly config: NodeSettings;
@@ -63,6 +63,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       appendBytesMax: limits.appendBytesMax,
       inflightAppendsMax: limits.inflightAppendsMax,
       random: seededRandom(options.seed),
+      leaseReads: config.readMode === 'lease',
     },
     restored,
   );

@@ -54,6 +54,12 @@ export interface CoreView {
   readonly stableIndex: LogIndex;
 }
 
+/**
+ * Lease reads assume clocks on different nodes advance at rates within this
+ * fraction of each other; the lease is shortened by as much.
+ */
+export const LEASE_DRIFT_FRACTION = 0.2;
+
 export class RaftCore {
   readonly id: NodeId;
   private readonly peers: readonly NodeId[];
@@ -75,6 +81,11 @@ export class RaftCore {
   private reads: ReadIndexTracker;
   /** First index of the current leader term (its no-op). */
   private termStartIndex: LogIndex = 0;
+  /** Ticks since this node started: the core's only notion of time. */
+  private ticks = 0;
+  /** Lease reads: the tick each heartbeat round went out, and the tick the lease runs to. */
+  private readonly roundSentAt = new Map<number, number>();
+  private leaseUntil = 0;
 
   private stepRole: (message: Message) => void = (m) => this.stepFollower(m);
   private tickRole: () => void = () => this.tickElection();
@@ -108,6 +119,7 @@ export class RaftCore {
   step(input: RaftInput): void {
     switch (input.type) {
       case 'tick':
+        this.ticks++;
         this.tickRole();
         break;
       case 'message':
@@ -219,6 +231,8 @@ export class RaftCore {
       this.progress.set(peer, new Progress(this.log.lastIndex() + 1, this.options.inflightAppendsMax));
     }
     this.reads = new ReadIndexTracker(this.options.voters);
+    this.roundSentAt.clear();
+    this.leaseUntil = 0;
     // Section 5.4.2 / 8: a no-op of the new term lets the leader commit, and so
     // learn the commit index, without waiting for a client write.
     this.termStartIndex = this.log.lastIndex() + 1;
@@ -265,7 +279,7 @@ export class RaftCore {
     this.retryStalledAppends();
     if (this.heartbeatElapsed >= this.options.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.broadcastHeartbeat(this.reads.currentRound());
+      this.broadcastHeartbeat(this.options.leaseReads ? this.startLeaseRound() : this.reads.currentRound());
     }
   }
 
@@ -566,6 +580,29 @@ export class RaftCore {
     if (progress.state === 'probe') progress.probeSent = false;
     this.reads.acknowledge(from, readRound);
     this.readsReady.push(...this.reads.takeConfirmed(this.id));
+    if (this.options.leaseReads) this.extendLease();
+  }
+
+  private startLeaseRound(): number {
+    const round = this.reads.startRound(true);
+    this.roundSentAt.set(round, this.ticks);
+    return round;
+  }
+
+  /**
+   * A majority acknowledged a heartbeat sent at tick T. Each of them will
+   * refuse to vote for anyone else until electionTicksMin of its own ticks
+   * after receiving it (the lease check in stepMessage), so no other leader
+   * can exist before T + electionTicksMin of ours, if clocks run at the same
+   * rate; LEASE_DRIFT_FRACTION of that is kept back for clocks that do not.
+   */
+  private extendLease(): void {
+    const confirmed = this.reads.confirmedRound(this.id);
+    const sentAt = this.roundSentAt.get(confirmed);
+    if (sentAt === undefined) return;
+    const lease = Math.floor(this.options.electionTicksMin * (1 - LEASE_DRIFT_FRACTION));
+    this.leaseUntil = Math.max(this.leaseUntil, sentAt + lease);
+    for (const round of this.roundSentAt.keys()) if (round <= confirmed) this.roundSentAt.delete(round);
   }
 
   /**
@@ -604,6 +641,10 @@ export class RaftCore {
       this.refused.push({ id, kind: 'read', leader: this.leader });
       return;
     }
+    if (this.options.leaseReads && this.committedInTerm() && this.ticks < this.leaseUntil) {
+      this.readsReady.push({ id, index: this.commitIndex });
+      return;
+    }
     this.reads.add(id, this.committedInTerm(), this.commitIndex);
   }
 
@@ -611,7 +652,10 @@ export class RaftCore {
   private flush(): void {
     if (this.role === 'leader') {
       const round = this.reads.startRound();
-      if (round > 0) this.broadcastHeartbeat(round);
+      if (round > 0) {
+        if (this.options.leaseReads) this.roundSentAt.set(round, this.ticks);
+        this.broadcastHeartbeat(round);
+      }
       this.readsReady.push(...this.reads.takeConfirmed(this.id));
       for (const peer of this.peers) this.sendAppends(peer);
     }

@@ -15,6 +15,12 @@ export interface RaftOptions {
   readonly appendBytesMax: number;
   readonly inflightAppendsMax: number;
   readonly random: RandomSource;
+  /**
+   * Serve reads under a leader lease instead of a heartbeat round each
+   * (dissertation 6.4.1). Safe only if every node's clock advances at nearly
+   * the same rate: see LEASE_DRIFT_FRACTION in core.ts.
+   */
+  readonly leaseReads?: boolean;
 }
 
 export function validateRaftOptions(options: RaftOptions): void {

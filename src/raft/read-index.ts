@@ -43,10 +43,14 @@ export class ReadIndexTracker {
     this.unindexed.length = 0;
   }
 
-  /** Starts a new round if some read waits for one; returns the round to broadcast, or 0. */
-  startRound(): number {
+  /**
+   * Starts a new round if some read waits for one (or always, with `force`:
+   * lease reads renew the lease with every heartbeat); returns the round to
+   * broadcast, or 0.
+   */
+  startRound(force = false): number {
     const waiting = this.pending.filter((read) => read.round === 0);
-    if (waiting.length === 0) return 0;
+    if (waiting.length === 0 && !force) return 0;
     this.round++;
     for (const read of waiting) read.round = this.round;
     return this.round;
@@ -57,10 +61,14 @@ export class ReadIndexTracker {
     if (round > (this.acked.get(from) ?? 0)) this.acked.set(from, round);
   }
 
+  /** The highest round a majority (the leader included) has acknowledged. */
+  confirmedRound(self: NodeId): number {
+    return majorityValue(this.peers.map((peer) => (peer === self ? this.round : (this.acked.get(peer) ?? 0))));
+  }
+
   /** Reads whose round a majority (the leader included) has confirmed, oldest first. */
   takeConfirmed(self: NodeId): Array<{ id: ReadId; index: LogIndex }> {
-    const rounds = this.peers.map((peer) => (peer === self ? this.round : (this.acked.get(peer) ?? 0)));
-    const confirmed = majorityValue(rounds);
+    const confirmed = this.confirmedRound(self);
     const ready: Array<{ id: ReadId; index: LogIndex }> = [];
     while (this.pending.length > 0 && this.pending[0]!.round !== 0 && this.pending[0]!.round <= confirmed) {
       const read = this.pending.shift()!;

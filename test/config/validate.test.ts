@@ -24,7 +24,7 @@ function edited(edit: (raw: Raw) => void): Raw {
 // One row per rule: the edit that breaks it, and the exact single message it must produce.
 const RULES: readonly [string, (raw: Raw) => void, string][] = [
   // Unknown fields, at every level.
-  ['unknown top-level field', (r) => (r['heartbeat'] = 1), 'heartbeat: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, logLevel)'],
+  ['unknown top-level field', (r) => (r['heartbeat'] = 1), 'heartbeat: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel)'],
   ['top-level typo', (r) => (r['logLevl'] = 'debug'), 'logLevl: unknown field (did you mean "logLevel"?)'],
   ['timing typo', (r) => (r['timing'] = { heartbeatMS: 40 }), 'timing.heartbeatMS: unknown field (did you mean "heartbeatMs"?)'],
   ['limits typo', (r) => (r['limits'] = { valueBytesMAx: 10 }), 'limits.valueBytesMAx: unknown field (did you mean "valueBytesMax"?)'],
@@ -38,6 +38,7 @@ const RULES: readonly [string, (raw: Raw) => void, string][] = [
   ['dataDir missing', (r) => delete r['dataDir'], 'dataDir: is required'],
   ['dataDir empty', (r) => (r['dataDir'] = ''), 'dataDir: must be a non-empty string, got ""'],
   ['dataDir with NUL', (r) => (r['dataDir'] = 'a\0b'), 'dataDir: must not contain a NUL character'],
+  ['readMode unknown', (r) => (r['readMode'] = 'fast'), 'readMode: must be one of "readindex", "lease", got "fast"'],
   ['logLevel unknown', (r) => (r['logLevel'] = 'verbose'), 'logLevel: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "verbose"'],
   // Members.
   ['members missing', (r) => delete r['members'], 'members: is required'],
@@ -104,7 +105,7 @@ describe('validation rules', () => {
       }),
     );
     expect(error.message.split('\n')).toEqual([
-      `${FILE}: colour: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, logLevel)`,
+      `${FILE}: colour: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel)`,
       `${FILE}: nodeId: must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, got ""`,
       `${FILE}: members[1].client: port must be an integer 1-65535, got 99999 (in "127.0.0.1:99999")`,
       `${FILE}: timing.heartbeatMs: must be an integer >= tickMs (10), got 5`,

@@ -329,6 +329,34 @@ describe('linearizable reads by ReadIndex (dissertation §6.4)', () => {
   });
 });
 
+describe('lease reads (dissertation §6.4.1), behind readMode "lease"', () => {
+  it('serve at once, with no heartbeat round, while a majority acknowledged a recent heartbeat', () => {
+    const h = new Harness({ ids: ['a', 'b', 'c'], leaseReads: true });
+    const leader = h.electLeader();
+    heartbeat(h, leader);
+    h.network = [];
+    h.step(leader, { type: 'read', id: 1 });
+    expect(h.readsReady.get(leader)).toEqual([{ id: 1, index: h.core(leader).view().commitIndex }]);
+    expect(h.network.filter((m) => m.type === 'Heartbeat')).toEqual([]);
+  });
+
+  it('fall back to a heartbeat round once the lease has run out, so a cut-off leader serves nothing', () => {
+    const h = new Harness({ ids: ['a', 'b', 'c'], leaseReads: true });
+    tickUntilCandidate(h, 'a');
+    h.deliverAll();
+    heartbeat(h, 'a');
+    h.isolate('a');
+    // Within the lease (80% of electionTicksMin = 8 ticks from the acknowledged heartbeat): served.
+    h.step('a', { type: 'read', id: 4 });
+    expect(h.readsReady.get('a')!.map((r) => r.id)).toEqual([4]);
+    h.tick('a', 8);
+    h.step('a', { type: 'read', id: 5 });
+    h.deliverAll();
+    expect(h.core('a').view().role).toBe('leader');
+    expect(h.readsReady.get('a')!.map((r) => r.id)).toEqual([4]);
+  });
+});
+
 describe('leadership (dissertation §6.2 check-quorum)', () => {
   it('a leader cut off from the majority steps down after an election timeout', () => {
     const h = new Harness({ ids: ['a', 'b', 'c'] });

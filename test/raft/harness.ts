@@ -21,6 +21,7 @@ export interface HarnessOptions {
   readonly electionTicksMax?: number;
   readonly heartbeatTicks?: number;
   readonly entriesPerAppendMax?: number;
+  readonly leaseReads?: boolean;
   /** When false, persist requests wait until completePersist() (a slow disk). */
   readonly autoPersist?: boolean;
 }
@@ -70,6 +71,7 @@ export class Harness {
         appendBytesMax: 1 << 20,
         inflightAppendsMax: 4,
         random: seededRandom((this.options.seed ?? 1) * 100 + index + seedOffset),
+        leaseReads: this.options.leaseReads ?? false,
       },
       { hardState: disk.hardState, entries: [...disk.entries], appliedIndex: 0 },
     );

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { DEFAULT_LIMITS, TIMING_PRESETS, type LimitsConfig, type NodeConfig } from '../../src/config/types.js';
+import { DEFAULT_LIMITS, TIMING_PRESETS, type LimitsConfig, type NodeConfig, type ReadMode } from '../../src/config/types.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startNode, type RunningNode } from '../../src/node/node.js';
 import { freePorts } from './ports.js';
@@ -24,7 +24,7 @@ export interface TestNode {
 }
 
 /** A single-node cluster: it elects itself and serves at once. */
-export async function startSingleNode(limits: Partial<LimitsConfig> = {}): Promise<TestNode> {
+export async function startSingleNode(limits: Partial<LimitsConfig> = {}, readMode: ReadMode = 'readindex'): Promise<TestNode> {
   const dir = mkdtempSync(join(tmpdir(), 'raftkv-node-'));
   const [peerPort, clientPort] = await freePorts(2);
   const config: NodeConfig = {
@@ -34,6 +34,7 @@ export async function startSingleNode(limits: Partial<LimitsConfig> = {}): Promi
     dataDir: dir,
     timing: TIMING_PRESETS.fast,
     limits: { ...DEFAULT_LIMITS, ...limits },
+    readMode,
     logLevel: 'debug',
   };
   const logs: Array<Record<string, unknown>> = [];
