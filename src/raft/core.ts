@@ -298,12 +298,13 @@ export class RaftCore {
   }
 
   /**
-   * Appends can be lost. An append that goes unanswered for two heartbeat
-   * intervals is presumed lost: the follower drops back to probe and is resent
-   * from its match index.
+   * Appends can be lost (a dropped connection empties its queue). An append
+   * unanswered for electionTicksMin ticks is presumed lost: the follower drops
+   * back to probe and is resent from its match index. The patience is long
+   * enough that a follower merely slow to sync is not flooded with resends.
    */
   private retryStalledAppends(): void {
-    const patience = 2 * this.options.heartbeatTicks;
+    const patience = this.options.electionTicksMin;
     for (const progress of this.progress.values()) {
       const waiting = progress.state === 'probe' ? progress.probeSent : progress.inflight.length > 0;
       if (!waiting) continue;
