@@ -1,7 +1,8 @@
 /** `raftkv server`: one node in this process until SIGTERM/SIGINT. */
 import { ConfigError, loadConfigFileWithWarnings, type ConfigOverrides, type LogLevel, type TimingPreset } from '../config/index.js';
 import { createLogger, isTty } from '../log/logger.js';
-import { startNode, type RunningNode } from '../node/node.js';
+import { startNode, type RunningNode, type StartNodeOptions } from '../node/node.js';
+import type { Logger } from '../log/logger.js';
 import { CliExit, nextSignal, println, type CliIo } from './io.js';
 
 export interface ServerOptions {
@@ -12,6 +13,10 @@ export interface ServerOptions {
   readonly logLevel?: LogLevel;
   readonly verbose?: boolean;
   readonly pretty?: boolean;
+  readonly trace?: string;
+  readonly traceMaxBytes?: number;
+  readonly flightEvents?: number;
+  readonly flightDir?: string;
 }
 
 export async function serverCommand(options: ServerOptions, io: CliIo): Promise<void> {
@@ -30,13 +35,55 @@ export async function serverCommand(options: ServerOptions, io: CliIo): Promise<
   });
   for (const warning of warnings) logger.warn(warning);
   const stopping = nextSignal(io);
-  node = await startNode(config, { logger });
+  node = await startNode(config, { logger, ...recorderOptions(options) });
+  const unhook = hookFlightDumps(node, logger);
   const self = config.members.find((m) => m.id === config.nodeId);
   println(io.stdout, `raftkv node ${config.nodeId} listening: clients on ${self?.client ?? '?'}, peers on ${self?.peer ?? '?'}, data in ${config.dataDir}`);
   const signal = await stopping;
   logger.info({ signal }, 'stopping');
+  unhook();
   await node.stop();
   io.exit(0);
+}
+
+function recorderOptions(options: ServerOptions): Pick<StartNodeOptions, 'trace' | 'flight'> {
+  return {
+    ...(options.trace !== undefined && {
+      trace: { path: options.trace, ...(options.traceMaxBytes !== undefined && { maxBytes: options.traceMaxBytes }) },
+    }),
+    flight: {
+      ...(options.flightEvents !== undefined && { capacity: options.flightEvents }),
+      ...(options.flightDir !== undefined && { dir: options.flightDir }),
+    },
+  };
+}
+
+/**
+ * SIGUSR2 dumps the flight recorder and the node goes on; an uncaught error
+ * dumps it and the process exits 1, as it would have without the hook.
+ */
+function hookFlightDumps(node: RunningNode, logger: Logger): () => void {
+  const onSignal = (): void => {
+    try {
+      node.flightDump('SIGUSR2');
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'flight dump failed');
+    }
+  };
+  const onUncaught = (error: Error): void => {
+    logger.fatal({ err: error.stack ?? error.message }, 'uncaught error');
+    try {
+      node.flightDump(`uncaught error: ${error.message}`);
+    } finally {
+      process.exit(1);
+    }
+  };
+  process.on('SIGUSR2', onSignal);
+  process.on('uncaughtException', onUncaught);
+  return () => {
+    process.off('SIGUSR2', onSignal);
+    process.off('uncaughtException', onUncaught);
+  };
 }
 
 /** A bad config is the user's to fix: its message alone, exit code 2. */

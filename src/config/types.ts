@@ -36,6 +36,8 @@ export interface LimitsConfig {
   readonly frameBytesMax: number;
   /** Messages queued for one unreachable or slow peer before new ones are dropped. */
   readonly peerQueueMessagesMax: number;
+  /** Bytes queued for one unreachable or slow peer before new messages are dropped. */
+  readonly peerQueueBytesMax: number;
   /** Entries in one AppendEntries. */
   readonly entriesPerAppendMax: number;
   /** Payload bytes in one AppendEntries (a single larger entry is still sent alone). */
@@ -114,6 +116,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   valueBytesMax: 1024 * 1024,
   frameBytesMax: 16 * 1024 * 1024,
   peerQueueMessagesMax: 4096,
+  peerQueueBytesMax: 64 * 1024 * 1024,
   entriesPerAppendMax: 1024,
   appendBytesMax: 4 * 1024 * 1024,
   inflightAppendsMax: 8,

@@ -16,13 +16,15 @@ import type { LimitsConfig } from '../config/types.js';
 import { parseCommand } from '../protocol/commands.js';
 import { RequestParser } from '../protocol/parser.js';
 import { encodeReply } from '../protocol/reply.js';
-import { concatReplies, encodeError, type RespReply } from '../protocol/resp.js';
+import { concatReplies, encodeBulk, encodeError, type RespReply } from '../protocol/resp.js';
 
 export interface ClientServerOptions {
   readonly host: string;
   readonly port: number;
   readonly limits: LimitsConfig;
   readonly logger: Logger;
+  /** DEBUG FLIGHTDUMP: writes the flight recorder to a file, returns its path. Answered here, off the bus, so traces and replays never see it. */
+  readonly onFlightDump?: () => string;
 }
 
 export class ClientServer {
@@ -130,6 +132,10 @@ class ClientConnection {
         this.refuse(seq, parsed.error, false);
         continue;
       }
+      if (parsed.request.kind === 'debug-flightdump') {
+        this.deliver(seq, this.flightDump());
+        continue;
+      }
       this.bus.publish({ type: 'client.request', conn: this.id, seq, request: parsed.request });
       if (parsed.request.kind === 'quit') {
         this.quitSeq = seq;
@@ -141,6 +147,15 @@ class ClientConnection {
       this.paused = full;
       if (full) this.socket.pause();
       else this.socket.resume();
+    }
+  }
+
+  private flightDump(): RespReply {
+    if (!this.options.onFlightDump) return encodeError('ERR this node has no flight recorder');
+    try {
+      return encodeBulk(Buffer.from(this.options.onFlightDump()));
+    } catch (error) {
+      return encodeError(`ERR flight dump failed: ${(error as Error).message}`);
     }
   }
 

@@ -11,10 +11,13 @@ import { immediateScheduler } from '../bus/bus.js';
 import { parseHostPort } from '../config/address.js';
 import type { NodeConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
+import type { RestoredState } from '../raft/core.js';
 import type { Role } from '../raft/ready.js';
+import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
 import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
+import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
 
@@ -24,6 +27,10 @@ export interface StartNodeOptions {
   readonly seed?: number;
   /** Called when the node cannot go on (a disk failure); the default exits the process. */
   readonly onFatal?: (error: Error) => void;
+  /** Record every delivered event to a trace file (src/trace). */
+  readonly trace?: TraceSettings;
+  /** The always-on flight recorder's size and dump directory. */
+  readonly flight?: FlightSettings;
 }
 
 export interface NodeStatus {
@@ -43,6 +50,10 @@ export interface RunningNode {
   clientAddress(): { host: string; port: number };
   /** Stops accepting, fails in-flight requests, closes connections and LevelDB. */
   stop(): Promise<void>;
+  /** Writes the flight recorder's last events to a new trace file; returns its path. */
+  flightDump(reason: string): string;
+  /** The trace's first file, or null when not tracing. */
+  tracePath(): string | null;
 }
 
 export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
@@ -52,17 +63,49 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     createLogger({ level: config.logLevel, nodeId: config.nodeId, status: () => statusOf(parts) });
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const storage = await openDiskStorage(config.dataDir);
+  let recorders: NodeRecorders;
   try {
-    parts = await assembleRealNode(config, storage, logger, seed);
+    const loaded = await loadState(storage);
+    parts = assembleRealNode(config, storage, logger, seed, loaded);
+    recorders = attachRecorders(config, parts, loaded, seed, options, logger);
   } catch (err) {
     await storage.close();
     throw err;
   }
-  return runNode(config, storage, parts, logger, options);
+  return runNode(config, storage, parts, logger, options, recorders);
 }
 
-async function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logger, seed: number): Promise<NodeParts> {
-  const [raftState, appliedIndex] = await Promise.all([storage.raft.load(), storage.kv.appliedIndex()]);
+/** What the node restarts from; a trace's header records it so replay can start from the same point. */
+interface LoadedState {
+  readonly restored: RestoredState;
+  readonly sessions: readonly StoredSession[];
+}
+
+async function loadState(storage: NodeStorage): Promise<LoadedState> {
+  const [raftState, appliedIndex, sessions] = await Promise.all([
+    storage.raft.load(),
+    storage.kv.appliedIndex(),
+    storage.kv.loadSessions(),
+  ]);
+  return { restored: { hardState: raftState.hardState, entries: raftState.entries, appliedIndex }, sessions };
+}
+
+function attachRecorders(config: NodeConfig, parts: NodeParts, loaded: LoadedState, seed: number, options: StartNodeOptions, logger: Logger): NodeRecorders {
+  const recorders = attachNodeRecorders({
+    bus: parts.bus,
+    config,
+    ...loaded,
+    seed,
+    ...(options.trace && { trace: options.trace }),
+    ...(options.flight && { flight: options.flight }),
+    onTraceError: (error) => logger.error({ code: error.code, err: error.message }, 'tracing stopped'),
+  });
+  if (recorders.tracePath !== null) logger.info({ trace: recorders.tracePath, seed }, 'tracing every delivered event');
+  return recorders;
+}
+
+function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logger, seed: number, loaded: LoadedState): NodeParts {
+  const { restored, sessions } = loaded;
   const self = config.members.find((member) => member.id === config.nodeId)!;
   const transport = new TcpTransport({
     self: config.nodeId,
@@ -75,13 +118,14 @@ async function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger
     logger,
   });
   logger.info(
-    { seed, term: raftState.hardState.term, lastIndex: raftState.entries.length, appliedIndex, dataDir: config.dataDir },
+    { seed, term: restored.hardState.term, lastIndex: restored.entries.length, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },
     'node restored from disk',
   );
   return assembleNode({
     config,
     storage,
-    restored: { hardState: raftState.hardState, entries: raftState.entries, appliedIndex },
+    restored,
+    sessions,
     transport,
     clock: systemClock,
     scheduler: immediateScheduler,
@@ -95,9 +139,20 @@ async function runNode(
   parts: NodeParts,
   logger: Logger,
   options: StartNodeOptions,
+  recorders: NodeRecorders,
 ): Promise<RunningNode> {
   const self = config.members.find((member) => member.id === config.nodeId)!;
-  const clientServer = new ClientServer(parts.bus, { ...parseHostPort(self.client), limits: config.limits, logger });
+  const flightDump = (reason: string): string => {
+    const file = recorders.flightDump(reason);
+    logger.warn({ file, reason }, 'flight recorder dumped');
+    return file;
+  };
+  const clientServer = new ClientServer(parts.bus, {
+    ...parseHostPort(self.client),
+    limits: config.limits,
+    logger,
+    onFlightDump: () => flightDump('DEBUG FLIGHTDUMP request'),
+  });
   logRoleChanges(parts, logger);
   const onFatal = options.onFatal ?? defaultFatal(logger);
   parts.bus.on('storage.failed', (e) => onFatal(new Error(`${e.operation} failed: ${e.message}`)));
@@ -118,6 +173,7 @@ async function runNode(
     await parts.persistence.idle();
     await parts.stateMachine.idle();
     await storage.close();
+    recorders.close();
     logger.info('node stopped');
   };
   return {
@@ -128,6 +184,8 @@ async function runNode(
       return { host: address.address, port: address.port };
     },
     stop: () => (stopping ??= stop()),
+    flightDump,
+    tracePath: () => recorders.tracePath,
   };
 }
 

@@ -307,7 +307,8 @@ export class RaftCore {
     const patience = this.options.electionTicksMin;
     for (const progress of this.progress.values()) {
       const waiting = progress.state === 'probe' ? progress.probeSent : progress.inflight.length > 0;
-      if (!waiting) continue;
+      // A follower not heard from is down, not losing appends: its next heartbeat reply resumes the probe.
+      if (!waiting || !progress.recentActive) continue;
       if (++progress.ticksWithoutAppendReply > patience) {
         progress.becomeProbe();
         progress.ticksWithoutAppendReply = 0;

@@ -19,10 +19,18 @@ import type { PeerAddress } from './transport.js';
 export interface PeerLinkOptions {
   readonly peer: PeerAddress;
   readonly queueMessagesMax: number;
+  /** Payload bytes queued for this peer before new messages are dropped (large appends add up fast). */
+  readonly queueBytesMax: number;
   /** Bytes per write(); a single larger frame is still written alone. */
   readonly batchBytesMax: number;
   readonly backoff: BackoffConfig;
   readonly connectTimeoutMs: number;
+  /**
+   * Source address of outbound connections. Fault injection by address (the chaos
+   * harness's iptables rules) needs a node's dials to come from its own address,
+   * not from whatever the kernel picks (127.0.0.1 for every loopback node).
+   */
+  readonly localAddress?: string;
   readonly random: () => number;
   readonly now: () => number;
   readonly logger: Logger;
@@ -33,6 +41,7 @@ const DROP_LOG_INTERVAL_MS = 1_000;
 
 export class PeerLink {
   private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
   private socket: Socket | null = null;
   private connected = false;
   private backpressured = false;
@@ -56,11 +65,14 @@ export class PeerLink {
 
   /** Queues one encoded payload; returns false (and counts a drop) when the queue is full. */
   enqueue(payload: Uint8Array): boolean {
-    if (this.state === 'stopped' || this.queue.length >= this.options.queueMessagesMax) {
+    const full =
+      this.queue.length >= this.options.queueMessagesMax || this.queuedBytes + payload.length > this.options.queueBytesMax;
+    if (this.state === 'stopped' || full) {
       this.noteDrop();
       return false;
     }
     this.queue.push(payload);
+    this.queuedBytes += payload.length;
     if (this.connected && !this.backpressured) this.scheduleFlush();
     return true;
   }
@@ -74,6 +86,7 @@ export class PeerLink {
     if (this.redialTimer !== null) clearTimeout(this.redialTimer);
     this.redialTimer = null;
     this.queue = [];
+    this.queuedBytes = 0;
     const socket = this.socket;
     if (socket === null || socket.closed) return Promise.resolve();
     return new Promise((resolve) => {
@@ -84,7 +97,8 @@ export class PeerLink {
 
   private dial(): void {
     const { peer, connectTimeoutMs, logger } = this.options;
-    const socket = net.connect({ host: peer.host, port: peer.port });
+    const { localAddress } = this.options;
+    const socket = net.connect({ host: peer.host, port: peer.port, ...(localAddress === undefined ? {} : { localAddress }) });
     this.socket = socket;
     socket.setNoDelay(true);
     // A black-holed address would otherwise hang in SYN_SENT for minutes.
@@ -143,6 +157,7 @@ export class PeerLink {
       const to = batchEnd(queue, from, this.options.batchBytesMax);
       this.backpressured = !socket.write(encodeFrames(queue, from, to));
       this.options.stats.sent += to - from;
+      for (let i = from; i < to; i++) this.queuedBytes -= queue[i]!.length;
       from = to;
     }
     this.queue = from === queue.length ? [] : queue.slice(from);

@@ -21,7 +21,7 @@ export interface TcpTransportOptions {
   readonly listen: { readonly host: string; readonly port: number };
   /** The other members; a frame from anyone else is refused. */
   readonly peers: readonly PeerAddress[];
-  readonly limits: Pick<LimitsConfig, 'frameBytesMax' | 'peerQueueMessagesMax'>;
+  readonly limits: Pick<LimitsConfig, 'frameBytesMax' | 'peerQueueMessagesMax' | 'peerQueueBytesMax'>;
   readonly logger: Logger;
   /** Jitter source for reconnect backoff, in [0, 1); fix it in tests. */
   readonly random?: () => number;
@@ -29,6 +29,12 @@ export interface TcpTransportOptions {
   readonly now?: () => number;
   readonly backoff?: BackoffConfig;
   readonly connectTimeoutMs?: number;
+  /**
+   * Source address for dials to peers. Defaults to the listen host when that is an
+   * IPv4 loopback address (127.0.0.0/8), so a node on 127.0.0.12 is seen by its
+   * peers as 127.0.0.12; otherwise the kernel chooses.
+   */
+  readonly localAddress?: string;
 }
 
 /** Bytes per socket.write(): large enough to amortise the syscall, small enough to interleave peers. */
@@ -127,9 +133,11 @@ export class TcpTransport implements Transport {
     return new PeerLink({
       peer,
       queueMessagesMax: this.options.limits.peerQueueMessagesMax,
+      queueBytesMax: this.options.limits.peerQueueBytesMax,
       batchBytesMax: BATCH_BYTES_MAX,
       backoff: this.options.backoff ?? DEFAULT_BACKOFF,
       connectTimeoutMs: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      ...localAddressFor(this.options),
       random: this.options.random ?? Math.random,
       now: this.options.now ?? Date.now,
       logger: this.logger,
@@ -137,6 +145,14 @@ export class TcpTransport implements Transport {
     });
   }
 }
+
+/** The dial source address: explicit, else the listen host when it is an IPv4 loopback literal. */
+export function localAddressFor(options: Pick<TcpTransportOptions, 'localAddress' | 'listen'>): { localAddress?: string } {
+  if (options.localAddress !== undefined) return { localAddress: options.localAddress };
+  return LOOPBACK_V4.test(options.listen.host) ? { localAddress: options.listen.host } : {};
+}
+
+const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 function listen(server: Server, at: { host: string; port: number }): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -24,6 +24,8 @@ export interface ProcessNode {
   readonly dataDir: string;
   readonly logPath: string;
   process: ChildProcess | null;
+  /** Extra `raftkv server` arguments, e.g. ['--trace', file] (see traceArgs). */
+  serverArgs: string[];
 }
 
 export class ProcessCluster {
@@ -46,7 +48,7 @@ export class ProcessCluster {
       const configPath = join(dir, `${member.id}.json`);
       const dataDir = join(dir, member.id);
       writeFileSync(configPath, JSON.stringify({ nodeId: member.id, clusterId, dataDir, members, logLevel: 'info', ...extra }, null, 2));
-      return { ...member, configPath, dataDir, logPath: join(dir, `${member.id}.log`), process: null };
+      return { ...member, configPath, dataDir, logPath: join(dir, `${member.id}.log`), process: null, serverArgs: [] };
     });
     return new ProcessCluster(dir, clusterId, nodes);
   }
@@ -65,7 +67,7 @@ export class ProcessCluster {
     const node = this.node(id);
     if (node.process) throw new Error(`${id} is already running`);
     const log = createWriteStream(node.logPath, { flags: 'a' });
-    const child = spawn(process.execPath, [BIN, 'server', '--config', node.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'server', '--config', node.configPath, ...node.serverArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     node.process = child;
@@ -76,6 +78,21 @@ export class ProcessCluster {
 
   startAll(): void {
     for (const node of this.nodes) this.start(node.id);
+  }
+
+  /**
+   * Every node records a trace in the cluster's directory: `<id>-<pid>.ndjson`
+   * per incarnation, so a restart never overwrites the trace of a killed run.
+   */
+  traceAll(): void {
+    for (const node of this.nodes) node.serverArgs.push('--trace', join(this.dir, `${node.id}-%p.ndjson`));
+  }
+
+  /** Sends a signal without waiting for an exit (SIGUSR2, SIGSTOP, ...). */
+  send(id: string, signal: NodeJS.Signals): void {
+    const child = this.node(id).process;
+    if (!child) throw new Error(`${id} is not running`);
+    child.kill(signal);
   }
 
   /** kill -9: no shutdown code runs. */

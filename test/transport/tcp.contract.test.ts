@@ -18,7 +18,7 @@ transportContract('tcp', async (ids) => {
         listen: { host: address.host, port: address.port },
         peers: addresses.filter((peer) => peer.id !== address.id),
         // Room for the whole 10,000-message burst while the links are still dialing.
-        limits: { frameBytesMax: DEFAULT_LIMITS.frameBytesMax, peerQueueMessagesMax: 20_000 },
+        limits: { frameBytesMax: DEFAULT_LIMITS.frameBytesMax, peerQueueMessagesMax: 20_000, peerQueueBytesMax: DEFAULT_LIMITS.peerQueueBytesMax },
         logger,
       }),
     ]),

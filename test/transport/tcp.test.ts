@@ -23,8 +23,8 @@ interface Node {
   readonly address: PeerAddress;
 }
 
-type Limits = { frameBytesMax: number; peerQueueMessagesMax: number };
-const LIMITS: Limits = { frameBytesMax: 1 << 20, peerQueueMessagesMax: 1_000 };
+type Limits = { frameBytesMax: number; peerQueueMessagesMax: number; peerQueueBytesMax: number };
+const LIMITS: Limits = { frameBytesMax: 1 << 20, peerQueueMessagesMax: 1_000, peerQueueBytesMax: 1 << 26 };
 
 function makeNode(address: PeerAddress, all: readonly PeerAddress[], limits: Limits = LIMITS): Node {
   const { logger, lines } = memoryLogger();
@@ -121,7 +121,7 @@ describe('TcpTransport', () => {
   });
 
   it('closes only the connection that declared an oversized frame', async () => {
-    const c = await cluster(['a', 'b'], ['a'], { frameBytesMax: 1024, peerQueueMessagesMax: 10 });
+    const c = await cluster(['a', 'b'], ['a'], { frameBytesMax: 1024, peerQueueMessagesMax: 10, peerQueueBytesMax: 1 << 26 });
     const port = c.node('a').address.port;
     const good = await rawSocket(port);
     const bad = await rawSocket(port);
@@ -158,7 +158,7 @@ describe('TcpTransport', () => {
   });
 
   it('bounds the queue for a dead peer, counts drops and warns once per interval', async () => {
-    const limits = { frameBytesMax: 1 << 20, peerQueueMessagesMax: 100 };
+    const limits = { frameBytesMax: 1 << 20, peerQueueMessagesMax: 100, peerQueueBytesMax: 1 << 26 };
     const c = await cluster(['a', 'dead'], ['a'], limits);
     const a = c.node('a');
     for (let n = 0; n < 2 * limits.peerQueueMessagesMax; n++) a.transport.send(numbered('a', 'dead', n));
@@ -168,8 +168,19 @@ describe('TcpTransport', () => {
     expect(a.logs.filter((l) => l.msg.includes('dropping messages'))).toHaveLength(1);
   });
 
+  it('bounds the bytes queued for a dead peer, however few the messages', async () => {
+    const limits = { frameBytesMax: 1 << 20, peerQueueMessagesMax: 1000, peerQueueBytesMax: 100_000 };
+    const c = await cluster(['a', 'dead'], ['a'], limits);
+    const a = c.node('a');
+    const entries = [{ index: 1, term: 1, type: 1 as const, data: new Uint8Array(30_000) }];
+    const append: Message = { type: 'AppendEntries', from: 'a', to: 'dead', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries, leaderCommit: 0 };
+    for (let n = 0; n < 10; n++) a.transport.send(append);
+    expect(a.transport.queued('dead')).toBe(3); // 3 x ~30 KB fit in 100,000 bytes, a fourth does not
+    expect(a.transport.stats().dropped).toBe(7);
+  });
+
   it('drops (and logs) a message larger than frameBytesMax instead of sending it', async () => {
-    const c = await cluster(['a', 'b'], ['a', 'b'], { frameBytesMax: 256, peerQueueMessagesMax: 10 });
+    const c = await cluster(['a', 'b'], ['a', 'b'], { frameBytesMax: 256, peerQueueMessagesMax: 10, peerQueueBytesMax: 1 << 26 });
     const big = oneOfEach('a', 'b')[2] as Message;
     c.node('a').transport.send(big);
     c.node('a').transport.send(numbered('a', 'b', 1));

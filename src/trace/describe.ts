@@ -1,0 +1,157 @@
+/**
+ * One readable line per event for `trace show`, `merge` and replay reports:
+ * every field that decides behaviour, bytes shown as text when printable.
+ */
+import { isInput, type BusEvent } from '../bus/events.js';
+import type { ClientRequest } from '../protocol/commands.js';
+import type { Reply } from '../protocol/reply.js';
+import type { Entry, Message } from '../raft/types.js';
+import { assertNever } from '../util/assert.js';
+import type { TraceRecord } from './format.js';
+
+const BYTES_SHOWN_MAX = 40;
+
+export function bytesText(value: Uint8Array | null | undefined): string {
+  if (!value) return 'nil';
+  const shown = Buffer.from(value.buffer, value.byteOffset, Math.min(value.byteLength, BYTES_SHOWN_MAX));
+  const text = /^[\x20-\x7e]*$/.test(shown.toString('latin1')) ? JSON.stringify(shown.toString('latin1')) : `0x${shown.toString('hex')}`;
+  return value.byteLength > BYTES_SHOWN_MAX ? `${text}...(${value.byteLength} bytes)` : text;
+}
+
+function entries(list: readonly Entry[]): string {
+  if (list.length === 0) return 'none';
+  const first = list[0]!;
+  const last = list.at(-1)!;
+  return list.length === 1 ? `${first.index}/t${first.term}` : `${first.index}..${last.index}/t${first.term}..t${last.term} (${list.length})`;
+}
+
+export function describeMessage(m: Message): string {
+  const head = `${m.type} ${m.from}->${m.to} t${m.term}`;
+  switch (m.type) {
+    case 'RequestVote':
+      return `${head} last=${m.lastLogIndex}/t${m.lastLogTerm}`;
+    case 'RequestVoteResponse':
+      return `${head} ${m.granted ? 'granted' : 'denied'}`;
+    case 'AppendEntries':
+      return `${head} prev=${m.prevLogIndex}/t${m.prevLogTerm} entries=${entries(m.entries)} commit=${m.leaderCommit}`;
+    case 'AppendEntriesResponse':
+      return `${head} ${m.success ? `ok match=${m.matchIndex}` : `reject conflict=${m.conflictIndex}/t${m.conflictTerm} at=${m.rejectedIndex}`}`;
+    case 'Heartbeat':
+      return `${head} commit=${m.commit} round=${m.readRound}`;
+    case 'HeartbeatResponse':
+      return `${head} round=${m.readRound}`;
+    default:
+      return assertNever(m, 'message');
+  }
+}
+
+function describeRequest(r: ClientRequest): string {
+  switch (r.kind) {
+    case 'write':
+      return describeFields(r.command as unknown as Record<string, unknown>);
+    case 'read': {
+      const q = r.query;
+      if (q.op === 'get') return `GET ${bytesText(q.key)}`;
+      if (q.op === 'exists') return `EXISTS ${q.keys.map(bytesText).join(' ')}`;
+      return q.op === 'keys' ? `KEYS ${bytesText(q.pattern)}` : `LIST ${bytesText(q.prefix)}`;
+    }
+    default:
+      return r.kind.toUpperCase();
+  }
+}
+
+/** `SET key="k" value="v"`: generic, so new command kinds print without a change here. */
+function describeFields(command: Record<string, unknown>): string {
+  const fields = Object.entries(command).filter(([name]) => name !== 'op');
+  const text = fields.map(([name, value]) => `${name}=${fieldText(value)}`);
+  return [String(command['op']).toUpperCase(), ...text].join(' ');
+}
+
+function fieldText(value: unknown): string {
+  if (value instanceof Uint8Array) return bytesText(value);
+  if (Array.isArray(value)) return `[${value.map(fieldText).join(', ')}]`;
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function describeReply(r: Reply): string {
+  switch (r.type) {
+    case 'simple':
+      return `+${r.value}`;
+    case 'error':
+      return `-${r.message}`;
+    case 'int':
+      return `:${r.value}`;
+    case 'bulk':
+      return bytesText(r.value);
+    case 'array':
+      return `[${r.items.slice(0, 5).map(bytesText).join(', ')}${r.items.length > 5 ? `, ... ${r.items.length} items` : ''}]`;
+  }
+}
+
+/** The event's details after its type. */
+export function describeEvent(e: BusEvent): string {
+  switch (e.type) {
+    case 'timer.tick':
+    case 'raft.ready':
+      return '';
+    case 'net.recv':
+      return describeMessage(e.message);
+    case 'net.send':
+      return e.messages.map(describeMessage).join(' | ');
+    case 'client.request':
+      return `conn=${e.conn} seq=${e.seq} ${describeRequest(e.request)}`;
+    case 'client.reply':
+      return `conn=${e.conn} seq=${e.seq} ${describeReply(e.reply)}`;
+    case 'client.closed':
+      return `conn=${e.conn}`;
+    case 'client.abort':
+      return e.reason;
+    case 'raft.propose':
+      return e.proposals.map((p) => `#${p.id}`).join(' ');
+    case 'raft.read':
+      return `#${e.id}`;
+    case 'raft.outcomes':
+      return describeOutcomes(e);
+    case 'raft.status':
+      return `${e.role} t${e.term} leader=${e.leader ?? '-'} commit=${e.commitIndex} last=${e.lastIndex}`;
+    case 'storage.persist': {
+      const r = e.request;
+      const hs = r.hardState ? ` term=${r.hardState.term} vote=${r.hardState.vote ?? '-'}` : '';
+      return `seq=${r.seq}${hs}${r.truncateFrom !== undefined ? ` truncate>=${r.truncateFrom}` : ''} entries=${entries(r.entries)}`;
+    }
+    case 'storage.persisted':
+      return `seq=${e.seq}`;
+    case 'storage.apply':
+      return `entries=${entries(e.entries)}`;
+    case 'storage.applied':
+      return `index=${e.index} (${e.results.length} entries)`;
+    case 'storage.query':
+      return `#${e.id} ${e.query.op}`;
+    case 'storage.queryResult':
+      return `#${e.id} ${e.result.type === 'keys' ? `${e.result.keys.length} keys` : e.result.type === 'value' ? bytesText(e.result.value) : `:${e.result.value}`}`;
+    case 'storage.failed':
+      return `${e.operation}: ${e.message}`;
+    default:
+      return assertNever(e, 'event');
+  }
+}
+
+function describeOutcomes(e: BusEvent & { type: 'raft.outcomes' }): string {
+  const parts: string[] = [];
+  if (e.accepted.length > 0) parts.push(`accepted ${e.accepted.map((a) => `#${a.id}@${a.index}/t${a.term}`).join(' ')}`);
+  if (e.refused.length > 0) parts.push(`refused ${e.refused.map((r) => `#${r.id}(${r.kind}, leader=${r.leader ?? '-'})`).join(' ')}`);
+  if (e.readsReady.length > 0) parts.push(`reads ${e.readsReady.map((r) => `#${r.id}@${r.index}`).join(' ')}`);
+  return parts.join('; ');
+}
+
+function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+/** `12:00:01.234 n1 #17  in  net.recv  RequestVote n2->n1 t3 last=0/t0` */
+export function describeRecord(r: TraceRecord): string {
+  const when = r.vt !== undefined ? `vt=${r.vt.toFixed(3)}` : clock(r.t);
+  const details = describeEvent(r.event);
+  return `${when} ${r.node} #${r.seq} ${isInput(r.event) ? 'in ' : 'out'} ${r.event.type}${details ? `  ${details}` : ''}`;
+}
