@@ -62,6 +62,8 @@ export class RaftkvClient {
   private readonly options: Required<Omit<ClientOptions, 'nodes'>>;
   private session: Promise<number> | null = null;
   private nextSeq = 1;
+  /** Sequence numbers sent and not yet answered: the lowest one acknowledges all below it. */
+  private readonly unanswered = new Set<number>();
 
   constructor(options: ClientOptions) {
     if (options.nodes.length === 0) throw new ClientError('CONNECTION', 'no node addresses given');
@@ -123,12 +125,17 @@ export class RaftkvClient {
     for (let attempt = 0; ; attempt++) {
       const id = await this.sessionId();
       if (id === null) return this.call(args, kind);
+      const seq = this.nextSeq++;
+      this.unanswered.add(seq);
+      const lowest = Math.min(...this.unanswered);
       try {
-        return await this.call(['SEQ', String(id), String(this.nextSeq++), ...args], 'idempotent-write');
+        return await this.call(['SEQ', String(id), String(seq), String(lowest), ...args], 'idempotent-write');
       } catch (error) {
         const expired = isClientError(error) && error.serverMessage?.startsWith('SESSION_EXPIRED') === true;
         if (!expired || attempt > 0) throw error;
         this.session = null;
+      } finally {
+        this.unanswered.delete(seq);
       }
     }
   }

@@ -1,7 +1,8 @@
 /**
  * How a KvCommand travels inside a log entry: a msgpack array
  * [op, ...operands] with operands as raw bytes; a write made in a session is
- * wrapped as [SESSION, id, seq, op, ...operands]. Decoding validates the
+ * wrapped as [SESSION, id, seq, lowestPending, op, ...operands] (0 when no
+ * acknowledgement was given). Decoding validates the
  * shape, so a damaged entry is reported as such instead of misapplied.
  */
 import { Packr } from 'msgpackr';
@@ -34,7 +35,9 @@ function writeFields(command: KvWriteCommand): unknown[] {
 export function encodeCommand(command: KvCommand): Uint8Array {
   if (command.op === 'session-open') return packr.pack([OP_SESSION_OPEN]);
   const fields = writeFields(command);
-  return packr.pack(command.session ? [OP_IN_SESSION, command.session.id, command.session.seq, ...fields] : fields);
+  if (!command.session) return packr.pack(fields);
+  const { id, seq, lowestPending } = command.session;
+  return packr.pack([OP_IN_SESSION, id, seq, lowestPending ?? 0, ...fields]);
 }
 
 function bytes(value: unknown, what: string): Uint8Array {
@@ -60,11 +63,12 @@ function decodeWrite(op: unknown, operands: unknown[]): KvWriteCommand {
   throw new CommandDecodeError(`unknown command op ${String(op)} with ${operands.length} operands`);
 }
 
-function sessionTag(id: unknown, seq: unknown): SessionTag {
-  if (!Number.isSafeInteger(id) || !Number.isSafeInteger(seq) || (id as number) < 1 || (seq as number) < 1) {
-    throw new CommandDecodeError(`bad session tag ${String(id)}/${String(seq)}`);
+function sessionTag(id: unknown, seq: unknown, lowestPending: unknown): SessionTag {
+  const positive = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 1;
+  if (!positive(id) || !positive(seq) || !(lowestPending === 0 || positive(lowestPending))) {
+    throw new CommandDecodeError(`bad session tag ${String(id)}/${String(seq)}/${String(lowestPending)}`);
   }
-  return { id: id as number, seq: seq as number };
+  return lowestPending === 0 ? { id, seq } : { id, seq, lowestPending };
 }
 
 export function decodeCommand(data: Uint8Array): KvCommand {
@@ -77,9 +81,9 @@ export function decodeCommand(data: Uint8Array): KvCommand {
   if (!Array.isArray(decoded) || decoded.length < 1) throw new CommandDecodeError('command is not an array');
   const [op, ...operands] = decoded as unknown[];
   if (op === OP_SESSION_OPEN && operands.length === 0) return { op: 'session-open' };
-  if (op === OP_IN_SESSION && operands.length >= 3) {
-    const [id, seq, innerOp, ...inner] = operands;
-    return { ...decodeWrite(innerOp, inner), session: sessionTag(id, seq) };
+  if (op === OP_IN_SESSION && operands.length >= 4) {
+    const [id, seq, lowestPending, innerOp, ...inner] = operands;
+    return { ...decodeWrite(innerOp, inner), session: sessionTag(id, seq, lowestPending) };
   }
   return decodeWrite(op, operands);
 }

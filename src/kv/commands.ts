@@ -12,6 +12,12 @@
 export interface SessionTag {
   readonly id: number;
   readonly seq: number;
+  /**
+   * The lowest sequence number the client still awaits an answer for (the
+   * dissertation's acknowledgement): results below it are never asked for
+   * again, so the table drops them. Absent: nothing is acknowledged.
+   */
+  readonly lowestPending?: number;
 }
 
 export type KvWriteCommand =

@@ -8,7 +8,9 @@
  * - a session unused for sessionIdleEntriesMax log entries has expired;
  * - opening a session beyond sessionsMax evicts the least recently used one;
  * - a session keeps the results of its last sessionResultsMax sequence
- *   numbers; a retry older than that is refused rather than re-applied.
+ *   numbers, less those the client acknowledged (every write may carry the
+ *   lowest sequence number it still awaits); a retry older than that is
+ *   refused rather than re-applied.
  */
 import { Packr } from 'msgpackr';
 import type { LogIndex } from '../raft/types.js';
@@ -36,6 +38,8 @@ interface Session {
   readonly id: number;
   lastActive: LogIndex;
   highestSeq: number;
+  /** Every sequence number up to here is forgotten: acknowledged, or out of the window. */
+  floor: number;
   readonly results: Map<number, KvResult>;
 }
 
@@ -64,7 +68,7 @@ export class SessionTable {
     this.dropIdle(index);
     while (this.sessions.size >= this.limits.sessionsMax) this.remove(this.leastRecentlyUsed());
     assert(!this.sessions.has(index), `session ${index} opened twice`);
-    this.sessions.set(index, { id: index, lastActive: index, highestSeq: 0, results: new Map() });
+    this.sessions.set(index, { id: index, lastActive: index, highestSeq: 0, floor: 0, results: new Map() });
     this.changed.add(index);
     return { type: 'int', value: index };
   }
@@ -78,8 +82,8 @@ export class SessionTable {
     }
     const recorded = session.results.get(tag.seq);
     if (recorded) return { apply: false, result: recorded };
-    if (tag.seq <= session.highestSeq - this.limits.sessionResultsMax) {
-      return { apply: false, result: { type: 'error', message: `SESSION_STALE request ${tag.seq} of session ${tag.id} is older than the last ${this.limits.sessionResultsMax} kept; its outcome is no longer known` } };
+    if (tag.seq <= session.floor) {
+      return { apply: false, result: { type: 'error', message: `SESSION_STALE request ${tag.seq} of session ${tag.id} was acknowledged or is older than the last ${this.limits.sessionResultsMax} kept; its outcome is no longer known` } };
     }
     return { apply: true };
   }
@@ -91,10 +95,9 @@ export class SessionTable {
     session.results.set(tag.seq, result);
     session.highestSeq = Math.max(session.highestSeq, tag.seq);
     session.lastActive = index;
-    const floor = session.highestSeq - this.limits.sessionResultsMax;
-    if (session.results.size > this.limits.sessionResultsMax) {
-      for (const seq of session.results.keys()) if (seq <= floor) session.results.delete(seq);
-    }
+    // Keep the last sessionResultsMax results, and none the client has acknowledged.
+    session.floor = Math.max(session.floor, session.highestSeq - this.limits.sessionResultsMax, (tag.lowestPending ?? 1) - 1);
+    for (const seq of session.results.keys()) if (seq <= session.floor) session.results.delete(seq);
     this.changed.add(tag.id);
   }
 
@@ -136,15 +139,15 @@ function encodeSession(session: Session): Uint8Array {
   const results = [...session.results].map(([seq, r]) =>
     r.type === 'ok' ? [seq, 0] : r.type === 'int' ? [seq, 1, r.value] : [seq, 2, r.message],
   );
-  return packr.pack([session.lastActive, session.highestSeq, results]);
+  return packr.pack([session.lastActive, session.highestSeq, session.floor, results]);
 }
 
 function decodeSession(record: StoredSession): Session {
-  const [lastActive, highestSeq, results] = packr.unpack(record.data) as [number, number, Array<[number, number, unknown?]>];
+  const [lastActive, highestSeq, floor, results] = packr.unpack(record.data) as [number, number, number, Array<[number, number, unknown?]>];
   assert(Number.isSafeInteger(lastActive) && Array.isArray(results), `session ${record.id} record is damaged`);
   const map = new Map<number, KvResult>();
   for (const [seq, kind, value] of results) {
     map.set(seq, kind === 0 ? { type: 'ok' } : kind === 1 ? { type: 'int', value: value as number } : { type: 'error', message: String(value) });
   }
-  return { id: record.id, lastActive, highestSeq, results: map };
+  return { id: record.id, lastActive, highestSeq, floor, results: map };
 }

@@ -163,18 +163,25 @@ const config: Handler = ([sub, ...rest]) => {
 /** SESSION: opens an exactly-once client session through the log; the reply is its id. */
 const session: Handler = () => ok({ kind: 'write', command: { op: 'session-open' } });
 
-/** SEQ id seq <write command>: the write, applied at most once for that (session, seq). */
-const seq: Handler = ([idArg, seqArg, ...inner], limits) => {
+/**
+ * SEQ id n [lowest] <write command>: the write, applied at most once for that
+ * (session, n). `lowest`, when given, is the lowest sequence number the client
+ * still awaits an answer for: the session may forget every result below it.
+ */
+const seq: Handler = ([idArg, seqArg, ...rest], limits) => {
   const id = positiveInteger(idArg!);
   const number = positiveInteger(seqArg!);
   if (id === null || number === null) return fail('ERR SEQ takes a session id and a sequence number, both positive integers');
-  const parsed = parseCommand(inner, limits);
+  const lowest = rest[0] !== undefined ? positiveInteger(rest[0]) : null;
+  if (lowest !== null && lowest > number) return fail('ERR SEQ lowest pending number must not exceed the sequence number');
+  const parsed = parseCommand(lowest === null ? rest : rest.slice(1), limits);
   if (!parsed.ok) return parsed;
   const request = parsed.request;
   if (request.kind !== 'write' || request.command.op === 'session-open') {
     return fail('ERR SEQ applies to writes only (SET, DEL, CAS)');
   }
-  return ok({ kind: 'write', command: { ...request.command, session: { id, seq: number } } });
+  const session = lowest === null ? { id, seq: number } : { id, seq: number, lowestPending: lowest };
+  return ok({ kind: 'write', command: { ...request.command, session } });
 };
 
 function positiveInteger(arg: Buffer): number | null {

@@ -122,9 +122,10 @@ describe('RaftkvClient', () => {
     const c = client([flaky.address], { requestTimeoutMs: 30 });
     expect(await c.cas('k', 'a', 'b')).toBe(true);
     expect(flaky.requests).toEqual([['CAS', 'k', 'a', 'b'], ['CAS', 'k', 'a', 'b']]);
-    expect(flaky.sequenced).toEqual([['1', '1'], ['1', '1']]);
+    expect(flaky.sequenced).toEqual([['1', '1', '1'], ['1', '1', '1']]);
     await c.set('k', 'c');
-    expect(flaky.sequenced.at(-1)).toEqual(['1', '2']);
+    // Request 1 was answered, so request 2 acknowledges it: the lowest still pending is 2.
+    expect(flaky.sequenced.at(-1)).toEqual(['1', '2', '2']);
   });
 
   it('opens a new session when the server says the old one expired, and sends the write again', async () => {

@@ -3,7 +3,7 @@
  * inline commands) and answers through a handler, in request order.
  *
  * It speaks client sessions the way a real node does, so handlers only see
- * plain commands: `SESSION` is answered `:1` here, and `SEQ id n <command>`
+ * plain commands: `SESSION` is answered `:1` here, and `SEQ id n [lowest] <command>`
  * reaches the handler (and `requests`) as `<command>`, with every SEQ header
  * kept in `sequenced`.
  */
@@ -18,8 +18,8 @@ export interface FakeServer {
   readonly address: string;
   /** Every request received, in order (SEQ headers removed, SESSION left out). */
   readonly requests: string[][];
-  /** [session, seq] of every SEQ-wrapped request, in order. */
-  readonly sequenced: Array<[string, string]>;
+  /** [session, seq, lowest pending ('' if absent)] of every SEQ-wrapped request, in order. */
+  readonly sequenced: Array<[string, string, string]>;
   readonly sockets: Set<net.Socket>;
   close(): Promise<void>;
 }
@@ -27,7 +27,7 @@ export interface FakeServer {
 export async function startFakeServer(handler: FakeHandler): Promise<FakeServer> {
   const sockets = new Set<net.Socket>();
   const requests: string[][] = [];
-  const sequenced: Array<[string, string]> = [];
+  const sequenced: Array<[string, string, string]> = [];
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -35,8 +35,10 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
     serveSocket(socket, (args) => {
       if (args[0]?.toUpperCase() === 'SESSION') return ':1\r\n';
       if (args[0]?.toUpperCase() === 'SEQ') {
-        sequenced.push([args[1]!, args[2]!]);
-        args = args.slice(3);
+        // SEQ id n [lowest] command...: `lowest` is numeric, a command name never is.
+        const lowest = /^\d+$/.test(args[3] ?? '') ? args[3]! : '';
+        sequenced.push([args[1]!, args[2]!, lowest]);
+        args = args.slice(lowest === '' ? 3 : 4);
       }
       requests.push(args);
       return handler(args, fake);

@@ -68,6 +68,18 @@ describe('session table', () => {
     expect(table.admit({ id: 1, seq: 2 }, 10)).toMatchObject({ apply: false, result: { type: 'error', message: expect.stringMatching(/^SESSION_STALE/) } });
   });
 
+  it('forgets results the client acknowledged, and refuses a retry of one instead of re-applying it', () => {
+    const table = new SessionTable({ ...limits, sessionResultsMax: 100 });
+    table.open(1);
+    table.record({ id: 1, seq: 1 }, 2, { type: 'ok' });
+    table.record({ id: 1, seq: 2, lowestPending: 2 }, 3, { type: 'ok' }); // 1 was answered
+    expect(table.admit({ id: 1, seq: 2 }, 4)).toEqual({ apply: false, result: { type: 'ok' } });
+    expect(table.admit({ id: 1, seq: 1 }, 4)).toMatchObject({ apply: false, result: { type: 'error', message: expect.stringMatching(/^SESSION_STALE/) } });
+    const stored = table.takeChanges().put[0]!;
+    const restored = new SessionTable(limits, [stored]);
+    expect(restored.admit({ id: 1, seq: 1 }, 4)).toMatchObject({ apply: false, result: { type: 'error' } });
+  });
+
   it('round-trips through its stored form, and reports only what changed', () => {
     const table = new SessionTable(limits);
     table.open(1);
@@ -89,6 +101,7 @@ describe('session commands in the log', () => {
     const commands: KvCommand[] = [
       { op: 'session-open' },
       { op: 'set', key: b('k'), value: b('v'), session: { id: 3, seq: 9 } },
+      { op: 'set', key: b('k'), value: b('v'), session: { id: 3, seq: 9, lowestPending: 7 } },
       { op: 'del', keys: [b('a'), b('b')], session: { id: 3, seq: 10 } },
       { op: 'cas', key: b('k'), expected: b('v'), value: b('w') },
     ];

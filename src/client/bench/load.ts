@@ -155,10 +155,10 @@ function startTicker(state: RunState, started: number, options: BenchOptions): N
 /** One request slot on a connection, re-filled as soon as its reply arrives. */
 async function lane(worker: Worker, state: RunState, nextRequest: () => (string | Uint8Array)[]): Promise<void> {
   while (!state.stopped) {
-    const args = worker.inSession(nextRequest());
+    const { args, seq } = worker.inSession(nextRequest());
     const t0 = performance.now();
     try {
-      const reply = await (await worker.connection()).send(args);
+      const reply = await (await worker.connection()).send(args).finally(() => worker.done(seq));
       if (reply.type === 'error') {
         countError(state, reply.message.split(' ')[0] ?? 'ERR');
         await worker.onErrorReply(reply.message);
@@ -183,6 +183,7 @@ function countError(state: RunState, kind: string): void {
 class Worker {
   private current: Promise<RespConnection>;
   private seq = 0;
+  private readonly unanswered = new Set<number>();
 
   private constructor(
     private address: string,
@@ -201,10 +202,21 @@ class Worker {
     return new Worker(address, options, connection, reply.value);
   }
 
-  /** Wraps a write as `SEQ session n ...` when this worker has a session. */
-  inSession(args: Arg[]): Arg[] {
-    if (this.session === null || args[0] === 'GET') return args;
-    return ['SEQ', String(this.session), String(++this.seq), ...args];
+  /**
+   * Wraps a write as `SEQ session n lowest ...` when this worker has a session;
+   * `lowest` acknowledges every answer below it so the server can forget them.
+   * Call done(n) when its reply arrives.
+   */
+  inSession(args: Arg[]): { args: Arg[]; seq: number | null } {
+    if (this.session === null || args[0] === 'GET') return { args, seq: null };
+    const seq = ++this.seq;
+    this.unanswered.add(seq);
+    const lowest = Math.min(...this.unanswered);
+    return { args: ['SEQ', String(this.session), String(seq), String(lowest), ...args], seq };
+  }
+
+  done(seq: number | null): void {
+    if (seq !== null) this.unanswered.delete(seq);
   }
 
   async connection(): Promise<RespConnection> {

@@ -1,0 +1,29 @@
+/**
+ * Coded errors of the chaos harness: what the machine or the options can cause,
+ * as opposed to assertion failures (harness bugs) and check failures (product bugs,
+ * reported in the run's result rather than thrown).
+ */
+export type ChaosErrorCode =
+  /** Options out of range (minutes, nodes, clients, ...). */
+  | 'BAD_OPTIONS'
+  /** iptables was asked for explicitly, or is needed, and cannot be used here. */
+  | 'IPTABLES_UNAVAILABLE'
+  /** An iptables command failed while adding or removing rules. */
+  | 'IPTABLES_FAILED'
+  /** A fault proxy could not listen or was used after closing. */
+  | 'PROXY_FAILED'
+  /** A node process could not be started, or exited on its own. */
+  | 'NODE_FAILED'
+  /** The healed cluster did not elect a leader or converge in time. */
+  | 'NO_CONVERGENCE';
+
+export class ChaosError extends Error {
+  override readonly name = 'ChaosError';
+  constructor(
+    readonly code: ChaosErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+  }
+}
