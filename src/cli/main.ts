@@ -49,6 +49,7 @@ function buildProgram(io: CliIo): Command {
   addBench(program, io);
   addTrace(program, io);
   addDebug(program, io);
+  addSim(program);
   return program;
 }
 
@@ -163,6 +164,26 @@ function addDebug(program: Command, io: CliIo): void {
     .description("dump a node's flight recorder to a file on that node; prints the path")
     .requiredOption('--node <host:port>', "the node's client address")
     .action((opts: { node: string }) => debugFlightDump(opts.node, io));
+}
+
+function addSim(program: Command): void {
+  program
+    .command('sim')
+    .description('deterministic simulation: whole clusters under faults, safety checked at every step')
+    .option('--seeds <n>', 'how many seeds to run', positiveInt, 100)
+    .option('--first-seed <n>', 'the first seed', positiveInt, 1)
+    .addOption(new Option('--nodes <n>', 'cluster size').choices(['3', '5']).default('3'))
+    .option('--faults <list>', 'net,crash,disk, all or none', 'all')
+    .option('--minutes <m>', 'run seeds for this long instead (one core; npm run sim:soak uses both)', positiveNumber)
+    .option('--replay <file-or-json>', 're-run one recorded seed and fault schedule')
+    .option('--explore <n>', 'fast-check generated fault schedules; a failure is shrunk', positiveInt)
+    .option('--json', 'machine-readable summary')
+    .action(async (opts: { seeds: number; firstSeed: number; nodes: string; faults: string; minutes?: number; replay?: string; explore?: number; json?: boolean }) => {
+      // Loaded on use: the simulator is a test tool and pulls in more code than the node needs.
+      const { runSimCommand } = await import('../sim/cli.js');
+      const code = await runSimCommand({ ...opts, nodes: opts.nodes === '5' ? 5 : 3 });
+      if (code !== 0) throw new CliExit(code);
+    });
 }
 
 type BenchFlags = Omit<Parameters<typeof benchCommand>[0], 'nodes' | 'durationS' | 'warmupS'>;

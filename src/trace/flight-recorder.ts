@@ -94,14 +94,24 @@ export class FlightRecorder {
    */
   dump(dir: string, reason: string): string {
     const stamp = new Date(this.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const file = path.join(dir, `${this.options.start.node}-flight-${stamp}-${this.options.start.pid}-${++this.dumps}.ndjson`);
+    const base = `${this.options.start.node}-flight-${stamp}-${this.options.start.pid}`;
+    const text = this.toText(reason);
     try {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(file, this.toText(reason), { flag: 'wx' });
     } catch (error) {
-      throw new TraceError('TRACE_WRITE_FAILED', `cannot write flight dump ${file}: ${(error as Error).message}`, { cause: error });
+      throw new TraceError('TRACE_WRITE_FAILED', `cannot create ${dir}: ${(error as Error).message}`, { cause: error });
     }
-    return file;
+    // Never overwrite: several incarnations of one simulated node share pid and (virtual) time.
+    for (let n = ++this.dumps; ; n++) {
+      const file = path.join(dir, `${base}-${n}.ndjson`);
+      try {
+        writeFileSync(file, text, { flag: 'wx' });
+        return file;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw new TraceError('TRACE_WRITE_FAILED', `cannot write flight dump ${file}: ${(error as Error).message}`, { cause: error });
+      }
+    }
   }
 }
 
