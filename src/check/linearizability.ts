@@ -44,7 +44,9 @@ export class HistoryError extends Error {
   }
 }
 
-const SHRINK_STEPS_PER_CHECK = 200_000;
+// A sub-history that needs more steps to refute is kept as if it passed: shrinking
+// stays sound, just less small, and a failure report never hangs on it.
+const SHRINK_STEPS_PER_CHECK = 50_000;
 
 /** Checks a whole history against the register-per-key model; throws HistoryError on malformed input. */
 export function checkHistory(ops: readonly Operation[], options: CheckOptions = {}): CheckResult {

@@ -1,8 +1,8 @@
 /**
  * Bounding unknown operations before the search. An unknown operation returns at
  * +Infinity, so it stays pending to the end and every one of them multiplies the
- * orders to try; a few hundred timeouts would make the search explode. Three rewrites,
- * each giving a history that is linearizable exactly when the input is:
+ * orders to try; a few hundred timeouts would make the search explode. These rewrites
+ * each give a history that is linearizable exactly when the input is:
  *
  * 1. Unknown setters nobody observed are dropped, when removal.ts's rule allows it.
  * 2. An unknown setter whose value is unique and observed (an ok read returned it, or
@@ -16,10 +16,10 @@
  *    search treats it as never having taken effect. The argument fails if an unknown
  *    cas expecting v could swap right after it: then there is no deadline.
  *
- * Unknown writes that stay, have no deadline beyond rule 3's and whose value no
- * operation reads or expects hold a value nobody can tell apart from any other such
- * value: they all write one fresh junk value instead, so search.ts finds them
- * interchangeable (same effect, same deadline) and tries only one of them at a time.
+ * 4. Unknown writes left by rule 3 whose value no operation reads or expects write a
+ *    value nobody can tell apart from any other such value: they all write one fresh
+ *    junk value instead, so search.ts finds them interchangeable (same effect, same
+ *    deadline) and tries only one of them at a time.
  *
  * Output contract for search.ts: `return` is the deadline (Infinity when unbounded),
  * and status 'unknown' marks an operation the search may skip.
