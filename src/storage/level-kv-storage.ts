@@ -16,7 +16,7 @@ import {
   prefixUpperBound,
 } from './codec.js';
 import type { KvStorage, KvWrite } from './interfaces.js';
-import { withLevelErrors, writeBatch, type Batch } from './level-layout.js';
+import { withLevelErrors, writeBatch, type SublevelBatch } from './level-layout.js';
 import type { Layout } from './level-layout.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -67,14 +67,14 @@ export class LevelKvStorage implements KvStorage {
       // a batch lost with the machine is applied again after restart. The
       // batch and its applied index still land atomically, so nothing is
       // applied twice. This saves one fsync per batch on every node.
-      const build = (batch: Batch): void => {
+      const build = (batch: SublevelBatch): void => {
         for (const write of writes) {
-          if (write.type === 'put') batch.put(write.key, write.value, { sublevel: kv });
-          else batch.del(write.key, { sublevel: kv });
+          if (write.type === 'put') batch.put(kv, write.key, write.value);
+          else batch.del(kv, write.key);
         }
-        for (const session of sessions?.put ?? []) batch.put(encodeSessionKey(session.id), session.data, { sublevel: meta });
-        for (const id of sessions?.del ?? []) batch.del(encodeSessionKey(id), { sublevel: meta });
-        batch.put(META_APPLIED_INDEX, encodeAppliedIndex(appliedIndex), { sublevel: meta });
+        for (const session of sessions?.put ?? []) batch.put(meta, encodeSessionKey(session.id), session.data);
+        for (const id of sessions?.del ?? []) batch.del(meta, encodeSessionKey(id));
+        batch.put(meta, META_APPLIED_INDEX, encodeAppliedIndex(appliedIndex));
       };
       await writeBatch(this.layout, `applying up to index ${appliedIndex}`, build, { sync: false });
       this.applied = appliedIndex;

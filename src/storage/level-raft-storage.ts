@@ -17,7 +17,7 @@ import {
 } from './codec.js';
 import { StorageError } from './errors.js';
 import type { RaftState, RaftStorage, RaftWrite } from './interfaces.js';
-import { withLevelErrors, writeBatch, type Batch } from './level-layout.js';
+import { withLevelErrors, writeBatch, type SublevelBatch } from './level-layout.js';
 import type { Layout } from './level-layout.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -68,10 +68,10 @@ export class LevelRaftStorage implements RaftStorage {
       ? await this.keysFrom(write.truncateFrom)
       : [];
     const { log, meta } = this.layout;
-    const build = (batch: Batch): void => {
-      for (const key of doomed) batch.del(key, { sublevel: log });
-      for (const entry of write.entries) batch.put(encodeLogKey(entry.index), encodeEntry(entry), { sublevel: log });
-      if (write.hardState) batch.put(META_HARD_STATE, encodeHardState(write.hardState), { sublevel: meta });
+    const build = (batch: SublevelBatch): void => {
+      for (const key of doomed) batch.del(log, key);
+      for (const entry of write.entries) batch.put(log, encodeLogKey(entry.index), encodeEntry(entry));
+      if (write.hardState) batch.put(meta, META_HARD_STATE, encodeHardState(write.hardState));
     };
     // Synced: Raft votes and acknowledges on the strength of this write.
     await writeBatch(this.layout, 'writing the raft log', build, { sync: true });
