@@ -13,6 +13,7 @@ import { encodeCommand, parseAddress, type Arg } from './encode.js';
 import { Fifo } from './fifo.js';
 import type { Reply } from './reply.js';
 import { RespProtocolError, RespReader } from './resp-reader.js';
+import { oncePerTurn } from '../util/once-per-turn.js';
 
 export interface ConnectionOptions {
   readonly connectTimeoutMs?: number;
@@ -36,7 +37,7 @@ export class RespConnection {
   private readonly reader = new RespReader();
   private readonly pending = new Fifo<Pending>();
   private outQueue: Buffer[] = [];
-  private flushScheduled = false;
+  private readonly scheduleFlush = oncePerTurn(() => this.flush());
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private failure: ClientError | null = null;
@@ -130,14 +131,7 @@ export class RespConnection {
     else this.idleWaiters.push(resolve);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
   private flush(): void {
-    this.flushScheduled = false;
     if (this.failure !== null || this.outQueue.length === 0) return;
     const frames = this.outQueue;
     this.outQueue = [];

@@ -17,6 +17,7 @@ import { parseCommand } from '../protocol/commands.js';
 import { RequestParser } from '../protocol/parser.js';
 import { encodeReply } from '../protocol/reply.js';
 import { concatReplies, encodeBulk, encodeError, type RespReply } from '../protocol/resp.js';
+import { oncePerTurn } from '../util/once-per-turn.js';
 
 export interface ClientServerOptions {
   readonly host: string;
@@ -91,7 +92,7 @@ class ClientConnection {
   private quitSeq = -1;
   private closeAfterSeq = -1;
   private out: RespReply[] = [];
-  private flushScheduled = false;
+  private readonly scheduleFlush = oncePerTurn(() => this.flush());
   private paused = false;
 
   constructor(
@@ -183,15 +184,11 @@ class ClientConnection {
       }
     }
     if (this.paused && this.outstanding() < this.options.limits.pipelinePerConnectionMax / 2) this.parseRequests();
-    if (!this.flushScheduled && this.out.length > 0) {
-      // One write() per event-loop turn, however many replies completed in it.
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    // One write() per event-loop turn, however many replies completed in it.
+    if (this.out.length > 0) this.scheduleFlush();
   }
 
   private flush(): void {
-    this.flushScheduled = false;
     if (this.out.length === 0 || this.socket.destroyed || this.socket.writableEnded) return;
     const bytes = this.out.length === 1 ? this.out[0]! : concatReplies(this.out);
     this.out = [];

@@ -11,6 +11,7 @@ import { assert } from '../util/assert.js';
 import { decodeEnvelope, encodeEnvelope, type WireEnvelope } from './codec.js';
 import { emptyStats, type TransportStats } from './stats.js';
 import type { Transport } from './transport.js';
+import { oncePerTurn } from '../util/once-per-turn.js';
 
 interface Endpoint {
   readonly clusterId: string;
@@ -28,7 +29,9 @@ export class MemoryNetwork {
   private readonly blocked = new Set<string>();
   private readonly inFlightPerLink = new Map<string, number>();
   private pending: InFlight[] = [];
-  private flushScheduled = false;
+  // setImmediate, not a microtask: two nodes answering each other forever must
+  // still let timers and I/O run between rounds.
+  private readonly scheduleFlush = oncePerTurn(() => this.flush());
 
   /** Cuts both directions between a and b until heal(); in-flight messages are lost too. */
   partition(a: NodeId, b: NodeId): void {
@@ -77,16 +80,7 @@ export class MemoryNetwork {
     return true;
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // setImmediate, not a microtask: two nodes answering each other forever must
-    // still let timers and I/O run between rounds.
-    setImmediate(() => this.flush());
-  }
-
   private flush(): void {
-    this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
     for (const item of batch) this.deliver(item);

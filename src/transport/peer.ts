@@ -15,6 +15,7 @@ import { backoffDelayMs, type BackoffConfig } from './backoff.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
 import type { TransportStats } from './stats.js';
 import type { PeerAddress } from './transport.js';
+import { oncePerTurn } from '../util/once-per-turn.js';
 
 export interface PeerLinkOptions {
   readonly peer: PeerAddress;
@@ -45,7 +46,7 @@ export class PeerLink {
   private socket: Socket | null = null;
   private connected = false;
   private backpressured = false;
-  private flushScheduled = false;
+  private readonly scheduleFlush = oncePerTurn(() => this.flush());
   private redialTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private everConnected = false;
@@ -140,15 +141,8 @@ export class PeerLink {
     }, delayMs);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
   /** Writes queued frames in batches of about batchBytesMax until done or backpressured. */
   private flush(): void {
-    this.flushScheduled = false;
     const socket = this.socket;
     if (socket === null || !this.connected || this.backpressured) return;
     const queue = this.queue;
