@@ -3,6 +3,7 @@
  * One `raftkv server` child per nodeN.json, output tagged per node, connect
  * hints once a leader exists, and a clean stop on Ctrl-C / SIGTERM.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, type TimingPreset } from '../config/index.js';
 import { collectStatus, leaderOf } from '../client/status.js';
@@ -13,6 +14,8 @@ import { CliExit, nextSignal, println, UsageError, type CliIo } from './io.js';
 import { Supervisor, type ChildSpec } from './supervisor.js';
 
 export interface ClusterOptions {
+  /** Record every node's bus events into this directory (raftkv trace show/merge/replay). */
+  readonly traceDir?: string;
   readonly configDir: string;
   readonly nodes: number;
   readonly pretty?: boolean;
@@ -58,6 +61,8 @@ function childSpec(file: string, index: number, options: ClusterOptions, tty: bo
   if (options.pretty === true || tty) args.push('--pretty');
   if (options.verbose === true) args.push('--verbose');
   if (options.timing !== undefined) args.push('--timing', options.timing);
+  // %p: a restarted node gets a new trace file rather than overwriting its last life's.
+  if (options.traceDir !== undefined) args.push('--trace', join(options.traceDir, `n${index + 1}-%p.ndjson`));
   return { name: `n${index + 1}`, command: process.execPath, args };
 }
 

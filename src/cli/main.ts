@@ -80,6 +80,7 @@ function addCluster(program: Command, io: CliIo): void {
     .addOption(new Option('--timing <preset>', 'timing preset').choices(TIMINGS))
     .option('--verbose', 'debug logging')
     .option('--pretty', 'human-readable logs')
+    .option('--trace-dir <dir>', "record every node's events as trace files in this directory")
     .action((opts) => clusterCommand(opts, io));
 }
 
