@@ -13,7 +13,7 @@
  * is not in any file: replay needs the chain from FILE (see reader.ts).
  * Segments are never deleted by the recorder.
  */
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { MessageBus } from '../bus/bus.js';
 import type { BusEvent } from '../bus/events.js';
@@ -117,6 +117,7 @@ export class TraceRecorder {
     const header = encodeLine(makeHeader(this.options.start, { kind, source: this.options.source ?? 'recorder', segment, firstSeq }));
     let fd: number;
     try {
+      mkdirSync(path.dirname(file), { recursive: true });
       // 'wx': never overwrite an earlier run's trace.
       fd = openSync(file, 'wx');
     } catch (error) {
