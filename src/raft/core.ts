@@ -19,7 +19,7 @@ import { Progress } from './progress.js';
 import { majorityValue, quorumSize } from './quorum.js';
 import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
-import type { PersistRequest, Proposal, RaftInput, Ready, Role, SoftState } from './ready.js';
+import type { PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
 import {
   ENTRY_COMMAND,
   ENTRY_NOOP,
@@ -96,7 +96,6 @@ export class RaftCore {
   private accepted: Array<{ id: number; index: LogIndex; term: Term }> = [];
   private refused: Array<{ id: number; kind: 'proposal' | 'read'; leader: NodeId | null }> = [];
   private readsReady: Array<{ id: number; index: LogIndex }> = [];
-  private reportedSoftState: SoftState | null = null;
 
   constructor(
     private readonly options: RaftOptions,
@@ -155,8 +154,6 @@ export class RaftCore {
       accepted: this.accepted,
       refused: this.refused,
       readsReady: this.readsReady,
-      softState: this.softStateChange(),
-      commitIndex: this.commitIndex,
     };
     this.outbox = [];
     this.persists = [];
@@ -719,15 +716,5 @@ export class RaftCore {
         readRound,
       });
     }
-  }
-
-  // ---------------------------------------------------------------- ready
-
-  private softStateChange(): SoftState | null {
-    const now: SoftState = { role: this.role, term: this.term, leader: this.leader };
-    const before = this.reportedSoftState;
-    if (before && before.role === now.role && before.term === now.term && before.leader === now.leader) return null;
-    this.reportedSoftState = now;
-    return now;
   }
 }

@@ -35,12 +35,6 @@ export interface PersistRequest {
   readonly entries: readonly Entry[];
 }
 
-export interface SoftState {
-  readonly role: Role;
-  readonly term: Term;
-  readonly leader: NodeId | null;
-}
-
 /**
  * Everything the core wants done. Order of effects (etcd's Ready contract):
  * 1. `persist` is handed to storage before anything else; storage completes
@@ -60,7 +54,4 @@ export interface Ready {
   readonly refused: ReadonlyArray<{ readonly id: number; readonly kind: 'proposal' | 'read'; readonly leader: NodeId | null }>;
   /** Reads confirmed by a quorum: serve each once the state machine has applied `index`. */
   readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
-  /** Set when role, term or leader changed since the last Ready. */
-  readonly softState: SoftState | null;
-  readonly commitIndex: LogIndex;
 }
