@@ -63,8 +63,17 @@ async function runAndPrint(ctx: CommandContext, words: string[], io: CliIo): Pro
 export function printError(io: CliIo, error: unknown): void {
   const tty = io.stderr.isTTY === true;
   if (error instanceof UsageError) println(io.stderr, colour(`error: ${error.message}`, 31, tty));
-  else if (error instanceof ClientError) println(io.stderr, colour(`error (${error.code}): ${error.message}`, 31, tty));
+  else if (error instanceof ClientError || isOperatingError(error)) println(io.stderr, colour(`error (${error.code}): ${error.message}`, 31, tty));
   else println(io.stderr, error instanceof Error ? (error.stack ?? error.message) : String(error));
+}
+
+/**
+ * Errors a user can cause and fix carry a stable upper-case code (STORAGE_LOCKED,
+ * LISTEN_FAILED, ...): their message is enough, a stack trace only for bugs.
+ */
+function isOperatingError(error: unknown): error is Error & { code: string } {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[A-Z][A-Z_]+$/.test(code);
 }
 
 /** Newest first, as readline wants it; an unreadable file means no history. */

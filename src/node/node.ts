@@ -20,6 +20,7 @@ import { TcpTransport } from '../transport/tcp.js';
 import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
+import { listenFailed } from './errors.js';
 
 export interface StartNodeOptions {
   readonly logger?: Logger;
@@ -63,16 +64,15 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     createLogger({ level: config.logLevel, nodeId: config.nodeId, status: () => statusOf(parts) });
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const storage = await openDiskStorage(config.dataDir);
-  let recorders: NodeRecorders;
   try {
     const loaded = await loadState(storage);
     parts = assembleRealNode(config, storage, logger, seed, loaded);
-    recorders = attachRecorders(config, parts, loaded, seed, options, logger);
+    const recorders = attachRecorders(config, parts, loaded, seed, options, logger);
+    return await runNode(config, storage, parts, logger, options, recorders);
   } catch (err) {
     await storage.close();
     throw err;
   }
-  return runNode(config, storage, parts, logger, options, recorders);
 }
 
 /** What the node restarts from; a trace's header records it so replay can start from the same point. */
@@ -156,8 +156,13 @@ async function runNode(
   logRoleChanges(parts, logger);
   const onFatal = options.onFatal ?? defaultFatal(logger);
   parts.bus.on('storage.failed', (e) => onFatal(new Error(`${e.operation} failed: ${e.message}`)));
-  await parts.network.start();
-  await clientServer.start();
+  await parts.network.start().catch((err: unknown) => {
+    throw listenFailed(`peers (node ${config.nodeId}'s peer address)`, self.peer, err);
+  });
+  await clientServer.start().catch(async (err: unknown) => {
+    await parts.network.stop();
+    throw listenFailed(`clients (node ${config.nodeId}'s client address)`, self.client, err);
+  });
   parts.timer.start();
   logger.info({ client: self.client, peer: self.peer }, 'node started');
 

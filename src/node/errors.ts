@@ -1,0 +1,18 @@
+/** Operating errors of starting a node: what a user can cause and fix. */
+export class NodeStartError extends Error {
+  override readonly name = 'NodeStartError';
+
+  constructor(
+    readonly code: 'LISTEN_FAILED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Turns a failed listen() into a message naming the address, what it is for, and why. */
+export function listenFailed(what: string, address: string, err: unknown): NodeStartError {
+  const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is already in use' : (err as Error).message;
+  return new NodeStartError('LISTEN_FAILED', `cannot listen for ${what} on ${address}: ${reason}`, { cause: err });
+}
