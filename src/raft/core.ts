@@ -4,8 +4,8 @@
  *
  * step(input) takes one input and records what must happen; takeReady() hands
  * those effects over (see ready.ts for their order). No I/O, no clock, no
- * Math.random(), no await: time arrives as ticks and randomness through the
- * injected RandomSource, so a node's behaviour is a function of its inputs.
+ * global randomness, no promises: time arrives as ticks and randomness through
+ * the injected RandomSource, so a node's behaviour is a function of its inputs.
  *
  * Roles are swapped handlers, as in etcd-io/raft: becomeFollower/Candidate/
  * Leader set `stepRole` and `tickRole`.

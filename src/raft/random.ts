@@ -1,5 +1,5 @@
 /**
- * A small seeded PRNG (sfc32). The core never calls Math.random(): the only
+ * A small seeded PRNG (sfc32). The core never uses global randomness: the only
  * randomness Raft needs, the election timeout, comes from one of these, so a
  * run is reproducible from its seed.
  */
