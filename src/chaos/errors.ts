@@ -3,6 +3,8 @@
  * as opposed to assertion failures (harness bugs) and check failures (product bugs,
  * reported in the run's result rather than thrown).
  */
+import { CodedError } from '../util/coded-error.js';
+
 export type ChaosErrorCode =
   /** Options out of range (minutes, nodes, clients, ...). */
   | 'BAD_OPTIONS'
@@ -17,13 +19,11 @@ export type ChaosErrorCode =
   /** The healed cluster did not elect a leader or converge in time. */
   | 'NO_CONVERGENCE';
 
-export class ChaosError extends Error {
+export class ChaosError extends CodedError<ChaosErrorCode> {
   override readonly name = 'ChaosError';
-  constructor(
-    readonly code: ChaosErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${code}: ${message}`, options);
+
+  /** The message leads with the code: chaos runs end in a log someone reads. */
+  constructor(code: ChaosErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, `${code}: ${message}`, options);
   }
 }

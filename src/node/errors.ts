@@ -1,14 +1,8 @@
-/** Operating errors of starting a node: what a user can cause and fix. */
-export class NodeStartError extends Error {
-  override readonly name = 'NodeStartError';
+import { CodedError } from '../util/coded-error.js';
 
-  constructor(
-    readonly code: 'LISTEN_FAILED',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
+/** Operating errors of starting a node: what a user can cause and fix. */
+export class NodeStartError extends CodedError<'LISTEN_FAILED'> {
+  override readonly name = 'NodeStartError';
 }
 
 /** Turns a failed listen() into a message naming the address, what it is for, and why. */

@@ -3,6 +3,7 @@
  * directory, a corrupt record, a failed disk write. Programmer errors (a gap
  * in the log, an applied index going back) are assertions instead.
  */
+import { CodedError } from '../util/coded-error.js';
 
 export type StorageErrorCode =
   /** A record or the database files are damaged; the data cannot be trusted. */
@@ -14,14 +15,8 @@ export type StorageErrorCode =
   /** A read or write failed after opening; the node must stop (fail-stop). */
   | 'STORAGE_IO';
 
-export class StorageError extends Error {
+export class StorageError extends CodedError<StorageErrorCode> {
   override readonly name = 'StorageError';
-  readonly code: StorageErrorCode;
-
-  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 export function isStorageError(err: unknown, code?: StorageErrorCode): err is StorageError {

@@ -2,6 +2,8 @@
  * Coded errors of the trace tools: what a user can cause by pointing them at
  * a missing, damaged or incomplete file. Programmer errors use assert().
  */
+import { CodedError } from '../util/coded-error.js';
+
 export type TraceErrorCode =
   | 'TRACE_NOT_FOUND'
   | 'TRACE_BAD_HEADER'
@@ -11,14 +13,6 @@ export type TraceErrorCode =
   | 'TRACE_NO_NODE'
   | 'TRACE_WRITE_FAILED';
 
-export class TraceError extends Error {
+export class TraceError extends CodedError<TraceErrorCode> {
   override readonly name = 'TraceError';
-
-  constructor(
-    readonly code: TraceErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

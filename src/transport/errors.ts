@@ -3,6 +3,7 @@
  * reach our port) can cause. They are returned as values, never thrown, so junk
  * on the wire can only ever close the connection that carried it.
  */
+import { CodedError } from '../util/coded-error.js';
 
 export type TransportErrorCode =
   /** A frame header declared a payload longer than frameBytesMax. */
@@ -10,16 +11,8 @@ export type TransportErrorCode =
   /** A payload is not valid msgpack or not a well-formed envelope. */
   | 'BAD_ENVELOPE';
 
-export class TransportError extends Error {
+export class TransportError extends CodedError<TransportErrorCode> {
   override readonly name = 'TransportError';
-
-  constructor(
-    readonly code: TransportErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function frameTooLarge(bytes: number, bytesMax: number): TransportError {
