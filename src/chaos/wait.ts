@@ -1,5 +1,6 @@
 /** Waiting helpers: poll a condition to a deadline, or sleep (abortably) where a schedule says so. */
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { PollTimeout, pollUntil as poll } from '../util/poll.js';
 import { ChaosError } from './errors.js';
 
 /** Polls `probe` until it returns something truthy; NO_CONVERGENCE naming `what` and the last value otherwise. */
@@ -7,20 +8,11 @@ export async function pollUntil<T>(
   probe: () => Promise<T>,
   options: { timeoutMs: number; intervalMs?: number; what: string },
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + options.timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (error) {
-      last = error instanceof Error ? error.message : error;
-    }
-    if (Date.now() > deadline) {
-      throw new ChaosError('NO_CONVERGENCE', `timed out after ${options.timeoutMs} ms waiting for ${options.what}; last: ${String(last)}`);
-    }
-    await sleepFor(options.intervalMs ?? 100);
+  try {
+    return await poll(probe, { ...options, intervalMs: options.intervalMs ?? 100 });
+  } catch (error) {
+    if (error instanceof PollTimeout) throw new ChaosError('NO_CONVERGENCE', error.message, { cause: error });
+    throw error;
   }
 }
 
