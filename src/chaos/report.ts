@@ -14,8 +14,8 @@ import type { HistoryRecorder } from './recorder.js';
 import { countKinds, type FaultKind } from './schedule.js';
 import type { Verification } from './verify.js';
 
-export interface ChaosSummary {
-  readonly ok: boolean;
+/** What a run was: shared by its inputs and its summary. */
+export interface RunDescription {
   readonly runId: string;
   readonly seed: number;
   readonly dir: string;
@@ -24,6 +24,10 @@ export interface ChaosSummary {
   readonly keys: number;
   readonly durationMs: number;
   readonly mechanism: MechanismChoice;
+}
+
+export interface ChaosSummary extends RunDescription {
+  readonly ok: boolean;
   readonly operations: { total: number; byStatus: Record<string, number>; byKind: Record<string, number>; reasons: Record<string, number> };
   readonly faults: Record<FaultKind, number>;
   readonly faultLog: readonly FaultRecord[];
@@ -33,15 +37,7 @@ export interface ChaosSummary {
   readonly files: Record<string, string>;
 }
 
-export interface SummaryInput {
-  readonly runId: string;
-  readonly seed: number;
-  readonly dir: string;
-  readonly nodes: number;
-  readonly clients: number;
-  readonly keys: number;
-  readonly durationMs: number;
-  readonly mechanism: MechanismChoice;
+export interface SummaryInput extends RunDescription {
   readonly recorder: HistoryRecorder;
   readonly faultLog: readonly FaultRecord[];
   readonly verification: Verification;
