@@ -36,12 +36,14 @@ const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const secs = (v: number): string => `${v.toFixed(3)} s`;
 const cores = (v: number): string => `${v.toFixed(3)} cores`;
 
+const clientsLabel = (n: number): string => `${n} ${n === 1 ? 'client' : 'clients'}`;
+
 function rows(clientCounts: readonly number[], readClients: number): Row[] {
   const out: Row[] = [];
   for (const clients of clientCounts) {
-    out.push({ label: `SET, ${clients} ${clients === 1 ? "client" : "clients"}: ops/s`, pick: opsAt(clients), format: ops });
-    out.push({ label: `SET, ${clients} ${clients === 1 ? "client" : "clients"}: p50`, pick: (run) => setAt(clients)(run)?.p50Ms, format: ms });
-    out.push({ label: `SET, ${clients} ${clients === 1 ? "client" : "clients"}: p99`, pick: (run) => setAt(clients)(run)?.p99Ms, format: ms });
+    out.push({ label: `SET, ${clientsLabel(clients)}: ops/s`, pick: opsAt(clients), format: ops });
+    out.push({ label: `SET, ${clientsLabel(clients)}: p50`, pick: (run) => setAt(clients)(run)?.p50Ms, format: ms });
+    out.push({ label: `SET, ${clientsLabel(clients)}: p99`, pick: (run) => setAt(clients)(run)?.p99Ms, format: ms });
   }
   out.push({ label: `linearizable GET, ${readClients} clients: ops/s`, pick: (run) => run.get.opsPerSecond, format: ops });
   out.push({ label: 'redis-benchmark SET -c 50 -P 16: ops/s', pick: (run) => run.pipelinedSet, format: ops });
