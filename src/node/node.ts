@@ -87,7 +87,8 @@ async function loadState(storage: NodeStorage): Promise<LoadedState> {
     storage.kv.appliedIndex(),
     storage.kv.loadSessions(),
   ]);
-  return { restored: { hardState: raftState.hardState, entries: raftState.entries, appliedIndex }, sessions };
+  const { hardState, logStart, entries } = raftState;
+  return { restored: { hardState, logStart, entries, appliedIndex }, sessions };
 }
 
 function attachRecorders(config: NodeConfig, parts: NodeParts, loaded: LoadedState, seed: number, options: StartNodeOptions, logger: Logger): NodeRecorders {
@@ -118,7 +119,7 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
     logger,
   });
   logger.info(
-    { seed, term: restored.hardState.term, lastIndex: restored.entries.length, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },
+    { seed, term: restored.hardState.term, logStart: restored.logStart?.index ?? 0, lastIndex: restored.entries.at(-1)?.index ?? restored.logStart?.index ?? 0, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },
     'node restored from disk',
   );
   return assembleNode({

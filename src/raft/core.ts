@@ -11,7 +11,7 @@
  * Leader set `stepRole` and `tickRole`.
  */
 import { assert, assertNever } from '../util/assert.js';
-import { RaftLog } from './log.js';
+import { LOG_ORIGIN, RaftLog } from './log.js';
 import { validateRaftOptions, type RaftOptions } from './options.js';
 import { mergePersists } from './persist-merge.js';
 import { PersistTracker } from './persist-tracker.js';
@@ -28,6 +28,7 @@ import {
   type HardState,
   type Heartbeat,
   type LogIndex,
+  type LogPoint,
   type Message,
   type NodeId,
   type RequestVote,
@@ -37,6 +38,9 @@ import {
 /** What a node reads from its storage when it starts. */
 export interface RestoredState {
   readonly hardState: HardState;
+  /** The last entry compacted away; absent: nothing was (older traces). */
+  readonly logStart?: LogPoint;
+  /** The retained log, from logStart.index + 1. */
   readonly entries: readonly Entry[];
   /** The state machine's applied index: those entries are known committed. */
   readonly appliedIndex: LogIndex;
@@ -50,6 +54,8 @@ export interface CoreView {
   readonly vote: NodeId | null;
   readonly leader: NodeId | null;
   readonly commitIndex: LogIndex;
+  /** The first index the log holds (entries before it were compacted). */
+  readonly firstIndex: LogIndex;
   readonly lastIndex: LogIndex;
   readonly stableIndex: LogIndex;
 }
@@ -106,8 +112,9 @@ export class RaftCore {
     this.peers = options.voters.filter((voter) => voter !== options.id);
     this.term = restored.hardState.term;
     this.vote = restored.hardState.vote;
-    this.log = new RaftLog(restored.entries);
+    this.log = new RaftLog(restored.logStart ?? LOG_ORIGIN, restored.entries);
     assert(restored.appliedIndex <= this.log.lastIndex(), 'applied index beyond the log');
+    assert(restored.appliedIndex >= this.log.start().index, 'entries compacted before they were applied');
     this.persistence = new PersistTracker(this.log.lastIndex());
     this.commitIndex = restored.appliedIndex;
     this.appliedSent = restored.appliedIndex;
@@ -171,6 +178,7 @@ export class RaftCore {
       vote: this.vote,
       leader: this.leader,
       commitIndex: this.commitIndex,
+      firstIndex: this.log.firstIndex(),
       lastIndex: this.log.lastIndex(),
       stableIndex: this.persistence.stableIndex(),
     };
@@ -507,7 +515,9 @@ export class RaftCore {
     // Fast back-off (section 5.3, "the follower can include the term of the
     // conflicting entry and the first index it stores for that term").
     const hintIndex = Math.min(m.prevLogIndex, this.log.lastIndex() + 1);
-    const conflictTerm = this.log.term(hintIndex) ?? 0;
+    // hintIndex >= prevLogIndex >= commitIndex >= the log's start: never compacted.
+    const known = this.log.term(hintIndex);
+    const conflictTerm = typeof known === 'number' ? known : 0;
     const conflictIndex = conflictTerm === 0 ? hintIndex : this.log.firstIndexOfTerm(hintIndex, conflictTerm);
     this.persistence.gate(
       {
@@ -675,7 +685,7 @@ export class RaftCore {
       if (progress.state === 'replicate' && progress.next > this.log.lastIndex()) return;
       const prevLogIndex = progress.next - 1;
       const prevLogTerm = this.log.term(prevLogIndex);
-      assert(prevLogTerm !== undefined, `no term for index ${prevLogIndex} sending to ${peer}`);
+      assert(typeof prevLogTerm === 'number', `no term for index ${prevLogIndex} sending to ${peer}`);
       const entries = this.entriesFrom(progress.next);
       const append: AppendEntries = {
         type: 'AppendEntries',

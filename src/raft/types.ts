@@ -8,6 +8,19 @@ export type NodeId = string;
 export type Term = number;
 export type LogIndex = number;
 
+/** A position in the log: an index and the term of the entry there. */
+export interface LogPoint {
+  readonly index: LogIndex;
+  readonly term: Term;
+}
+
+/**
+ * The answer for an index that was compacted into a snapshot (etcd's
+ * ErrCompacted): the entry is gone, and so is its term.
+ */
+export const COMPACTED = 'compacted';
+export type Compacted = typeof COMPACTED;
+
 export const ENTRY_NOOP = 0;
 export const ENTRY_COMMAND = 1;
 export type EntryType = typeof ENTRY_NOOP | typeof ENTRY_COMMAND;

@@ -11,10 +11,11 @@
 import { keyId } from '../kv/apply.js';
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
 import type { RestoredState } from '../raft/core.js';
-import { EMPTY_HARD_STATE, type Entry, type HardState, type LogIndex } from '../raft/types.js';
+import { COMPACTED, EMPTY_HARD_STATE, type Compacted, type Entry, type HardState, type LogIndex, type LogPoint } from '../raft/types.js';
 import { StorageError } from '../storage/errors.js';
-import { assert } from '../util/assert.js';
+import { AssertionError, assert } from '../util/assert.js';
 import type { KvStorage, KvWrite, NodeStorage, RaftState, RaftStorage, RaftWrite } from '../storage/interfaces.js';
+import { checkRaftWrite, tipAfter, type Tip } from '../storage/raft-write-check.js';
 import type { SimLoop } from './loop.js';
 import type { Rng } from './rng.js';
 
@@ -35,6 +36,9 @@ export interface DiskObserver {
 
 export class SimDisk {
   hardState: HardState = EMPTY_HARD_STATE;
+  /** The last entry compacted away. */
+  logStart: LogPoint = { index: 0, term: 0 };
+  /** The retained log: index logStart.index + 1 + i at i. */
   entries: Entry[] = [];
   readonly kv = new Map<string, readonly [Uint8Array, Uint8Array]>();
   appliedIndex: LogIndex = 0;
@@ -57,7 +61,7 @@ export class SimDisk {
 
   /** What a restarting node reads. */
   restored(): RestoredState {
-    return { hardState: this.hardState, entries: [...this.entries], appliedIndex: this.appliedIndex };
+    return { hardState: this.hardState, logStart: this.logStart, entries: [...this.entries], appliedIndex: this.appliedIndex };
   }
 
   crash(): void {
@@ -109,12 +113,22 @@ export class SimDisk {
     });
   }
 
+  /** The last index on disk (the start when the retained log is empty). */
+  lastIndex(): LogIndex {
+    return this.logStart.index + this.entries.length;
+  }
+
   applyRaftWrite(write: RaftWrite): void {
-    if (write.truncateFrom !== undefined) this.entries.length = Math.min(this.entries.length, write.truncateFrom - 1);
+    const start = this.logStart.index;
+    if (write.truncateFrom !== undefined) this.entries.length = Math.min(this.entries.length, write.truncateFrom - start - 1);
     for (const entry of write.entries) {
       // Like a LevelDB put per key: overwrites in place, never leaves a gap.
-      assert(entry.index <= this.entries.length + 1, `disk write leaves a gap at ${entry.index} on ${this.node}`);
-      this.entries[entry.index - 1] = entry;
+      assert(entry.index <= this.lastIndex() + 1, `disk write leaves a gap at ${entry.index} on ${this.node}`);
+      this.entries[entry.index - start - 1] = entry;
+    }
+    if (write.compact && write.compact.index > start) {
+      this.entries = this.entries.slice(Math.min(this.entries.length, write.compact.index - start));
+      this.logStart = write.compact;
     }
     if (write.hardState) {
       const before = this.hardState;
@@ -143,25 +157,42 @@ export class SimDisk {
 }
 
 class SimRaftStorage implements RaftStorage {
+  /** The state after every write issued by this incarnation, as the real storage tracks it. */
+  private tip: Tip | undefined;
+
   constructor(
     private readonly disk: SimDisk,
     private readonly incarnation: number,
   ) {}
 
   load(): Promise<RaftState> {
-    return this.disk.read(this.incarnation, { hardState: this.disk.hardState, entries: [...this.disk.entries] });
+    const { hardState, logStart, entries } = this.disk;
+    return this.disk.read(this.incarnation, { hardState, logStart, entries: [...entries] });
   }
 
   write(write: RaftWrite): Promise<void> {
+    const { hardState, logStart, entries } = this.disk;
+    const tip = this.tip ?? { start: logStart, lastIndex: entries.at(-1)?.index ?? logStart.index, hardState };
+    try {
+      checkRaftWrite(write, tip);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.tip = tipAfter(write, tip);
     return this.disk.complete(this.incarnation, 'writing the raft log', () => this.disk.applyRaftWrite(write));
   }
 
-  entries(lo: LogIndex, hi: LogIndex): Promise<Entry[]> {
-    return this.disk.read(this.incarnation, this.disk.entries.slice(lo - 1, Math.max(lo - 1, hi - 1)));
+  entries(lo: LogIndex, hi: LogIndex): Promise<Entry[] | Compacted> {
+    const start = this.disk.logStart.index;
+    if (lo <= start) return this.disk.read(this.incarnation, COMPACTED);
+    return this.disk.read(this.incarnation, this.disk.entries.slice(lo - start - 1, Math.max(lo - start - 1, hi - start - 1)));
   }
 }
 
 class SimKvStorage implements KvStorage {
+  /** The applied index after every apply issued by this incarnation, as the real storage tracks it. */
+  private applied: LogIndex | undefined;
+
   constructor(
     private readonly disk: SimDisk,
     private readonly incarnation: number,
@@ -186,6 +217,11 @@ class SimKvStorage implements KvStorage {
   }
 
   apply(writes: readonly KvWrite[], appliedIndex: LogIndex, sessions?: SessionChanges): Promise<void> {
+    const current = this.applied ?? this.disk.appliedIndex;
+    if (!(Number.isSafeInteger(appliedIndex) && appliedIndex > current)) {
+      return Promise.reject(new AssertionError(`applied index must increase: stored ${current}, got ${appliedIndex}`));
+    }
+    this.applied = appliedIndex;
     return this.disk.complete(this.incarnation, `applying up to index ${appliedIndex}`, () =>
       this.disk.applyKvWrites(writes, appliedIndex, sessions),
     );

@@ -4,23 +4,33 @@
  * contract suite (test/storage/*.contract.ts) runs against every implementation.
  */
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
-import type { Entry, HardState, LogIndex } from '../raft/types.js';
+import type { Compacted, Entry, HardState, LogIndex, LogPoint } from '../raft/types.js';
 
 /**
  * One atomic, synced write of Raft's persistent state. Applied in this order
  * inside a single LevelDB batch: delete every entry with index >= truncateFrom,
- * put `entries`, then replace the hard state. Either all of it is durable when
- * the returned promise resolves, or none of it is visible after a crash.
+ * put `entries`, compact (delete every entry with index <= compact.index and
+ * make compact the log's start), then replace the hard state. Either all of it
+ * is durable when the returned promise resolves, or none of it is visible
+ * after a crash.
  */
 export interface RaftWrite {
   readonly hardState?: HardState;
   readonly truncateFrom?: LogIndex;
   readonly entries: readonly Entry[];
+  /**
+   * The log now starts after this point; it never moves back. It may lie past
+   * the last entry (a follower installing a snapshot): the log is then empty
+   * and continues at compact.index + 1.
+   */
+  readonly compact?: LogPoint;
 }
 
 export interface RaftState {
   readonly hardState: HardState;
-  /** Every log entry on disk, in index order, contiguous, first index 1. */
+  /** The last entry compacted away ({0, 0} when nothing was). */
+  readonly logStart: LogPoint;
+  /** Every log entry on disk, in index order, contiguous from logStart.index + 1. */
   readonly entries: readonly Entry[];
 }
 
@@ -29,8 +39,11 @@ export interface RaftStorage {
   load(): Promise<RaftState>;
   /** See RaftWrite. Calls are applied in call order. */
   write(write: RaftWrite): Promise<void>;
-  /** Entries with lo <= index < hi that are on disk (for inspection and tests). */
-  entries(lo: LogIndex, hi: LogIndex): Promise<Entry[]>;
+  /**
+   * Entries with lo <= index < hi that are on disk (for inspection and
+   * tests); COMPACTED when lo is at or before the log's start.
+   */
+  entries(lo: LogIndex, hi: LogIndex): Promise<Entry[] | Compacted>;
 }
 
 export interface KvPut {

@@ -56,7 +56,7 @@ export class MemoryCluster {
 
   private async boot(id: string, storage: NodeStorage, flightEvents: number, incarnation: number): Promise<TracedNode> {
     const [raft, appliedIndex] = await Promise.all([storage.raft.load(), storage.kv.appliedIndex()]);
-    const restored = { hardState: raft.hardState, entries: raft.entries, appliedIndex };
+    const restored = { hardState: raft.hardState, logStart: raft.logStart, entries: raft.entries, appliedIndex };
     const config = this.settings(id);
     const seed = 1000 * incarnation + id.charCodeAt(id.length - 1);
     const parts = assembleNode({ config, storage, restored, transport: new MemoryTransport(this.network, { self: id }), clock: systemClock, scheduler: immediateScheduler, seed });
