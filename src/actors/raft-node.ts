@@ -22,6 +22,7 @@ export class RaftNodeActor {
     bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
     bus.on('raft.read', (event) => this.step({ type: 'read', id: event.id }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
+    bus.on('storage.snapshotted', (event) => this.step({ type: 'snapshotted', index: event.index }));
     bus.on('raft.ready', () => this.carryOutReady());
   }
 

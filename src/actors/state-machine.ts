@@ -12,9 +12,10 @@ import { decodeCommand } from '../kv/codec.js';
 import type { KvQuery, KvQueryResult } from '../kv/commands.js';
 import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
 import { compileGlob, globLiteralPrefix } from '../protocol/glob.js';
-import { ENTRY_COMMAND, type Entry } from '../raft/types.js';
+import { ENTRY_COMMAND, type Entry, type NodeId } from '../raft/types.js';
 import type { KvStorage } from '../storage/interfaces.js';
 import { assert } from '../util/assert.js';
+import { SnapshotPolicy, type SnapshotThresholds } from './snapshot-policy.js';
 
 export interface StateMachineOptions {
   readonly appliedIndex: number;
@@ -22,6 +23,13 @@ export interface StateMachineOptions {
   readonly sessionLimits: SessionLimits;
   /** The session table as the KV store holds it at start-up. */
   readonly sessions: readonly StoredSession[];
+  readonly snapshots: SnapshotThresholds;
+  /** The index of the last snapshot the store holds (0: none). */
+  readonly snapshotIndex: number;
+  /** The voting members recorded with each snapshot. */
+  readonly voters: readonly NodeId[];
+  /** Milliseconds from some fixed point (measures how long a snapshot took). */
+  readonly now: () => number;
 }
 
 export class StateMachineActor {
@@ -31,15 +39,17 @@ export class StateMachineActor {
   private applying: Promise<void> | null = null;
   private failed = false;
   private lastQueued: number;
+  private readonly policy: SnapshotPolicy;
 
   constructor(
     private readonly bus: MessageBus,
     private readonly kv: KvStorage,
-    options: StateMachineOptions,
+    private readonly options: StateMachineOptions,
   ) {
     this.lastQueued = options.appliedIndex;
     this.keysPerReplyMax = options.keysPerReplyMax;
     this.sessions = new SessionTable(options.sessionLimits, options.sessions);
+    this.policy = new SnapshotPolicy(options.snapshots, options.snapshotIndex, options.appliedIndex);
     bus.on('storage.apply', (event) => {
       for (const entry of event.entries) {
         assert(entry.index === this.lastQueued + 1, `apply ${entry.index} after ${this.lastQueued}`);
@@ -64,18 +74,34 @@ export class StateMachineActor {
     const entries = this.queued;
     if (entries.length === 0 || this.failed) return;
     this.queued = [];
+    let operation = 'apply';
     this.applying = this.applyBatch(entries)
-      .then(
-        (results) => this.bus.publish({ type: 'storage.applied', index: entries.at(-1)!.index, results }),
-        (err: Error) => {
-          this.failed = true;
-          this.bus.publish({ type: 'storage.failed', operation: 'apply', message: err.message });
-        },
-      )
+      .then((results) => {
+        this.bus.publish({ type: 'storage.applied', index: entries.at(-1)!.index, results });
+        operation = 'snapshot';
+        return this.policy.applied(entries) ? this.snapshot(entries.at(-1)!) : undefined;
+      })
+      .catch((err: Error) => {
+        this.failed = true;
+        this.bus.publish({ type: 'storage.failed', operation, message: err.message });
+      })
       .finally(() => {
         this.applying = null;
         this.applyNext();
       });
+  }
+
+  /**
+   * The store, as it is after applying `last`, becomes the snapshot: a synced
+   * write of its metadata makes everything applied durable, so the Raft log
+   * up to there may go (the core decides how much, on storage.snapshotted).
+   */
+  private async snapshot(last: Entry): Promise<void> {
+    const started = this.options.now();
+    await this.kv.saveSnapshot({ index: last.index, term: last.term, voters: this.options.voters });
+    this.policy.taken();
+    const durationMs = Math.round((this.options.now() - started) * 1000) / 1000;
+    this.bus.publish({ type: 'storage.snapshotted', index: last.index, term: last.term, durationMs });
   }
 
   private async applyBatch(entries: readonly Entry[]): Promise<AppliedResult[]> {

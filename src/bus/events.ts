@@ -70,6 +70,8 @@ export type StorageEvent =
   | { readonly type: 'storage.apply'; readonly entries: readonly Entry[] }
   /** Entries up to `index` are applied and durable in the KV store (input). */
   | { readonly type: 'storage.applied'; readonly index: LogIndex; readonly results: readonly AppliedResult[] }
+  /** The KV store is a durable snapshot at `index` (synced), taken in `durationMs` (input). */
+  | { readonly type: 'storage.snapshotted'; readonly index: LogIndex; readonly term: Term; readonly durationMs: number }
   | { readonly type: 'storage.query'; readonly id: number; readonly query: KvQuery }
   | { readonly type: 'storage.queryResult'; readonly id: number; readonly result: KvQueryResult } // input
   /** A disk operation failed; the node cannot go on safely (input). */
@@ -91,6 +93,7 @@ const INPUT_TYPES: ReadonlySet<BusEventType> = new Set<BusEventType>([
   'client.abort',
   'storage.persisted',
   'storage.applied',
+  'storage.snapshotted',
   'storage.queryResult',
   'storage.failed',
 ]);

@@ -31,6 +31,10 @@ export interface AssembleOptions {
   readonly scheduler: DrainScheduler;
   /** Seeds the election-timeout randomness; record it to replay the node. */
   readonly seed: number;
+  /** The index of the last snapshot the storage holds (0 or absent: none). */
+  readonly snapshotIndex?: number;
+  /** Milliseconds for measuring durations (default: performance.now; the simulator passes virtual time). */
+  readonly now?: () => number;
 }
 
 export interface NodeParts {
@@ -62,6 +66,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       entriesPerAppendMax: limits.entriesPerAppendMax,
       appendBytesMax: limits.appendBytesMax,
       inflightAppendsMax: limits.inflightAppendsMax,
+      snapshotTrailingEntries: limits.snapshotTrailingEntries,
       random: seededRandom(options.seed),
       leaseReads: config.readMode === 'lease',
     },
@@ -88,6 +93,10 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       keysPerReplyMax: limits.keysPerReplyMax,
       sessionLimits: limits,
       sessions: options.sessions ?? [],
+      snapshots: limits,
+      snapshotIndex: options.snapshotIndex ?? 0,
+      voters: config.members.map((member) => member.id),
+      now: options.now ?? (() => performance.now()),
     }),
     client,
   };

@@ -15,6 +15,8 @@ import type { RestoredState } from '../raft/core.js';
 import type { Role } from '../raft/ready.js';
 import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
+import { StorageError } from '../storage/errors.js';
+import type { LogIndex, SnapshotMeta } from '../raft/types.js';
 import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
 import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
@@ -79,16 +81,29 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
 interface LoadedState {
   readonly restored: RestoredState;
   readonly sessions: readonly StoredSession[];
+  readonly snapshot: SnapshotMeta | null;
 }
 
 async function loadState(storage: NodeStorage): Promise<LoadedState> {
-  const [raftState, appliedIndex, sessions] = await Promise.all([
+  const [raftState, appliedIndex, sessions, snapshot] = await Promise.all([
     storage.raft.load(),
     storage.kv.appliedIndex(),
     storage.kv.loadSessions(),
+    storage.kv.loadSnapshot(),
   ]);
   const { hardState, logStart, entries } = raftState;
-  return { restored: { hardState, logStart, entries, appliedIndex }, sessions };
+  checkLoaded(logStart.index, entries.at(-1)?.index ?? logStart.index, appliedIndex, snapshot);
+  return { restored: { hardState, logStart, entries, appliedIndex }, sessions, snapshot };
+}
+
+/** What is on disk is input: the log and the state machine must fit together, or the node refuses to start. */
+function checkLoaded(start: LogIndex, last: LogIndex, applied: LogIndex, snapshot: SnapshotMeta | null): void {
+  const problem =
+    applied < start ? `the log was compacted up to index ${start} but the state machine has applied only ${applied}`
+    : applied > last ? `the state machine has applied index ${applied} but the log ends at ${last}`
+    : snapshot !== null && snapshot.index > applied ? `the snapshot at index ${snapshot.index} is ahead of the applied index ${applied}`
+    : null;
+  if (problem !== null) throw new StorageError('STORAGE_CORRUPT', `data directory does not hold a consistent node: ${problem}`);
 }
 
 function attachRecorders(config: NodeConfig, parts: NodeParts, loaded: LoadedState, seed: number, options: StartNodeOptions, logger: Logger): NodeRecorders {
@@ -106,7 +121,7 @@ function attachRecorders(config: NodeConfig, parts: NodeParts, loaded: LoadedSta
 }
 
 function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logger, seed: number, loaded: LoadedState): NodeParts {
-  const { restored, sessions } = loaded;
+  const { restored, sessions, snapshot } = loaded;
   const self = config.members.find((member) => member.id === config.nodeId)!;
   const transport = new TcpTransport({
     self: config.nodeId,
@@ -127,6 +142,7 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
     storage,
     restored,
     sessions,
+    snapshotIndex: snapshot?.index ?? 0,
     transport,
     clock: systemClock,
     scheduler: immediateScheduler,

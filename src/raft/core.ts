@@ -21,6 +21,7 @@ import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
 import type { PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
 import {
+  COMPACTED,
   ENTRY_COMMAND,
   ENTRY_NOOP,
   type AppendEntries,
@@ -140,6 +141,9 @@ export class RaftCore {
       case 'persisted':
         this.outbox.push(...this.persistence.persisted(input.seq));
         if (this.role === 'leader') this.maybeCommit();
+        break;
+      case 'snapshotted':
+        this.compactLog(input.index);
         break;
       case 'flush':
         this.flush();
@@ -657,6 +661,20 @@ export class RaftCore {
     this.reads.add(id, this.committedInTerm(), this.commitIndex);
   }
 
+  /**
+   * The state machine holds every entry up to index durably, so the log up to
+   * there is no longer needed to rebuild it. Entries up to index -
+   * snapshotTrailingEntries go (etcd keeps a trailing window so a follower
+   * slightly behind catches up from the log rather than by snapshot).
+   */
+  private compactLog(index: LogIndex): void {
+    assert(index <= this.appliedSent, `snapshot at ${index} of entries never handed out to apply (${this.appliedSent})`);
+    const to = index - this.options.snapshotTrailingEntries;
+    if (to <= this.log.start().index) return;
+    this.log.compactTo(to);
+    this.persistence.compacted(this.log.start());
+  }
+
   /** End of a batch: one persist request, one read round, appends per follower. */
   private flush(): void {
     if (this.role === 'leader') {
@@ -674,6 +692,7 @@ export class RaftCore {
         seq: request.seq,
         ...(request.hardState ? { hardState: request.hardState } : {}),
         ...(request.truncateFrom !== undefined ? { truncateFrom: request.truncateFrom } : {}),
+        ...(request.compact !== undefined ? { compact: request.compact } : {}),
         entries: this.log.slice(request.entriesFrom, this.log.lastIndex() + 1),
       });
     }
@@ -685,7 +704,9 @@ export class RaftCore {
       if (progress.state === 'replicate' && progress.next > this.log.lastIndex()) return;
       const prevLogIndex = progress.next - 1;
       const prevLogTerm = this.log.term(prevLogIndex);
-      assert(typeof prevLogTerm === 'number', `no term for index ${prevLogIndex} sending to ${peer}`);
+      // The follower needs entries compacted away: only a snapshot can bring it up to date.
+      if (prevLogTerm === COMPACTED) return;
+      assert(prevLogTerm !== undefined, `no term for index ${prevLogIndex} sending to ${peer}`);
       const entries = this.entriesFrom(progress.next);
       const append: AppendEntries = {
         type: 'AppendEntries',

@@ -3,7 +3,7 @@
  * effects accumulate until takeReady() hands them over as one Ready, which the
  * RaftNode actor carries out in the order documented on its fields.
  */
-import type { Entry, HardState, LogIndex, Message, NodeId, Term } from './types.js';
+import type { Entry, HardState, LogIndex, LogPoint, Message, NodeId, Term } from './types.js';
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
@@ -22,6 +22,8 @@ export type RaftInput =
   | { readonly type: 'read'; readonly id: number }
   /** Storage made every persist request up to seq durable. */
   | { readonly type: 'persisted'; readonly seq: number }
+  /** The state machine holds every entry up to index durably (a snapshot): the log before it may go. */
+  | { readonly type: 'snapshotted'; readonly index: LogIndex }
   /**
    * End of a batch: everything stepped since the last flush goes out as one
    * persist request and at most one append per follower (group commit).
@@ -33,6 +35,8 @@ export interface PersistRequest {
   readonly hardState?: HardState;
   readonly truncateFrom?: LogIndex;
   readonly entries: readonly Entry[];
+  /** Delete the log up to and including this point, which becomes its start (RaftWrite.compact). */
+  readonly compact?: LogPoint;
 }
 
 /**

@@ -15,6 +15,16 @@ export interface LogPoint {
 }
 
 /**
+ * What a snapshot of the state machine stands for: every entry up to index
+ * (whose term is term) applied, with these voting members.
+ */
+export interface SnapshotMeta {
+  readonly index: LogIndex;
+  readonly term: Term;
+  readonly voters: readonly NodeId[];
+}
+
+/**
  * The answer for an index that was compacted into a snapshot (etcd's
  * ErrCompacted): the entry is gone, and so is its term.
  */

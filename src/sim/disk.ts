@@ -11,7 +11,7 @@
 import { keyId } from '../kv/apply.js';
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
 import type { RestoredState } from '../raft/core.js';
-import { COMPACTED, EMPTY_HARD_STATE, type Compacted, type Entry, type HardState, type LogIndex, type LogPoint } from '../raft/types.js';
+import { COMPACTED, EMPTY_HARD_STATE, type Compacted, type Entry, type HardState, type LogIndex, type LogPoint, type SnapshotMeta } from '../raft/types.js';
 import { StorageError } from '../storage/errors.js';
 import { AssertionError, assert } from '../util/assert.js';
 import type { KvStorage, KvWrite, NodeStorage, RaftState, RaftStorage, RaftWrite } from '../storage/interfaces.js';
@@ -42,6 +42,8 @@ export class SimDisk {
   entries: Entry[] = [];
   readonly kv = new Map<string, readonly [Uint8Array, Uint8Array]>();
   appliedIndex: LogIndex = 0;
+  /** The last snapshot's metadata (the KV data itself is the snapshot). */
+  snapshot: SnapshotMeta | null = null;
   /** The client-session table, stored atomically with the KV data. */
   readonly sessions = new Map<number, StoredSession>();
   /** Bumped by a crash: completions of older incarnations are lost. */
@@ -225,6 +227,18 @@ class SimKvStorage implements KvStorage {
     return this.disk.complete(this.incarnation, `applying up to index ${appliedIndex}`, () =>
       this.disk.applyKvWrites(writes, appliedIndex, sessions),
     );
+  }
+
+  saveSnapshot(meta: SnapshotMeta): Promise<void> {
+    const applied = this.applied ?? this.disk.appliedIndex;
+    if (meta.index !== applied) return Promise.reject(new AssertionError(`snapshot at ${meta.index} but the store has applied ${applied}`));
+    return this.disk.complete(this.incarnation, `recording the snapshot at index ${meta.index}`, () => {
+      this.disk.snapshot = meta;
+    });
+  }
+
+  loadSnapshot(): Promise<SnapshotMeta | null> {
+    return this.disk.read(this.incarnation, this.disk.snapshot);
   }
 
   loadSessions(): Promise<StoredSession[]> {

@@ -4,7 +4,7 @@
  * contract suite (test/storage/*.contract.ts) runs against every implementation.
  */
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
-import type { Compacted, Entry, HardState, LogIndex, LogPoint } from '../raft/types.js';
+import type { Compacted, Entry, HardState, LogIndex, LogPoint, SnapshotMeta } from '../raft/types.js';
 
 /**
  * One atomic, synced write of Raft's persistent state. Applied in this order
@@ -72,6 +72,15 @@ export interface KvStorage {
    * stored one. Client-session changes go in the same batch.
    */
   apply(writes: readonly KvWrite[], appliedIndex: LogIndex, sessions?: SessionChanges): Promise<void>;
+  /**
+   * Marks the store as a snapshot at meta.index, which must be the applied
+   * index after every earlier apply. Synced: when it resolves, everything
+   * applied so far is durable (LevelDB syncs its write-ahead log in order),
+   * so the Raft log up to meta.index may be deleted.
+   */
+  saveSnapshot(meta: SnapshotMeta): Promise<void>;
+  /** The last snapshot's metadata, or null when none was taken. */
+  loadSnapshot(): Promise<SnapshotMeta | null>;
   /** Every stored client session (read once at start-up). */
   loadSessions(): Promise<StoredSession[]>;
   /** Every key and value, in key order (for tests and consistency checks). */

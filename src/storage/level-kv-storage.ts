@@ -3,13 +3,16 @@
  * apply writes its changes and the new applied index in one atomic batch, so
  * after a crash the store reflects exactly the entries up to that index.
  */
-import type { LogIndex } from '../raft/types.js';
+import type { LogIndex, SnapshotMeta } from '../raft/types.js';
 import { assert } from '../util/assert.js';
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
 import {
   META_APPLIED_INDEX,
   META_SESSION_PREFIX,
+  META_SNAPSHOT,
   decodeAppliedIndex,
+  decodeSnapshotMeta,
+  encodeSnapshotMeta,
   decodeSessionKey,
   encodeAppliedIndex,
   encodeSessionKey,
@@ -79,6 +82,20 @@ export class LevelKvStorage implements KvStorage {
       await writeBatch(this.layout, `applying up to index ${appliedIndex}`, build, { sync: false });
       this.applied = appliedIndex;
     });
+  }
+
+  saveSnapshot(meta: SnapshotMeta): Promise<void> {
+    return this.queue.run(async () => {
+      const applied = this.applied ?? (await this.appliedIndex());
+      assert(meta.index === applied, `snapshot at ${meta.index} but the store has applied ${applied}`);
+      const build = (batch: SublevelBatch): void => batch.put(this.layout.meta, META_SNAPSHOT, encodeSnapshotMeta(meta));
+      await writeBatch(this.layout, `recording the snapshot at index ${meta.index}`, build, { sync: true });
+    });
+  }
+
+  async loadSnapshot(): Promise<SnapshotMeta | null> {
+    const bytes = await withLevelErrors('reading the snapshot metadata', () => this.layout.meta.get(META_SNAPSHOT));
+    return bytes === undefined ? null : decodeSnapshotMeta(bytes);
   }
 
   /** Resolves once every write queued so far has finished. */

@@ -118,8 +118,11 @@ export function describeEvent(e: BusEvent): string {
     case 'storage.persist': {
       const r = e.request;
       const hs = r.hardState ? ` term=${r.hardState.term} vote=${r.hardState.vote ?? '-'}` : '';
-      return `seq=${r.seq}${hs}${r.truncateFrom !== undefined ? ` truncate>=${r.truncateFrom}` : ''} entries=${entries(r.entries)}`;
+      const compact = r.compact ? ` compact<=${r.compact.index}` : '';
+      return `seq=${r.seq}${hs}${r.truncateFrom !== undefined ? ` truncate>=${r.truncateFrom}` : ''} entries=${entries(r.entries)}${compact}`;
     }
+    case 'storage.snapshotted':
+      return `index=${e.index} term=${e.term} (${e.durationMs} ms)`;
     case 'storage.persisted':
       return `seq=${e.seq}`;
     case 'storage.apply':

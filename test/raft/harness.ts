@@ -24,6 +24,7 @@ export interface HarnessOptions {
   readonly electionTicksMax?: number;
   readonly heartbeatTicks?: number;
   readonly entriesPerAppendMax?: number;
+  readonly snapshotTrailingEntries?: number;
   readonly leaseReads?: boolean;
   /** When false, persist requests wait until completePersist() (a slow disk). */
   readonly autoPersist?: boolean;
@@ -73,6 +74,7 @@ export class Harness {
         entriesPerAppendMax: this.options.entriesPerAppendMax ?? 64,
         appendBytesMax: 1 << 20,
         inflightAppendsMax: 4,
+        snapshotTrailingEntries: this.options.snapshotTrailingEntries ?? 0,
         random: seededRandom((this.options.seed ?? 1) * 100 + index + seedOffset),
         leaseReads: this.options.leaseReads ?? false,
       },
@@ -212,6 +214,10 @@ export class Harness {
     const offset = disk.logStart.index + 1;
     if (request.truncateFrom !== undefined) disk.entries.length = Math.min(disk.entries.length, request.truncateFrom - offset);
     for (const entry of request.entries) disk.entries[entry.index - offset] = entry;
+    if (request.compact && request.compact.index > disk.logStart.index) {
+      disk.entries = disk.entries.slice(Math.min(disk.entries.length, request.compact.index - disk.logStart.index));
+      disk.logStart = request.compact;
+    }
     if (request.hardState) disk.hardState = request.hardState;
   }
 }

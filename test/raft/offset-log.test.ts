@@ -66,3 +66,27 @@ describe('an offset log (§7)', () => {
     for (const id of ['a', 'b', 'c']) expect(h.core(id).view().commitIndex).toBe(6);
   });
 });
+
+describe('compaction after a snapshot (§7)', () => {
+  it('drops the log up to the snapshot index less the trailing window, in memory and on disk', () => {
+    const h = new Harness({ ids: ['a', 'b', 'c'], snapshotTrailingEntries: 2 });
+    const leader = h.electLeader();
+    commitSome(h, leader, 8);
+    h.step(leader, { type: 'snapshotted', index: 7 });
+    expect(h.core(leader).view()).toMatchObject({ firstIndex: 6, lastIndex: 9 });
+    expect(h.disks.get(leader)!.logStart).toEqual({ index: 5, term: 1 });
+    expect(h.disks.get(leader)!.entries.map((e) => e.index)).toEqual([6, 7, 8, 9]);
+    // A snapshot that would not move the start changes nothing.
+    h.step(leader, { type: 'snapshotted', index: 6 });
+    expect(h.disks.get(leader)!.logStart.index).toBe(5);
+    // Replication goes on from the retained tail.
+    commitSome(h, leader, 1);
+    for (const id of ['a', 'b', 'c']) expect(h.core(id).view().commitIndex).toBe(10);
+  });
+
+  it('a snapshot beyond what was handed out to apply is a programmer error', () => {
+    const h = new Harness({ ids: ['a', 'b', 'c'] });
+    const leader = h.electLeader();
+    expect(() => h.step(leader, { type: 'snapshotted', index: 5 })).toThrow(/never handed out/);
+  });
+});

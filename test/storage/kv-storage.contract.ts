@@ -132,7 +132,31 @@ export function kvStorageContract(name: string, factory: StorageFactory, options
       expect(showPairs(await kv.dump())).toEqual(showPairs([[utf8('session:1'), utf8('v')]]));
     });
 
+    it('records snapshot metadata at the applied index, and refuses one at any other index', async () => {
+      const kv = await fresh();
+      expect(await kv.loadSnapshot()).toBeNull();
+      void kv.apply(puts(utf8('a')), 3);
+      // Queued behind the apply: it sees index 3 applied.
+      await kv.saveSnapshot({ index: 3, term: 2, voters: ['n1', 'n2', 'n3'] });
+      expect(await kv.loadSnapshot()).toEqual({ index: 3, term: 2, voters: ['n1', 'n2', 'n3'] });
+      await expect(kv.saveSnapshot({ index: 2, term: 2, voters: ['n1'] })).rejects.toThrow(AssertionError);
+      await expect(kv.saveSnapshot({ index: 4, term: 2, voters: ['n1'] })).rejects.toThrow(AssertionError);
+      await kv.apply([], 7);
+      await kv.saveSnapshot({ index: 7, term: 3, voters: ['n1'] });
+      expect(await kv.loadSnapshot()).toEqual({ index: 7, term: 3, voters: ['n1'] });
+    });
+
     if (options.persistent) {
+      it('keeps the snapshot metadata and what was applied before it across close and reopen', async () => {
+        const harness = await open();
+        await harness.storage.kv.apply(puts(utf8('k')), 5, { put: [{ id: 2, data: utf8('s') }], del: [] });
+        await harness.storage.kv.saveSnapshot({ index: 5, term: 1, voters: ['a', 'b'] });
+        const { kv } = await reopenOf(harness);
+        expect(await kv.loadSnapshot()).toEqual({ index: 5, term: 1, voters: ['a', 'b'] });
+        expect(await kv.appliedIndex()).toBe(5);
+        expect((await kv.loadSessions()).map((s) => s.id)).toEqual([2]);
+      });
+
       it('keeps client sessions across close and reopen', async () => {
         const harness = await open();
         await harness.storage.kv.apply([], 1, { put: [{ id: 5, data: everyByte() }], del: [] });
