@@ -52,6 +52,12 @@ export function toTicks(ms: number, tickMs: number): number {
   return Math.max(1, Math.round(ms / tickMs));
 }
 
+/** The term of the restored log's entry at index (the log start's term at the start). */
+function termAt(restored: RestoredState, index: number): number {
+  const start = restored.logStart ?? { index: 0, term: 0 };
+  return index === start.index ? start.term : (restored.entries[index - start.index - 1]?.term ?? 0);
+}
+
 export function assembleNode(options: AssembleOptions): NodeParts {
   const { config, storage, restored } = options;
   const { timing, limits } = config;
@@ -90,6 +96,8 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     persistence: new PersistenceActor(bus, storage.raft),
     stateMachine: new StateMachineActor(bus, storage.kv, {
       appliedIndex: restored.appliedIndex,
+      appliedTerm: termAt(restored, restored.appliedIndex),
+      nodeId: config.nodeId,
       keysPerReplyMax: limits.keysPerReplyMax,
       sessionLimits: limits,
       sessions: options.sessions ?? [],

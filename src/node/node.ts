@@ -16,6 +16,7 @@ import type { Role } from '../raft/ready.js';
 import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
 import { StorageError } from '../storage/errors.js';
+import { logRestartFor } from '../storage/reconcile.js';
 import type { LogIndex, SnapshotMeta } from '../raft/types.js';
 import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
@@ -85,12 +86,15 @@ interface LoadedState {
 }
 
 async function loadState(storage: NodeStorage): Promise<LoadedState> {
-  const [raftState, appliedIndex, sessions, snapshot] = await Promise.all([
+  const [loadedRaft, appliedIndex, sessions, snapshot] = await Promise.all([
     storage.raft.load(),
     storage.kv.appliedIndex(),
     storage.kv.loadSessions(),
     storage.kv.loadSnapshot(),
   ]);
+  const restart = logRestartFor(loadedRaft, snapshot);
+  if (restart !== null) await storage.raft.write(restart);
+  const raftState = restart === null ? loadedRaft : await storage.raft.load();
   const { hardState, logStart, entries } = raftState;
   checkLoaded(logStart.index, entries.at(-1)?.index ?? logStart.index, appliedIndex, snapshot);
   return { restored: { hardState, logStart, entries, appliedIndex }, sessions, snapshot };

@@ -19,6 +19,7 @@ import { Progress } from './progress.js';
 import { majorityValue, quorumSize } from './quorum.js';
 import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
+import { SnapshotTransfers } from './snapshot-transfer.js';
 import type { PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
 import {
   COMPACTED,
@@ -86,6 +87,7 @@ export class RaftCore {
   private readonly votes = new Map<NodeId, boolean>();
   private readonly progress = new Map<NodeId, Progress>();
   private reads: ReadIndexTracker;
+  private readonly snapshots: SnapshotTransfers;
   /** First index of the current leader term (its no-op). */
   private termStartIndex: LogIndex = 0;
   /** Ticks since this node started: the core's only notion of time. */
@@ -120,6 +122,20 @@ export class RaftCore {
     this.commitIndex = restored.appliedIndex;
     this.appliedSent = restored.appliedIndex;
     this.reads = new ReadIndexTracker(options.voters);
+    this.snapshots = new SnapshotTransfers({
+      id: this.id,
+      term: () => this.term,
+      commitIndex: () => this.commitIndex,
+      log: this.log,
+      persistence: this.persistence,
+      send: (message) => this.outbox.push(message),
+      sendDurable: (message) => this.persistence.gate(message, this.log.lastIndex(), this.outbox),
+      restarted: (index) => {
+        this.commitIndex = Math.max(this.commitIndex, index);
+        this.appliedSent = Math.max(this.appliedSent, index);
+      },
+      matched: () => this.maybeCommit(),
+    });
     this.resetElectionTimer();
   }
 
@@ -145,6 +161,12 @@ export class RaftCore {
       case 'snapshotted':
         this.compactLog(input.index);
         break;
+      case 'snapshotStaged':
+        this.snapshots.staged(input.leader, input.term, input.transfer, input.next);
+        break;
+      case 'snapshotInstalled':
+        this.snapshots.installed(input.leader, input.term, input.transfer, input.snapshot);
+        break;
       case 'flush':
         this.flush();
         break;
@@ -165,6 +187,7 @@ export class RaftCore {
       accepted: this.accepted,
       refused: this.refused,
       readsReady: this.readsReady,
+      snapshots: this.snapshots.take(),
     };
     this.outbox = [];
     this.persists = [];
@@ -252,6 +275,7 @@ export class RaftCore {
   /** Leadership lost: reads waiting for confirmation can no longer be served here. */
   private abdicate(): void {
     for (const id of this.reads.drain()) this.refused.push({ id, kind: 'read', leader: this.leader });
+    this.snapshots.abandon(this.progress);
     this.progress.clear();
   }
 
@@ -314,12 +338,12 @@ export class RaftCore {
    */
   private retryStalledAppends(): void {
     const patience = this.options.electionTicksMin;
-    for (const progress of this.progress.values()) {
-      const waiting = progress.state === 'probe' ? progress.probeSent : progress.inflight.length > 0;
+    for (const [peer, progress] of this.progress) {
       // A follower not heard from is down, not losing appends: its next heartbeat reply resumes the probe.
-      if (!waiting || !progress.recentActive) continue;
+      if (!progress.isWaiting() || !progress.recentActive) continue;
       if (++progress.ticksWithoutAppendReply > patience) {
-        progress.becomeProbe();
+        if (progress.state === 'snapshot') this.snapshots.stalled(peer, progress);
+        else progress.becomeProbe();
         progress.ticksWithoutAppendReply = 0;
       }
     }
@@ -353,7 +377,7 @@ export class RaftCore {
       // Dissertation 4.2.3: while a leader is known to be alive, a vote
       // request from a higher term is a disruption, not an election.
       if (m.type === 'RequestVote' && this.inLeaderLease()) return;
-      const leader = m.type === 'AppendEntries' || m.type === 'Heartbeat' ? m.from : null;
+      const leader = m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot' ? m.from : null;
       this.becomeFollower(m.term, leader);
     } else if (m.term < this.term) {
       this.answerStaleTerm(m);
@@ -379,9 +403,13 @@ export class RaftCore {
       case 'RequestVote':
         this.outbox.push({ ...reply, type: 'RequestVoteResponse', granted: false });
         break;
+      case 'InstallSnapshot':
+        this.outbox.push({ ...reply, type: 'InstallSnapshotResponse', transfer: m.transfer, next: -1, installed: 0 });
+        break;
       case 'RequestVoteResponse':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
+      case 'InstallSnapshotResponse':
         break;
       default:
         assertNever(m, 'message');
@@ -401,9 +429,14 @@ export class RaftCore {
         this.followLeader(m.from);
         this.handleHeartbeat(m);
         break;
+      case 'InstallSnapshot':
+        this.followLeader(m.from);
+        this.snapshots.handleChunk(m);
+        break;
       case 'RequestVoteResponse':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
+      case 'InstallSnapshotResponse':
         break; // replies to a role we no longer hold
       default:
         assertNever(m, 'message');
@@ -424,12 +457,17 @@ export class RaftCore {
         this.becomeFollower(m.term, m.from);
         this.handleHeartbeat(m);
         break;
+      case 'InstallSnapshot':
+        this.becomeFollower(m.term, m.from);
+        this.snapshots.handleChunk(m);
+        break;
       case 'RequestVoteResponse':
         this.votes.set(m.from, m.granted);
         this.tallyVotes();
         break;
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
+      case 'InstallSnapshotResponse':
         break;
       default:
         assertNever(m, 'message');
@@ -443,7 +481,11 @@ export class RaftCore {
         break;
       case 'AppendEntries':
       case 'Heartbeat':
+      case 'InstallSnapshot':
         assert(false, `two leaders in term ${this.term}: ${this.id} and ${m.from}`);
+        break;
+      case 'InstallSnapshotResponse':
+        this.handleSnapshotResponse(m);
         break;
       case 'RequestVoteResponse':
         break;
@@ -585,6 +627,13 @@ export class RaftCore {
     progress.rejected(m.rejectedIndex, retryFrom);
   }
 
+  private handleSnapshotResponse(m: Message & { type: 'InstallSnapshotResponse' }): void {
+    const progress = this.progress.get(m.from);
+    if (progress === undefined) return;
+    progress.recentActive = true;
+    this.snapshots.handleResponse(m, progress);
+  }
+
   private handleHeartbeatResponse(from: NodeId, readRound: number): void {
     const progress = this.progress.get(from);
     if (progress === undefined) return;
@@ -704,8 +753,11 @@ export class RaftCore {
       if (progress.state === 'replicate' && progress.next > this.log.lastIndex()) return;
       const prevLogIndex = progress.next - 1;
       const prevLogTerm = this.log.term(prevLogIndex);
-      // The follower needs entries compacted away: only a snapshot can bring it up to date.
-      if (prevLogTerm === COMPACTED) return;
+      if (prevLogTerm === COMPACTED) {
+        // The follower needs entries compacted away: only a snapshot can bring it up to date.
+        this.snapshots.start(peer, progress);
+        return;
+      }
       assert(prevLogTerm !== undefined, `no term for index ${prevLogIndex} sending to ${peer}`);
       const entries = this.entriesFrom(progress.next);
       const append: AppendEntries = {

@@ -48,6 +48,22 @@ export class PersistTracker {
     this.compact = point;
   }
 
+  /**
+   * The in-memory log restarted at a snapshot's point `start`: it kept the
+   * entries after it (keeps), or dropped every entry after `before` (its
+   * old start) and now continues at start.index + 1.
+   */
+  restarted(before: LogPoint, start: LogPoint, keeps: boolean): void {
+    if (!keeps) {
+      if (this.requestedIndex > before.index) this.truncateFrom = Math.min(this.truncateFrom ?? Infinity, before.index + 1);
+      for (const request of this.requests) request.lastIndex = Math.min(request.lastIndex, before.index);
+      this.stable = Math.min(this.stable, before.index);
+    }
+    this.requestedIndex = Math.max(this.requestedIndex, start.index);
+    if (!keeps) this.requestedIndex = start.index;
+    this.compact = start;
+  }
+
   /** The in-memory log dropped every entry >= from. */
   truncated(from: LogIndex): void {
     if (from <= this.requestedIndex) {

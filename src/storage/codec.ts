@@ -24,6 +24,8 @@ export const META_HARD_STATE = Uint8Array.from(Buffer.from('hardState'));
 export const META_APPLIED_INDEX = Uint8Array.from(Buffer.from('appliedIndex'));
 /** The last snapshot of the state machine: [index, term, voters]. */
 export const META_SNAPSHOT = Uint8Array.from(Buffer.from('snapshot'));
+/** Present while a received snapshot is being switched in: its [index, term, voters]. */
+export const META_INSTALLING = Uint8Array.from(Buffer.from('installing'));
 /** The log's start: the last entry compacted away, [index, term]. */
 export const META_LOG_START = Uint8Array.from(Buffer.from('logStart'));
 /** Client sessions live in `meta` under this prefix and their 8-byte id. */

@@ -57,6 +57,18 @@ export interface KvDel {
 }
 export type KvWrite = KvPut | KvDel;
 
+/** A consistent read view of the state machine, streamed in chunks (see snapshot-format.ts). */
+export interface SnapshotReader {
+  readonly meta: SnapshotMeta;
+  /**
+   * The next chunk: records up to about maxBytes (one larger record goes
+   * alone), and whether it is the last. Call again only while not last.
+   */
+  next(maxBytes: number): Promise<{ readonly data: Uint8Array; readonly last: boolean }>;
+  /** Frees the view. */
+  close(): Promise<void>;
+}
+
 /** The state machine's durable data: user keys and the index they reflect. */
 export interface KvStorage {
   /** The last log index whose effects are in this store (0 when empty). */
@@ -81,6 +93,24 @@ export interface KvStorage {
   saveSnapshot(meta: SnapshotMeta): Promise<void>;
   /** The last snapshot's metadata, or null when none was taken. */
   loadSnapshot(): Promise<SnapshotMeta | null>;
+  /**
+   * A read view of the whole state machine (every key of the KV data and
+   * the session table) as it is after every earlier apply, which must have
+   * applied exactly meta.index. Later applies do not change what it reads.
+   */
+  openSnapshot(meta: SnapshotMeta): Promise<SnapshotReader>;
+  /**
+   * Stages chunk seq of an incoming snapshot (seq 0 first empties the
+   * staging area). A chunk that does not decode is refused with
+   * SNAPSHOT_INVALID and nothing is staged.
+   */
+  stageSnapshot(seq: number, data: Uint8Array): Promise<void>;
+  /**
+   * Replaces the state machine with the staged snapshot: its data, sessions,
+   * applied index meta.index and snapshot metadata. Synced; a crash at any
+   * point leaves the old state or, once reopened, the new one.
+   */
+  installSnapshot(meta: SnapshotMeta): Promise<void>;
   /** Every stored client session (read once at start-up). */
   loadSessions(): Promise<StoredSession[]>;
   /** Every key and value, in key order (for tests and consistency checks). */

@@ -18,7 +18,9 @@ import {
   encodeSessionKey,
   prefixUpperBound,
 } from './codec.js';
-import type { KvStorage, KvWrite } from './interfaces.js';
+import type { KvStorage, KvWrite, SnapshotReader } from './interfaces.js';
+import { installLevelSnapshot, openLevelSnapshot, stageLevelChunk } from './level-snapshots.js';
+import { decodeChunk } from './snapshot-format.js';
 import { withLevelErrors, writeBatch, type SublevelBatch } from './level-layout.js';
 import type { Layout } from './level-layout.js';
 import { WriteQueue } from './write-queue.js';
@@ -90,6 +92,31 @@ export class LevelKvStorage implements KvStorage {
       assert(meta.index === applied, `snapshot at ${meta.index} but the store has applied ${applied}`);
       const build = (batch: SublevelBatch): void => batch.put(this.layout.meta, META_SNAPSHOT, encodeSnapshotMeta(meta));
       await writeBatch(this.layout, `recording the snapshot at index ${meta.index}`, build, { sync: true });
+    });
+  }
+
+  openSnapshot(meta: SnapshotMeta): Promise<SnapshotReader> {
+    return this.queue.run(async () => {
+      const applied = this.applied ?? (await this.appliedIndex());
+      assert(meta.index === applied, `snapshot view at ${meta.index} but the store has applied ${applied}`);
+      return openLevelSnapshot(this.layout, meta);
+    });
+  }
+
+  stageSnapshot(seq: number, data: Uint8Array): Promise<void> {
+    // Checked before the queue: a bad chunk from a peer is refused, not a disk failure that stops the store.
+    try {
+      decodeChunk(data, `snapshot chunk ${seq}`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.queue.run(() => stageLevelChunk(this.layout, seq, data));
+  }
+
+  installSnapshot(meta: SnapshotMeta): Promise<void> {
+    return this.queue.run(async () => {
+      await installLevelSnapshot(this.layout, meta);
+      this.applied = meta.index;
     });
   }
 
