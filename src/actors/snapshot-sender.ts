@@ -4,6 +4,8 @@
  * `send` (chunk 0) or when the follower asks for it (`next`); asking again
  * for the chunk last sent resends it (it was lost); `close` frees the view.
  * Work on one follower's transfer runs in order, so chunks never race.
+ * Each chunk read arrives as a `storage.snapshotRead` input, which the
+ * StateMachine actor sends on.
  */
 import type { MessageBus } from '../bus/bus.js';
 import type { SnapshotCommand } from '../raft/ready.js';
@@ -89,7 +91,8 @@ export class SnapshotSender {
       data: transfer.last.data,
       done: transfer.last.last,
     };
-    this.bus.publish({ type: 'net.send', messages: [message] });
+    // A chunk read from disk is an input (a storage completion), so a trace replays the send that follows.
+    this.bus.publish({ type: 'storage.snapshotRead', message });
   }
 
   private close(to: NodeId): void {

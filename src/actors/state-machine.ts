@@ -98,6 +98,10 @@ export class StateMachineActor {
         else this.sender.handle(command, () => this.viewMeta());
       }
     });
+    bus.on('storage.snapshotRead', (event) => this.bus.publish({ type: 'net.send', messages: [event.message] }));
+    // The input, not the install's completion, moves the apply position: so a replay (where storage
+    // never completes) hands on the entries after the snapshot exactly as the recorded run did.
+    bus.on('storage.snapshotInstalled', ({ snapshot }) => this.installed(snapshot));
     bus.on('storage.query', (event) => {
       this.query(event.query).then(
         (result) => this.bus.publish({ type: 'storage.queryResult', id: event.id, result }),
@@ -198,16 +202,26 @@ export class StateMachineActor {
   private async install(m: InstallSnapshot): Promise<void> {
     const { snapshot } = m;
     // Entries past it were handed out meanwhile: the state machine is already beyond this snapshot.
+    const point = { index: snapshot.index, term: snapshot.term };
     if (snapshot.index > this.lastQueued) {
       await this.kv.installSnapshot(snapshot);
       this.sessions = new SessionTable(this.options.sessionLimits, await this.kv.loadSessions());
-      this.lastQueued = snapshot.index;
-      this.applied = { index: snapshot.index, term: snapshot.term };
+      this.installed(point);
       this.policy.taken();
       this.bus.publish({ type: 'storage.applied', index: snapshot.index, results: [] });
     }
-    const point = { index: snapshot.index, term: snapshot.term };
     this.bus.publish({ type: 'storage.snapshotInstalled', leader: m.from, term: m.term, transfer: m.transfer, snapshot: point });
+  }
+
+  /**
+   * The store holds the snapshot at point: applying resumes after it. Only
+   * when no entry at or past it was handed over (else the install was skipped
+   * and those entries still have to be applied).
+   */
+  private installed(point: LogPoint): void {
+    if (point.index <= this.lastQueued) return;
+    this.applied = point;
+    this.lastQueued = point.index;
   }
 
   /**

@@ -12,7 +12,7 @@ import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import type { Reply } from '../protocol/reply.js';
 import type { PersistRequest, Proposal, Role, SnapshotCommand } from '../raft/ready.js';
-import type { Entry, LogIndex, LogPoint, Message, NodeId, Term } from '../raft/types.js';
+import type { Entry, InstallSnapshot, LogIndex, LogPoint, Message, NodeId, Term } from '../raft/types.js';
 
 export type TimerEvent = { readonly type: 'timer.tick' };
 
@@ -74,6 +74,8 @@ export type StorageEvent =
   | { readonly type: 'storage.snapshotted'; readonly index: LogIndex; readonly term: Term; readonly durationMs: number }
   /** Snapshot transfer work for the StateMachine actor (see SnapshotCommand). */
   | { readonly type: 'storage.snapshot'; readonly commands: readonly SnapshotCommand[] }
+  /** A chunk of a snapshot read view, ready to send to a follower (input). */
+  | { readonly type: 'storage.snapshotRead'; readonly message: InstallSnapshot }
   /** A received snapshot chunk was staged or refused; `next` is the chunk wanted (-1: start over) (input). */
   | { readonly type: 'storage.snapshotStaged'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly next: number }
   /** The state machine is now (durably) the snapshot at `snapshot`, or was already past it (input). */
@@ -100,6 +102,7 @@ const INPUT_TYPES: ReadonlySet<BusEventType> = new Set<BusEventType>([
   'storage.persisted',
   'storage.applied',
   'storage.snapshotted',
+  'storage.snapshotRead',
   'storage.snapshotStaged',
   'storage.snapshotInstalled',
   'storage.queryResult',

@@ -129,6 +129,8 @@ export function describeEvent(e: BusEvent): string {
       return `index=${e.index} term=${e.term} (${e.durationMs} ms)`;
     case 'storage.snapshot':
       return e.commands.map((c) => (c.kind === 'stage' ? `stage chunk ${c.message.seq} of transfer ${c.message.transfer}` : `${c.kind} ${c.to} transfer=${c.transfer}${c.kind === 'next' ? ` chunk=${c.seq}` : ''}`)).join(' | ');
+    case 'storage.snapshotRead':
+      return describeMessage(e.message);
     case 'storage.snapshotStaged':
       return `from ${e.leader} t${e.term} transfer=${e.transfer} next=${e.next}`;
     case 'storage.snapshotInstalled':

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../src/actors/timer.js';
 import { immediateScheduler } from '../../src/bus/bus.js';
 import type { BusEvent } from '../../src/bus/events.js';
-import { DEFAULT_LIMITS, TIMING_PRESETS } from '../../src/config/types.js';
+import { DEFAULT_LIMITS, TIMING_PRESETS, type LimitsConfig } from '../../src/config/types.js';
 import { assembleNode, type NodeParts, type NodeSettings } from '../../src/node/assemble.js';
 import type { NodeStorage } from '../../src/storage/interfaces.js';
 import { openMemoryStorage } from '../../src/storage/open.js';
@@ -38,9 +38,9 @@ export class MemoryCluster {
     private readonly settings: (id: string) => NodeSettings,
   ) {}
 
-  static async start(dir: string, ids: readonly string[], flightEvents = 10_000): Promise<MemoryCluster> {
+  static async start(dir: string, ids: readonly string[], flightEvents = 10_000, limits: Partial<LimitsConfig> = {}): Promise<MemoryCluster> {
     const members = ids.map((id) => ({ id, peer: `memory:${id}`, client: `memory:${id}` }));
-    const cluster = new MemoryCluster(dir, (id) => ({ nodeId: id, members, timing: TIMING_PRESETS.fast, limits: DEFAULT_LIMITS }));
+    const cluster = new MemoryCluster(dir, (id) => ({ nodeId: id, members, timing: TIMING_PRESETS.fast, limits: { ...DEFAULT_LIMITS, ...limits } }));
     for (const id of ids) {
       const node = await cluster.boot(id, await openMemoryStorage(), flightEvents, 0);
       cluster.nodes.set(id, node);
