@@ -175,6 +175,7 @@ async function runNode(
     onFlightDump: () => flightDump('DEBUG FLIGHTDUMP request'),
   });
   logRoleChanges(parts, logger);
+  logSnapshots(parts, logger);
   const onFatal = options.onFatal ?? defaultFatal(logger);
   parts.bus.on('storage.failed', (e) => onFatal(new Error(`${e.operation} failed: ${e.message}`)));
   await parts.network.start().catch((err: unknown) => {
@@ -219,6 +220,11 @@ function statusOf(parts: NodeParts | null): Omit<NodeStatus, 'id' | 'appliedInde
   if (!parts) return { role: 'follower', term: 0, leader: null, commitIndex: 0, lastLogIndex: 0 };
   const view = parts.core.view();
   return { role: view.role, term: view.term, leader: view.leader, commitIndex: view.commitIndex, lastLogIndex: view.lastIndex };
+}
+
+function logSnapshots(parts: NodeParts, logger: Logger): void {
+  parts.bus.on('storage.snapshotted', (e) => logger.info({ index: e.index, durationMs: e.durationMs }, 'snapshot taken; log compacted'));
+  parts.bus.on('storage.snapshotInstalled', (e) => logger.info({ index: e.snapshot.index, from: e.leader }, 'snapshot installed from the leader'));
 }
 
 function logRoleChanges(parts: NodeParts, logger: Logger): void {
