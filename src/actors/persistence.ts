@@ -39,6 +39,7 @@ export class PersistenceActor {
         entries: request.entries,
         ...(request.hardState ? { hardState: request.hardState } : {}),
         ...(request.truncateFrom !== undefined ? { truncateFrom: request.truncateFrom } : {}),
+        ...(request.compact !== undefined ? { compact: request.compact } : {}),
       })
       .then(
         () => this.bus.publish({ type: 'storage.persisted', seq: request.seq }),

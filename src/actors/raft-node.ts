@@ -22,6 +22,11 @@ export class RaftNodeActor {
     bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
     bus.on('raft.read', (event) => this.step({ type: 'read', id: event.id }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
+    bus.on('storage.snapshotted', (event) => this.step({ type: 'snapshotted', index: event.index }));
+    bus.on('storage.snapshotStaged', ({ leader, term, transfer, next }) =>
+      this.step({ type: 'snapshotStaged', leader, term, transfer, next }));
+    bus.on('storage.snapshotInstalled', ({ leader, term, transfer, snapshot }) =>
+      this.step({ type: 'snapshotInstalled', leader, term, transfer, snapshot }));
     bus.on('raft.ready', () => this.carryOutReady());
   }
 
@@ -39,6 +44,7 @@ export class RaftNodeActor {
     if (ready.persist) this.bus.publish({ type: 'storage.persist', request: ready.persist });
     if (ready.messages.length > 0) this.bus.publish({ type: 'net.send', messages: ready.messages });
     if (ready.committed.length > 0) this.bus.publish({ type: 'storage.apply', entries: ready.committed });
+    if (ready.snapshots.length > 0) this.bus.publish({ type: 'storage.snapshot', commands: ready.snapshots });
     if (ready.accepted.length + ready.refused.length + ready.readsReady.length > 0) {
       this.bus.publish({
         type: 'raft.outcomes',

@@ -4,6 +4,11 @@
  * together with its applied index, so a crash never applies an entry twice or
  * loses one. Batches are applied one at a time, in order; entries committed
  * meanwhile join the next batch.
+ *
+ * It also owns the state machine's snapshots: it takes one every
+ * snapshotEntries (so the log can be compacted), streams read views to
+ * followers that need one (SnapshotSender), and stages and installs the
+ * chunks this node receives, in order with the applies around them.
  */
 import type { MessageBus } from '../bus/bus.js';
 import type { AppliedResult } from '../bus/events.js';
@@ -12,42 +17,91 @@ import { decodeCommand } from '../kv/codec.js';
 import type { KvQuery, KvQueryResult } from '../kv/commands.js';
 import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
 import { compileGlob, globLiteralPrefix } from '../protocol/glob.js';
-import { ENTRY_COMMAND, type Entry } from '../raft/types.js';
+import type { SnapshotCommand } from '../raft/ready.js';
+import { ENTRY_COMMAND, type Entry, type InstallSnapshot, type LogPoint, type NodeId, type SnapshotMeta } from '../raft/types.js';
+import { SnapshotFormatError } from '../storage/snapshot-format.js';
 import type { KvStorage } from '../storage/interfaces.js';
 import { assert } from '../util/assert.js';
+import { SnapshotPolicy, type SnapshotThresholds } from './snapshot-policy.js';
+import { SnapshotSender } from './snapshot-sender.js';
 
 export interface StateMachineOptions {
   readonly appliedIndex: number;
+  /** The term of the entry at appliedIndex (0 when it is 0). */
+  readonly appliedTerm: number;
   readonly keysPerReplyMax: number;
   readonly sessionLimits: SessionLimits;
   /** The session table as the KV store holds it at start-up. */
   readonly sessions: readonly StoredSession[];
+  readonly snapshots: SnapshotThresholds & { readonly snapshotChunkBytes: number };
+  /** The index of the last snapshot the store holds (0: none). */
+  readonly snapshotIndex: number;
+  readonly nodeId: NodeId;
+  /** The voting members recorded with each snapshot. */
+  readonly voters: readonly NodeId[];
+  /** Milliseconds from some fixed point (measures how long a snapshot took). */
+  readonly now: () => number;
+}
+
+/** Work done one item at a time, in arrival order. */
+type Work =
+  | { readonly kind: 'entries'; readonly entries: Entry[] }
+  | { readonly kind: 'stage'; readonly message: InstallSnapshot }
+  | { readonly kind: 'send'; readonly command: SnapshotCommand & { kind: 'send' } };
+
+/** The chunks of an incoming snapshot staged so far. */
+interface Staging {
+  readonly leader: NodeId;
+  readonly term: number;
+  readonly transfer: number;
+  next: number;
 }
 
 export class StateMachineActor {
-  private queued: Entry[] = [];
-  private readonly sessions: SessionTable;
+  private work: Work[] = [];
+  private sessions: SessionTable;
   private readonly keysPerReplyMax: number;
-  private applying: Promise<void> | null = null;
+  private busy: Promise<void> | null = null;
   private failed = false;
+  /** The last entry handed to this actor to apply (or installed). */
   private lastQueued: number;
+  /** The last index applied (or installed) in the store, and its term. */
+  private applied: LogPoint;
+  private readonly policy: SnapshotPolicy;
+  private readonly sender: SnapshotSender;
+  private staging: Staging | null = null;
 
   constructor(
     private readonly bus: MessageBus,
     private readonly kv: KvStorage,
-    options: StateMachineOptions,
+    private readonly options: StateMachineOptions,
   ) {
     this.lastQueued = options.appliedIndex;
+    this.applied = { index: options.appliedIndex, term: options.appliedTerm };
     this.keysPerReplyMax = options.keysPerReplyMax;
     this.sessions = new SessionTable(options.sessionLimits, options.sessions);
+    this.policy = new SnapshotPolicy(options.snapshots, options.snapshotIndex, options.appliedIndex);
+    this.sender = new SnapshotSender(bus, kv, options.nodeId, options.snapshots.snapshotChunkBytes, (err) => this.fail('snapshot send', err));
     bus.on('storage.apply', (event) => {
+      const entries: Entry[] = [];
       for (const entry of event.entries) {
         assert(entry.index === this.lastQueued + 1, `apply ${entry.index} after ${this.lastQueued}`);
         this.lastQueued = entry.index;
-        this.queued.push(entry);
+        entries.push(entry);
       }
-      if (!this.applying) this.applyNext();
+      this.enqueue({ kind: 'entries', entries });
     });
+    bus.on('storage.snapshot', (event) => {
+      for (const command of event.commands) {
+        if (command.kind === 'stage') this.enqueue({ kind: 'stage', message: command.message });
+        else if (command.kind === 'send') this.enqueue({ kind: 'send', command });
+        else this.sender.handle(command, () => this.viewMeta());
+      }
+    });
+    bus.on('storage.snapshotRead', (event) => this.bus.publish({ type: 'net.send', messages: [event.message] }));
+    // The input, not the install's completion, moves the apply position: so a replay (where storage
+    // never completes) hands on the entries after the snapshot exactly as the recorded run did.
+    bus.on('storage.snapshotInstalled', ({ snapshot }) => this.installed(snapshot));
     bus.on('storage.query', (event) => {
       this.query(event.query).then(
         (result) => this.bus.publish({ type: 'storage.queryResult', id: event.id, result }),
@@ -57,25 +111,130 @@ export class StateMachineActor {
   }
 
   async idle(): Promise<void> {
-    while (this.applying) await this.applying;
+    while (this.busy) await this.busy;
   }
 
-  private applyNext(): void {
-    const entries = this.queued;
-    if (entries.length === 0 || this.failed) return;
-    this.queued = [];
-    this.applying = this.applyBatch(entries)
-      .then(
-        (results) => this.bus.publish({ type: 'storage.applied', index: entries.at(-1)!.index, results }),
-        (err: Error) => {
-          this.failed = true;
-          this.bus.publish({ type: 'storage.failed', operation: 'apply', message: err.message });
-        },
-      )
+  private enqueue(item: Work): void {
+    this.work.push(item);
+    this.runNext();
+  }
+
+  private runNext(): void {
+    if (this.busy || this.failed || this.work.length === 0) return;
+    const item = this.work.shift()!;
+    let operation = 'apply';
+    let task: Promise<void>;
+    if (item.kind === 'entries') {
+      const entries = [...item.entries];
+      while (this.work[0]?.kind === 'entries') entries.push(...(this.work.shift() as { entries: Entry[] }).entries);
+      task = this.applyEntries(entries, () => (operation = 'snapshot'));
+    } else if (item.kind === 'stage') {
+      operation = 'snapshot install';
+      task = this.stage(item.message);
+    } else {
+      // Nothing is being applied now: the view opens exactly at the applied point.
+      this.sender.handle(item.command, () => this.viewMeta());
+      task = Promise.resolve();
+    }
+    this.busy = task
+      .catch((err: Error) => this.fail(operation, err))
       .finally(() => {
-        this.applying = null;
-        this.applyNext();
+        this.busy = null;
+        this.runNext();
       });
+  }
+
+  private fail(operation: string, err: Error): void {
+    this.failed = true;
+    this.bus.publish({ type: 'storage.failed', operation, message: err.message });
+  }
+
+  private viewMeta(): SnapshotMeta {
+    return { index: this.applied.index, term: this.applied.term, voters: this.options.voters };
+  }
+
+  private async applyEntries(all: readonly Entry[], snapshotting: () => void): Promise<void> {
+    // Entries a snapshot install has already covered are skipped.
+    const entries = all.filter((entry) => entry.index > this.applied.index);
+    if (entries.length === 0) return;
+    const results = await this.applyBatch(entries);
+    const last = entries.at(-1)!;
+    this.applied = { index: last.index, term: last.term };
+    this.bus.publish({ type: 'storage.applied', index: last.index, results });
+    if (!this.policy.applied(entries)) return;
+    snapshotting();
+    await this.snapshot(last);
+  }
+
+  /**
+   * Stages one chunk: the first of a newer transfer starts over, the next
+   * one of the current transfer is added, anything else (stale, duplicate,
+   * out of order) is refused with the chunk wanted instead. The last chunk
+   * installs the snapshot.
+   */
+  private async stage(m: InstallSnapshot): Promise<void> {
+    const s = this.staging;
+    const same = s !== null && s.leader === m.from && s.term === m.term && s.transfer === m.transfer;
+    const newer = s === null || m.term > s.term || (m.term === s.term && (m.from !== s.leader || m.transfer > s.transfer));
+    const answer = (next: number): void =>
+      this.bus.publish({ type: 'storage.snapshotStaged', leader: m.from, term: m.term, transfer: m.transfer, next });
+    if (!(m.seq === 0 && newer) && !(same && m.seq === s.next)) {
+      answer(same ? s.next : -1);
+      return;
+    }
+    try {
+      await this.kv.stageSnapshot(m.seq, m.data);
+    } catch (err) {
+      if (!(err instanceof SnapshotFormatError)) throw err;
+      this.staging = null;
+      answer(-1);
+      return;
+    }
+    this.staging = { leader: m.from, term: m.term, transfer: m.transfer, next: m.seq + 1 };
+    if (!m.done) {
+      answer(m.seq + 1);
+      return;
+    }
+    this.staging = null;
+    await this.install(m);
+  }
+
+  private async install(m: InstallSnapshot): Promise<void> {
+    const { snapshot } = m;
+    // Entries past it were handed out meanwhile: the state machine is already beyond this snapshot.
+    const point = { index: snapshot.index, term: snapshot.term };
+    if (snapshot.index > this.lastQueued) {
+      await this.kv.installSnapshot(snapshot);
+      this.sessions = new SessionTable(this.options.sessionLimits, await this.kv.loadSessions());
+      this.installed(point);
+      this.policy.taken();
+      this.bus.publish({ type: 'storage.applied', index: snapshot.index, results: [] });
+    }
+    this.bus.publish({ type: 'storage.snapshotInstalled', leader: m.from, term: m.term, transfer: m.transfer, snapshot: point });
+  }
+
+  /**
+   * The store holds the snapshot at point: applying resumes after it. Only
+   * when no entry at or past it was handed over (else the install was skipped
+   * and those entries still have to be applied).
+   */
+  private installed(point: LogPoint): void {
+    if (point.index <= this.lastQueued) return;
+    this.applied = point;
+    this.lastQueued = point.index;
+  }
+
+  /**
+   * The store, as it is after applying `last`, becomes the snapshot: a synced
+   * write of its metadata makes everything applied durable, so the Raft log
+   * up to there may go (the core decides how much, on storage.snapshotted).
+   */
+  private async snapshot(last: Entry): Promise<void> {
+    const started = this.options.now();
+    await this.kv.saveSnapshot({ index: last.index, term: last.term, voters: this.options.voters });
+    this.policy.taken();
+    const durationMs = Math.round((this.options.now() - started) * 1000) / 1000;
+    this.bus.publish({ type: 'storage.snapshotted', index: last.index, term: last.term, durationMs });
   }
 
   private async applyBatch(entries: readonly Entry[]): Promise<AppliedResult[]> {

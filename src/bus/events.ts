@@ -11,8 +11,8 @@
 import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import type { Reply } from '../protocol/reply.js';
-import type { PersistRequest, Proposal, Role } from '../raft/ready.js';
-import type { Entry, LogIndex, Message, NodeId, Term } from '../raft/types.js';
+import type { PersistRequest, Proposal, Role, SnapshotCommand } from '../raft/ready.js';
+import type { Entry, InstallSnapshot, LogIndex, LogPoint, Message, NodeId, Term } from '../raft/types.js';
 
 export type TimerEvent = { readonly type: 'timer.tick' };
 
@@ -70,6 +70,16 @@ export type StorageEvent =
   | { readonly type: 'storage.apply'; readonly entries: readonly Entry[] }
   /** Entries up to `index` are applied and durable in the KV store (input). */
   | { readonly type: 'storage.applied'; readonly index: LogIndex; readonly results: readonly AppliedResult[] }
+  /** The KV store is a durable snapshot at `index` (synced), taken in `durationMs` (input). */
+  | { readonly type: 'storage.snapshotted'; readonly index: LogIndex; readonly term: Term; readonly durationMs: number }
+  /** Snapshot transfer work for the StateMachine actor (see SnapshotCommand). */
+  | { readonly type: 'storage.snapshot'; readonly commands: readonly SnapshotCommand[] }
+  /** A chunk of a snapshot read view, ready to send to a follower (input). */
+  | { readonly type: 'storage.snapshotRead'; readonly message: InstallSnapshot }
+  /** A received snapshot chunk was staged or refused; `next` is the chunk wanted (-1: start over) (input). */
+  | { readonly type: 'storage.snapshotStaged'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly next: number }
+  /** The state machine is now (durably) the snapshot at `snapshot`, or was already past it (input). */
+  | { readonly type: 'storage.snapshotInstalled'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly snapshot: LogPoint }
   | { readonly type: 'storage.query'; readonly id: number; readonly query: KvQuery }
   | { readonly type: 'storage.queryResult'; readonly id: number; readonly result: KvQueryResult } // input
   /** A disk operation failed; the node cannot go on safely (input). */
@@ -91,6 +101,10 @@ const INPUT_TYPES: ReadonlySet<BusEventType> = new Set<BusEventType>([
   'client.abort',
   'storage.persisted',
   'storage.applied',
+  'storage.snapshotted',
+  'storage.snapshotRead',
+  'storage.snapshotStaged',
+  'storage.snapshotInstalled',
   'storage.queryResult',
   'storage.failed',
 ]);

@@ -56,9 +56,17 @@ export class Nemesis {
 
   private async inject(kind: FaultKind): Promise<{ record: FaultRecord; heal: Heal }> {
     const startedMs = this.now();
-    const { target, wasLeader } = kind === 'halves' || kind === 'bridge' ? { target: '', wasLeader: false } : await this.pickTarget();
+    const { target, wasLeader } =
+      kind === 'halves' || kind === 'bridge' ? { target: '', wasLeader: false }
+      : kind === 'down-compact' ? await this.pickFollower()
+      : await this.pickTarget();
     switch (kind) {
       case 'kill': {
+        await this.cluster.node(target).kill();
+        return { record: { kind, target, wasLeader, startedMs, healedMs: null }, heal: async () => this.cluster.node(target).start() };
+      }
+      case 'down-compact': {
+        // A follower, so the cluster keeps taking writes and compacting while it is away.
         await this.cluster.node(target).kill();
         return { record: { kind, target, wasLeader, startedMs, healedMs: null }, heal: async () => this.cluster.node(target).start() };
       }
@@ -81,6 +89,13 @@ export class Nemesis {
     await this.net.apply(partition.cut);
     const record = { kind, target: partition.description, wasLeader, startedMs, healedMs: null };
     return { record, heal: () => this.net.apply([]) };
+  }
+
+  /** A running node that is not the leader (any running node when the leader is unknown). */
+  private async pickFollower(): Promise<{ target: string; wasLeader: boolean }> {
+    const leader = await this.cluster.leader();
+    const running = this.cluster.ids.filter((id) => this.cluster.node(id).running && id !== leader);
+    return { target: this.rng.pick(running.length > 0 ? running : this.cluster.ids.filter((id) => id !== leader)), wasLeader: false };
   }
 
   /** The leader (with LEADER_PREFERENCE, when one is known), else a random running node. */

@@ -59,6 +59,12 @@ export interface ConfigOptions {
   readonly peerAddress: (from: string, to: NodePlan) => Endpoint;
 }
 
+/**
+ * Snapshots every few hundred entries, so a run compacts many times and a node
+ * that was down (the down-compact fault) comes back by InstallSnapshot.
+ */
+export const CHAOS_LIMITS = { snapshotEntries: 200, snapshotTrailingEntries: 50, snapshotChunkBytes: 4096 } as const;
+
 /** Writes one config file per node. */
 export function writeConfigs(plans: readonly NodePlan[], options: ConfigOptions): void {
   for (const self of plans) {
@@ -66,7 +72,7 @@ export function writeConfigs(plans: readonly NodePlan[], options: ConfigOptions)
       const peer = member.id === self.id ? { host: member.host, port: member.peerPort } : options.peerAddress(self.id, member);
       return { id: member.id, peer: `${peer.host}:${peer.port}`, client: clientAddress(member) };
     });
-    const config = { nodeId: self.id, clusterId: options.clusterId, dataDir: self.dataDir, members, timing: options.timing, logLevel: 'info' };
+    const config = { nodeId: self.id, clusterId: options.clusterId, dataDir: self.dataDir, members, timing: options.timing, limits: CHAOS_LIMITS, logLevel: 'info' };
     writeFileSync(self.configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
 }

@@ -6,7 +6,8 @@
  */
 import type { Rng } from './rng.js';
 
-export const FAULT_KINDS = ['kill', 'pause', 'halves', 'isolate-leader', 'bridge', 'one-way'] as const;
+/** `down-compact`: a follower is killed and stays down while the others go on (and compact), so it returns by snapshot. */
+export const FAULT_KINDS = ['kill', 'pause', 'halves', 'isolate-leader', 'bridge', 'one-way', 'down-compact'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface ScheduledFault {

@@ -40,6 +40,13 @@ export const LIMIT_RULES: readonly BoundRule<LimitField>[] = [
     label: 'keyBytesMax + valueBytesMax + 64 KiB',
   },
   {
+    field: 'frameBytesMax',
+    op: '>=',
+    uses: ['snapshotChunkBytes'],
+    bound: (l) => l.snapshotChunkBytes + FRAME_OVERHEAD_BYTES,
+    label: 'snapshotChunkBytes + 64 KiB',
+  },
+  {
     // Otherwise a GET of the largest value would disconnect the client that asked.
     field: 'clientOutputBytesMax',
     op: '>=',

@@ -59,6 +59,14 @@ export interface LimitsConfig {
   readonly sessionResultsMax: number;
   /** Log entries after which an unused session expires. */
   readonly sessionIdleEntriesMax: number;
+  /** Entries applied since the last snapshot that make the node take a new one and compact its log. */
+  readonly snapshotEntries: number;
+  /** Payload bytes applied since the last snapshot that make the node take a new one (whichever comes first). */
+  readonly snapshotBytes: number;
+  /** Entries kept in the log before a snapshot's index, so a slightly slow follower catches up from the log. */
+  readonly snapshotTrailingEntries: number;
+  /** Bytes of state-machine data in one InstallSnapshot chunk. */
+  readonly snapshotChunkBytes: number;
 }
 
 /**
@@ -128,6 +136,10 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   sessionsMax: 10_000,
   sessionResultsMax: 256,
   sessionIdleEntriesMax: 1_000_000,
+  snapshotEntries: 10_000,
+  snapshotBytes: 64 * 1024 * 1024,
+  snapshotTrailingEntries: 5_000,
+  snapshotChunkBytes: 1024 * 1024,
 };
 
 /**

@@ -31,6 +31,10 @@ export interface AssembleOptions {
   readonly scheduler: DrainScheduler;
   /** Seeds the election-timeout randomness; record it to replay the node. */
   readonly seed: number;
+  /** The index of the last snapshot the storage holds (0 or absent: none). */
+  readonly snapshotIndex?: number;
+  /** Milliseconds for measuring durations (default: performance.now; the simulator passes virtual time). */
+  readonly now?: () => number;
 }
 
 export interface NodeParts {
@@ -48,6 +52,12 @@ export function toTicks(ms: number, tickMs: number): number {
   return Math.max(1, Math.round(ms / tickMs));
 }
 
+/** The term of the restored log's entry at index (the log start's term at the start). */
+function termAt(restored: RestoredState, index: number): number {
+  const start = restored.logStart ?? { index: 0, term: 0 };
+  return index === start.index ? start.term : (restored.entries[index - start.index - 1]?.term ?? 0);
+}
+
 export function assembleNode(options: AssembleOptions): NodeParts {
   const { config, storage, restored } = options;
   const { timing, limits } = config;
@@ -62,6 +72,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       entriesPerAppendMax: limits.entriesPerAppendMax,
       appendBytesMax: limits.appendBytesMax,
       inflightAppendsMax: limits.inflightAppendsMax,
+      snapshotTrailingEntries: limits.snapshotTrailingEntries,
       random: seededRandom(options.seed),
       leaseReads: config.readMode === 'lease',
     },
@@ -85,9 +96,15 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     persistence: new PersistenceActor(bus, storage.raft),
     stateMachine: new StateMachineActor(bus, storage.kv, {
       appliedIndex: restored.appliedIndex,
+      appliedTerm: termAt(restored, restored.appliedIndex),
+      nodeId: config.nodeId,
       keysPerReplyMax: limits.keysPerReplyMax,
       sessionLimits: limits,
       sessions: options.sessions ?? [],
+      snapshots: limits,
+      snapshotIndex: options.snapshotIndex ?? 0,
+      voters: config.members.map((member) => member.id),
+      now: options.now ?? (() => performance.now()),
     }),
     client,
   };

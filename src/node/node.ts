@@ -15,6 +15,9 @@ import type { RestoredState } from '../raft/core.js';
 import type { Role } from '../raft/ready.js';
 import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
+import { StorageError } from '../storage/errors.js';
+import { logRestartFor } from '../storage/reconcile.js';
+import type { LogIndex, SnapshotMeta } from '../raft/types.js';
 import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
 import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
@@ -79,15 +82,32 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
 interface LoadedState {
   readonly restored: RestoredState;
   readonly sessions: readonly StoredSession[];
+  readonly snapshot: SnapshotMeta | null;
 }
 
 async function loadState(storage: NodeStorage): Promise<LoadedState> {
-  const [raftState, appliedIndex, sessions] = await Promise.all([
+  const [loadedRaft, appliedIndex, sessions, snapshot] = await Promise.all([
     storage.raft.load(),
     storage.kv.appliedIndex(),
     storage.kv.loadSessions(),
+    storage.kv.loadSnapshot(),
   ]);
-  return { restored: { hardState: raftState.hardState, entries: raftState.entries, appliedIndex }, sessions };
+  const restart = logRestartFor(loadedRaft, snapshot);
+  if (restart !== null) await storage.raft.write(restart);
+  const raftState = restart === null ? loadedRaft : await storage.raft.load();
+  const { hardState, logStart, entries } = raftState;
+  checkLoaded(logStart.index, entries.at(-1)?.index ?? logStart.index, appliedIndex, snapshot);
+  return { restored: { hardState, logStart, entries, appliedIndex }, sessions, snapshot };
+}
+
+/** What is on disk is input: the log and the state machine must fit together, or the node refuses to start. */
+function checkLoaded(start: LogIndex, last: LogIndex, applied: LogIndex, snapshot: SnapshotMeta | null): void {
+  const problem =
+    applied < start ? `the log was compacted up to index ${start} but the state machine has applied only ${applied}`
+    : applied > last ? `the state machine has applied index ${applied} but the log ends at ${last}`
+    : snapshot !== null && snapshot.index > applied ? `the snapshot at index ${snapshot.index} is ahead of the applied index ${applied}`
+    : null;
+  if (problem !== null) throw new StorageError('STORAGE_CORRUPT', `data directory does not hold a consistent node: ${problem}`);
 }
 
 function attachRecorders(config: NodeConfig, parts: NodeParts, loaded: LoadedState, seed: number, options: StartNodeOptions, logger: Logger): NodeRecorders {
@@ -105,7 +125,7 @@ function attachRecorders(config: NodeConfig, parts: NodeParts, loaded: LoadedSta
 }
 
 function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logger, seed: number, loaded: LoadedState): NodeParts {
-  const { restored, sessions } = loaded;
+  const { restored, sessions, snapshot } = loaded;
   const self = config.members.find((member) => member.id === config.nodeId)!;
   const transport = new TcpTransport({
     self: config.nodeId,
@@ -118,7 +138,7 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
     logger,
   });
   logger.info(
-    { seed, term: restored.hardState.term, lastIndex: restored.entries.length, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },
+    { seed, term: restored.hardState.term, logStart: restored.logStart?.index ?? 0, lastIndex: restored.entries.at(-1)?.index ?? restored.logStart?.index ?? 0, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },
     'node restored from disk',
   );
   return assembleNode({
@@ -126,6 +146,7 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
     storage,
     restored,
     sessions,
+    snapshotIndex: snapshot?.index ?? 0,
     transport,
     clock: systemClock,
     scheduler: immediateScheduler,
@@ -154,6 +175,7 @@ async function runNode(
     onFlightDump: () => flightDump('DEBUG FLIGHTDUMP request'),
   });
   logRoleChanges(parts, logger);
+  logSnapshots(parts, logger);
   const onFatal = options.onFatal ?? defaultFatal(logger);
   parts.bus.on('storage.failed', (e) => onFatal(new Error(`${e.operation} failed: ${e.message}`)));
   await parts.network.start().catch((err: unknown) => {
@@ -198,6 +220,11 @@ function statusOf(parts: NodeParts | null): Omit<NodeStatus, 'id' | 'appliedInde
   if (!parts) return { role: 'follower', term: 0, leader: null, commitIndex: 0, lastLogIndex: 0 };
   const view = parts.core.view();
   return { role: view.role, term: view.term, leader: view.leader, commitIndex: view.commitIndex, lastLogIndex: view.lastIndex };
+}
+
+function logSnapshots(parts: NodeParts, logger: Logger): void {
+  parts.bus.on('storage.snapshotted', (e) => logger.info({ index: e.index, durationMs: e.durationMs }, 'snapshot taken; log compacted'));
+  parts.bus.on('storage.snapshotInstalled', (e) => logger.info({ index: e.snapshot.index, from: e.leader }, 'snapshot installed from the leader'));
 }
 
 function logRoleChanges(parts: NodeParts, logger: Logger): void {

@@ -11,7 +11,7 @@
  * Leader set `stepRole` and `tickRole`.
  */
 import { assert, assertNever } from '../util/assert.js';
-import { RaftLog } from './log.js';
+import { LOG_ORIGIN, RaftLog } from './log.js';
 import { validateRaftOptions, type RaftOptions } from './options.js';
 import { mergePersists } from './persist-merge.js';
 import { PersistTracker } from './persist-tracker.js';
@@ -19,8 +19,10 @@ import { Progress } from './progress.js';
 import { majorityValue, quorumSize } from './quorum.js';
 import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
+import { SnapshotTransfers } from './snapshot-transfer.js';
 import type { PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
 import {
+  COMPACTED,
   ENTRY_COMMAND,
   ENTRY_NOOP,
   type AppendEntries,
@@ -28,6 +30,7 @@ import {
   type HardState,
   type Heartbeat,
   type LogIndex,
+  type LogPoint,
   type Message,
   type NodeId,
   type RequestVote,
@@ -37,6 +40,9 @@ import {
 /** What a node reads from its storage when it starts. */
 export interface RestoredState {
   readonly hardState: HardState;
+  /** The last entry compacted away; absent: nothing was (older traces). */
+  readonly logStart?: LogPoint;
+  /** The retained log, from logStart.index + 1. */
   readonly entries: readonly Entry[];
   /** The state machine's applied index: those entries are known committed. */
   readonly appliedIndex: LogIndex;
@@ -50,6 +56,8 @@ export interface CoreView {
   readonly vote: NodeId | null;
   readonly leader: NodeId | null;
   readonly commitIndex: LogIndex;
+  /** The first index the log holds (entries before it were compacted). */
+  readonly firstIndex: LogIndex;
   readonly lastIndex: LogIndex;
   readonly stableIndex: LogIndex;
 }
@@ -79,6 +87,7 @@ export class RaftCore {
   private readonly votes = new Map<NodeId, boolean>();
   private readonly progress = new Map<NodeId, Progress>();
   private reads: ReadIndexTracker;
+  private readonly snapshots: SnapshotTransfers;
   /** First index of the current leader term (its no-op). */
   private termStartIndex: LogIndex = 0;
   /** Ticks since this node started: the core's only notion of time. */
@@ -106,12 +115,27 @@ export class RaftCore {
     this.peers = options.voters.filter((voter) => voter !== options.id);
     this.term = restored.hardState.term;
     this.vote = restored.hardState.vote;
-    this.log = new RaftLog(restored.entries);
+    this.log = new RaftLog(restored.logStart ?? LOG_ORIGIN, restored.entries);
     assert(restored.appliedIndex <= this.log.lastIndex(), 'applied index beyond the log');
+    assert(restored.appliedIndex >= this.log.start().index, 'entries compacted before they were applied');
     this.persistence = new PersistTracker(this.log.lastIndex());
     this.commitIndex = restored.appliedIndex;
     this.appliedSent = restored.appliedIndex;
     this.reads = new ReadIndexTracker(options.voters);
+    this.snapshots = new SnapshotTransfers({
+      id: this.id,
+      term: () => this.term,
+      commitIndex: () => this.commitIndex,
+      log: this.log,
+      persistence: this.persistence,
+      send: (message) => this.outbox.push(message),
+      sendDurable: (message) => this.persistence.gate(message, this.log.lastIndex(), this.outbox),
+      restarted: (index) => {
+        this.commitIndex = Math.max(this.commitIndex, index);
+        this.appliedSent = Math.max(this.appliedSent, index);
+      },
+      matched: () => this.maybeCommit(),
+    });
     this.resetElectionTimer();
   }
 
@@ -134,6 +158,15 @@ export class RaftCore {
         this.outbox.push(...this.persistence.persisted(input.seq));
         if (this.role === 'leader') this.maybeCommit();
         break;
+      case 'snapshotted':
+        this.compactLog(input.index);
+        break;
+      case 'snapshotStaged':
+        this.snapshots.staged(input.leader, input.term, input.transfer, input.next);
+        break;
+      case 'snapshotInstalled':
+        this.snapshots.installed(input.leader, input.term, input.transfer, input.snapshot);
+        break;
       case 'flush':
         this.flush();
         break;
@@ -154,6 +187,7 @@ export class RaftCore {
       accepted: this.accepted,
       refused: this.refused,
       readsReady: this.readsReady,
+      snapshots: this.snapshots.take(),
     };
     this.outbox = [];
     this.persists = [];
@@ -171,6 +205,7 @@ export class RaftCore {
       vote: this.vote,
       leader: this.leader,
       commitIndex: this.commitIndex,
+      firstIndex: this.log.firstIndex(),
       lastIndex: this.log.lastIndex(),
       stableIndex: this.persistence.stableIndex(),
     };
@@ -240,6 +275,7 @@ export class RaftCore {
   /** Leadership lost: reads waiting for confirmation can no longer be served here. */
   private abdicate(): void {
     for (const id of this.reads.drain()) this.refused.push({ id, kind: 'read', leader: this.leader });
+    this.snapshots.abandon(this.progress);
     this.progress.clear();
   }
 
@@ -302,12 +338,12 @@ export class RaftCore {
    */
   private retryStalledAppends(): void {
     const patience = this.options.electionTicksMin;
-    for (const progress of this.progress.values()) {
-      const waiting = progress.state === 'probe' ? progress.probeSent : progress.inflight.length > 0;
+    for (const [peer, progress] of this.progress) {
       // A follower not heard from is down, not losing appends: its next heartbeat reply resumes the probe.
-      if (!waiting || !progress.recentActive) continue;
+      if (!progress.isWaiting() || !progress.recentActive) continue;
       if (++progress.ticksWithoutAppendReply > patience) {
-        progress.becomeProbe();
+        if (progress.state === 'snapshot') this.snapshots.stalled(peer, progress);
+        else progress.becomeProbe();
         progress.ticksWithoutAppendReply = 0;
       }
     }
@@ -341,7 +377,7 @@ export class RaftCore {
       // Dissertation 4.2.3: while a leader is known to be alive, a vote
       // request from a higher term is a disruption, not an election.
       if (m.type === 'RequestVote' && this.inLeaderLease()) return;
-      const leader = m.type === 'AppendEntries' || m.type === 'Heartbeat' ? m.from : null;
+      const leader = m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot' ? m.from : null;
       this.becomeFollower(m.term, leader);
     } else if (m.term < this.term) {
       this.answerStaleTerm(m);
@@ -367,9 +403,13 @@ export class RaftCore {
       case 'RequestVote':
         this.outbox.push({ ...reply, type: 'RequestVoteResponse', granted: false });
         break;
+      case 'InstallSnapshot':
+        this.outbox.push({ ...reply, type: 'InstallSnapshotResponse', transfer: m.transfer, next: -1, installed: 0 });
+        break;
       case 'RequestVoteResponse':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
+      case 'InstallSnapshotResponse':
         break;
       default:
         assertNever(m, 'message');
@@ -389,9 +429,14 @@ export class RaftCore {
         this.followLeader(m.from);
         this.handleHeartbeat(m);
         break;
+      case 'InstallSnapshot':
+        this.followLeader(m.from);
+        this.snapshots.handleChunk(m);
+        break;
       case 'RequestVoteResponse':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
+      case 'InstallSnapshotResponse':
         break; // replies to a role we no longer hold
       default:
         assertNever(m, 'message');
@@ -412,12 +457,17 @@ export class RaftCore {
         this.becomeFollower(m.term, m.from);
         this.handleHeartbeat(m);
         break;
+      case 'InstallSnapshot':
+        this.becomeFollower(m.term, m.from);
+        this.snapshots.handleChunk(m);
+        break;
       case 'RequestVoteResponse':
         this.votes.set(m.from, m.granted);
         this.tallyVotes();
         break;
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
+      case 'InstallSnapshotResponse':
         break;
       default:
         assertNever(m, 'message');
@@ -431,7 +481,11 @@ export class RaftCore {
         break;
       case 'AppendEntries':
       case 'Heartbeat':
+      case 'InstallSnapshot':
         assert(false, `two leaders in term ${this.term}: ${this.id} and ${m.from}`);
+        break;
+      case 'InstallSnapshotResponse':
+        this.handleSnapshotResponse(m);
         break;
       case 'RequestVoteResponse':
         break;
@@ -507,7 +561,9 @@ export class RaftCore {
     // Fast back-off (section 5.3, "the follower can include the term of the
     // conflicting entry and the first index it stores for that term").
     const hintIndex = Math.min(m.prevLogIndex, this.log.lastIndex() + 1);
-    const conflictTerm = this.log.term(hintIndex) ?? 0;
+    // hintIndex >= prevLogIndex >= commitIndex >= the log's start: never compacted.
+    const known = this.log.term(hintIndex);
+    const conflictTerm = typeof known === 'number' ? known : 0;
     const conflictIndex = conflictTerm === 0 ? hintIndex : this.log.firstIndexOfTerm(hintIndex, conflictTerm);
     this.persistence.gate(
       {
@@ -569,6 +625,13 @@ export class RaftCore {
       if (ours > 0) retryFrom = ours + 1;
     }
     progress.rejected(m.rejectedIndex, retryFrom);
+  }
+
+  private handleSnapshotResponse(m: Message & { type: 'InstallSnapshotResponse' }): void {
+    const progress = this.progress.get(m.from);
+    if (progress === undefined) return;
+    progress.recentActive = true;
+    this.snapshots.handleResponse(m, progress);
   }
 
   private handleHeartbeatResponse(from: NodeId, readRound: number): void {
@@ -647,6 +710,20 @@ export class RaftCore {
     this.reads.add(id, this.committedInTerm(), this.commitIndex);
   }
 
+  /**
+   * The state machine holds every entry up to index durably, so the log up to
+   * there is no longer needed to rebuild it. Entries up to index -
+   * snapshotTrailingEntries go (etcd keeps a trailing window so a follower
+   * slightly behind catches up from the log rather than by snapshot).
+   */
+  private compactLog(index: LogIndex): void {
+    assert(index <= this.appliedSent, `snapshot at ${index} of entries never handed out to apply (${this.appliedSent})`);
+    const to = index - this.options.snapshotTrailingEntries;
+    if (to <= this.log.start().index) return;
+    this.log.compactTo(to);
+    this.persistence.compacted(this.log.start());
+  }
+
   /** End of a batch: one persist request, one read round, appends per follower. */
   private flush(): void {
     if (this.role === 'leader') {
@@ -664,6 +741,7 @@ export class RaftCore {
         seq: request.seq,
         ...(request.hardState ? { hardState: request.hardState } : {}),
         ...(request.truncateFrom !== undefined ? { truncateFrom: request.truncateFrom } : {}),
+        ...(request.compact !== undefined ? { compact: request.compact } : {}),
         entries: this.log.slice(request.entriesFrom, this.log.lastIndex() + 1),
       });
     }
@@ -675,6 +753,11 @@ export class RaftCore {
       if (progress.state === 'replicate' && progress.next > this.log.lastIndex()) return;
       const prevLogIndex = progress.next - 1;
       const prevLogTerm = this.log.term(prevLogIndex);
+      if (prevLogTerm === COMPACTED) {
+        // The follower needs entries compacted away: only a snapshot can bring it up to date.
+        this.snapshots.start(peer, progress);
+        return;
+      }
       assert(prevLogTerm !== undefined, `no term for index ${prevLogIndex} sending to ${peer}`);
       const entries = this.entriesFrom(progress.next);
       const append: AppendEntries = {

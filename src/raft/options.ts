@@ -14,6 +14,8 @@ export interface RaftOptions {
   readonly entriesPerAppendMax: number;
   readonly appendBytesMax: number;
   readonly inflightAppendsMax: number;
+  /** Entries kept in the log before a snapshot's index when compacting (etcd's trailing window). */
+  readonly snapshotTrailingEntries: number;
   readonly random: RandomSource;
   /**
    * Serve reads under a leader lease instead of a heartbeat round each
@@ -30,4 +32,5 @@ export function validateRaftOptions(options: RaftOptions): void {
   assert(options.electionTicksMin > options.heartbeatTicks, 'election timeout must exceed the heartbeat');
   assert(options.electionTicksMax > options.electionTicksMin, 'empty election timeout range');
   assert(options.entriesPerAppendMax >= 1 && options.inflightAppendsMax >= 1, 'append limits < 1');
+  assert(Number.isSafeInteger(options.snapshotTrailingEntries) && options.snapshotTrailingEntries >= 0, 'snapshotTrailingEntries < 0');
 }

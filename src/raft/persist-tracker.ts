@@ -5,7 +5,7 @@
  * once everything it vouches for is on disk).
  */
 import { assert } from '../util/assert.js';
-import type { HardState, LogIndex, Message } from './types.js';
+import type { HardState, LogIndex, LogPoint, Message } from './types.js';
 
 interface Requested {
   readonly seq: number;
@@ -24,6 +24,8 @@ export class PersistTracker {
   private stable: LogIndex;
   private truncateFrom: LogIndex | null = null;
   private hardStateDirty = false;
+  /** A compaction of the in-memory log not yet handed to storage. */
+  private compact: LogPoint | null = null;
   private readonly requests: Requested[] = [];
   private readonly held: Array<{ barrier: number; message: Message }> = [];
 
@@ -40,6 +42,28 @@ export class PersistTracker {
     this.hardStateDirty = true;
   }
 
+  /** The in-memory log dropped every entry up to point (all of them durable and applied). */
+  compacted(point: LogPoint): void {
+    assert(point.index <= this.stable, `compacting to ${point.index} past the durable ${this.stable}`);
+    this.compact = point;
+  }
+
+  /**
+   * The in-memory log restarted at a snapshot's point `start`: it kept the
+   * entries after it (keeps), or dropped every entry after `before` (its
+   * old start) and now continues at start.index + 1.
+   */
+  restarted(before: LogPoint, start: LogPoint, keeps: boolean): void {
+    if (!keeps) {
+      if (this.requestedIndex > before.index) this.truncateFrom = Math.min(this.truncateFrom ?? Infinity, before.index + 1);
+      for (const request of this.requests) request.lastIndex = Math.min(request.lastIndex, before.index);
+      this.stable = Math.min(this.stable, before.index);
+    }
+    this.requestedIndex = Math.max(this.requestedIndex, start.index);
+    if (!keeps) this.requestedIndex = start.index;
+    this.compact = start;
+  }
+
   /** The in-memory log dropped every entry >= from. */
   truncated(from: LogIndex): void {
     if (from <= this.requestedIndex) {
@@ -51,7 +75,7 @@ export class PersistTracker {
   }
 
   private dirty(lastIndex: LogIndex): boolean {
-    return this.hardStateDirty || this.truncateFrom !== null || lastIndex > this.requestedIndex;
+    return this.hardStateDirty || this.truncateFrom !== null || this.compact !== null || lastIndex > this.requestedIndex;
   }
 
   /** Sends message now if it vouches only for durable state, else holds it for the next persist. */
@@ -68,7 +92,7 @@ export class PersistTracker {
   nextRequest(
     lastIndex: LogIndex,
     hardState: HardState,
-  ): { seq: number; hardState?: HardState; truncateFrom?: LogIndex; entriesFrom: LogIndex } | null {
+  ): { seq: number; hardState?: HardState; truncateFrom?: LogIndex; compact?: LogPoint; entriesFrom: LogIndex } | null {
     if (!this.dirty(lastIndex)) return null;
     const seq = ++this.issuedSeq;
     const request = {
@@ -76,10 +100,12 @@ export class PersistTracker {
       entriesFrom: this.requestedIndex + 1,
       ...(this.hardStateDirty ? { hardState } : {}),
       ...(this.truncateFrom !== null ? { truncateFrom: this.truncateFrom } : {}),
+      ...(this.compact !== null ? { compact: this.compact } : {}),
     };
     this.requests.push({ seq, lastIndex });
     this.requestedIndex = lastIndex;
     this.truncateFrom = null;
+    this.compact = null;
     this.hardStateDirty = false;
     return request;
   }

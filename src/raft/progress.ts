@@ -2,13 +2,17 @@
  * The leader's view of one follower (etcd's Progress). In `probe` the leader
  * sends one append at a time until it finds where the logs match; in
  * `replicate` it streams appends optimistically, at most `inflightMax`
- * unacknowledged at once (the pipeline window).
+ * unacknowledged at once (the pipeline window); in `snapshot` the follower
+ * needs entries the leader has compacted, and appends wait while a snapshot
+ * transfer runs (etcd's StateSnapshot).
  */
 import { assert } from '../util/assert.js';
 import type { LogIndex } from './types.js';
 
 export class Progress {
-  state: 'probe' | 'replicate' = 'probe';
+  state: 'probe' | 'replicate' | 'snapshot' = 'probe';
+  /** In snapshot: the transfer under way. */
+  transfer = 0;
   match: LogIndex = 0;
   next: LogIndex;
   /** In probe: an append is out and we wait for its answer (or a heartbeat reply). */
@@ -28,7 +32,29 @@ export class Progress {
   }
 
   isPaused(): boolean {
+    if (this.state === 'snapshot') return true;
     return this.state === 'probe' ? this.probeSent : this.inflight.length >= this.inflightMax;
+  }
+
+  /** Whether the leader waits for this follower to answer something it sent. */
+  isWaiting(): boolean {
+    if (this.state === 'snapshot') return true;
+    return this.state === 'probe' ? this.probeSent : this.inflight.length > 0;
+  }
+
+  becomeSnapshot(transfer: number): void {
+    this.state = 'snapshot';
+    this.transfer = transfer;
+    this.probeSent = false;
+    this.inflight.length = 0;
+    this.ticksWithoutAppendReply = 0;
+  }
+
+  /** The follower installed a snapshot (or already had everything) up to index: probe from there. */
+  snapshotInstalled(index: LogIndex): void {
+    this.match = Math.max(this.match, index);
+    this.becomeProbe();
+    this.ticksWithoutAppendReply = 0;
   }
 
   /** Records an append covering up to lastIndex being sent. */
@@ -46,6 +72,8 @@ export class Progress {
     this.ticksWithoutAppendReply = 0;
     if (matchIndex <= this.match) return false;
     this.match = matchIndex;
+    // A late answer to an append sent before the transfer began: it counts, the transfer goes on.
+    if (this.state === 'snapshot') return true;
     this.next = Math.max(this.next, matchIndex + 1);
     while (this.inflight.length > 0 && this.inflight[0]! <= matchIndex) this.inflight.shift();
     if (this.state === 'probe') this.becomeReplicate();
@@ -58,6 +86,7 @@ export class Progress {
    */
   rejected(rejectedIndex: LogIndex, retryFrom: LogIndex): boolean {
     this.ticksWithoutAppendReply = 0;
+    if (this.state === 'snapshot') return false;
     if (this.state === 'replicate') {
       if (rejectedIndex <= this.match) return false;
       this.becomeProbe();

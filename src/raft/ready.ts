@@ -3,7 +3,7 @@
  * effects accumulate until takeReady() hands them over as one Ready, which the
  * RaftNode actor carries out in the order documented on its fields.
  */
-import type { Entry, HardState, LogIndex, Message, NodeId, Term } from './types.js';
+import type { Entry, HardState, InstallSnapshot, LogIndex, LogPoint, Message, NodeId, Term } from './types.js';
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
@@ -22,17 +22,40 @@ export type RaftInput =
   | { readonly type: 'read'; readonly id: number }
   /** Storage made every persist request up to seq durable. */
   | { readonly type: 'persisted'; readonly seq: number }
+  /** The state machine holds every entry up to index durably (a snapshot): the log before it may go. */
+  | { readonly type: 'snapshotted'; readonly index: LogIndex }
+  /** A snapshot chunk from `leader` in `term` was staged, or refused: `next` is the chunk wanted next (-1: start over). */
+  | { readonly type: 'snapshotStaged'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly next: number }
+  /** The state machine now is, durably, the snapshot at `snapshot` (or already was past it). */
+  | { readonly type: 'snapshotInstalled'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly snapshot: LogPoint }
   /**
    * End of a batch: everything stepped since the last flush goes out as one
    * persist request and at most one append per follower (group commit).
    */
   | { readonly type: 'flush' };
 
+/**
+ * What the actors must do about snapshot transfers (the bytes never pass
+ * through the core). Leader side: `send` opens a read view of the state
+ * machine and sends its chunk 0; `next` sends the chunk the follower asked
+ * for; `close` ends a transfer (done or abandoned) and frees its view.
+ * Follower side: `stage` stores a received chunk, and installs the snapshot
+ * after its last chunk; both answer with a snapshotStaged or
+ * snapshotInstalled input.
+ */
+export type SnapshotCommand =
+  | { readonly kind: 'send'; readonly to: NodeId; readonly term: Term; readonly transfer: number }
+  | { readonly kind: 'next'; readonly to: NodeId; readonly transfer: number; readonly seq: number }
+  | { readonly kind: 'close'; readonly to: NodeId; readonly transfer: number }
+  | { readonly kind: 'stage'; readonly message: InstallSnapshot };
+
 export interface PersistRequest {
   readonly seq: number;
   readonly hardState?: HardState;
   readonly truncateFrom?: LogIndex;
   readonly entries: readonly Entry[];
+  /** Delete the log up to and including this point, which becomes its start (RaftWrite.compact). */
+  readonly compact?: LogPoint;
 }
 
 /**
@@ -54,4 +77,6 @@ export interface Ready {
   readonly refused: ReadonlyArray<{ readonly id: number; readonly kind: 'proposal' | 'read'; readonly leader: NodeId | null }>;
   /** Reads confirmed by a quorum: serve each once the state machine has applied `index`. */
   readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
+  /** Snapshot transfer work, in order (after `committed`: a stage may follow entries still to apply). */
+  readonly snapshots: readonly SnapshotCommand[];
 }

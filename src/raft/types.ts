@@ -8,6 +8,29 @@ export type NodeId = string;
 export type Term = number;
 export type LogIndex = number;
 
+/** A position in the log: an index and the term of the entry there. */
+export interface LogPoint {
+  readonly index: LogIndex;
+  readonly term: Term;
+}
+
+/**
+ * What a snapshot of the state machine stands for: every entry up to index
+ * (whose term is term) applied, with these voting members.
+ */
+export interface SnapshotMeta {
+  readonly index: LogIndex;
+  readonly term: Term;
+  readonly voters: readonly NodeId[];
+}
+
+/**
+ * The answer for an index that was compacted into a snapshot (etcd's
+ * ErrCompacted): the entry is gone, and so is its term.
+ */
+export const COMPACTED = 'compacted';
+export type Compacted = typeof COMPACTED;
+
 export const ENTRY_NOOP = 0;
 export const ENTRY_COMMAND = 1;
 export type EntryType = typeof ENTRY_NOOP | typeof ENTRY_COMMAND;
@@ -83,7 +106,35 @@ export interface HeartbeatResponse extends Envelope {
   readonly readRound: number;
 }
 
+/**
+ * One chunk of a snapshot (section 7, dissertation chapter 5), sent when a
+ * follower needs entries the leader has compacted. A transfer is one read
+ * view of the leader's state machine, sent as chunks seq 0, 1, 2, ... one at
+ * a time; each is acknowledged before the next goes out.
+ */
+export interface InstallSnapshot extends Envelope {
+  readonly type: 'InstallSnapshot';
+  readonly snapshot: SnapshotMeta;
+  /** Names the transfer (unique per leader term); chunks of other transfers are refused. */
+  readonly transfer: number;
+  readonly seq: number;
+  readonly data: Uint8Array;
+  /** The last chunk: install once it is staged. */
+  readonly done: boolean;
+}
+
+export interface InstallSnapshotResponse extends Envelope {
+  readonly type: 'InstallSnapshotResponse';
+  readonly transfer: number;
+  /** The chunk the follower wants next; -1: it cannot go on with this transfer, start a new one. */
+  readonly next: number;
+  /** Once installed (or found older than the follower's commit index): the index its log now matches up to; else 0. */
+  readonly installed: LogIndex;
+}
+
 export type Message =
+  | InstallSnapshot
+  | InstallSnapshotResponse
   | RequestVote
   | RequestVoteResponse
   | AppendEntries

@@ -53,7 +53,13 @@ export class SimCluster implements NodeObserver {
     this.members = simMembers(size);
     this.network = new SimNetwork(this.loop, this.rng.derive());
     // Small, seed-chosen appends and windows, so batching, splitting and back-off paths get exercised.
-    const limits = { ...DEFAULT_LIMITS, entriesPerAppendMax: this.rng.pick([1, 2, 3, 8]), inflightAppendsMax: this.rng.pick([1, 2, 4]) };
+    // Snapshots every few dozen entries, so every seed compacts and most send snapshots.
+    const limits = {
+      ...DEFAULT_LIMITS,
+      snapshotEntries: this.rng.pick([12, 24, 48]),
+      snapshotTrailingEntries: this.rng.pick([0, 3, 10]),
+      snapshotChunkBytes: this.rng.pick([64, 300, 4096]),
+      entriesPerAppendMax: this.rng.pick([1, 2, 3, 8]), inflightAppendsMax: this.rng.pick([1, 2, 4]) };
     const settings = (id: string): NodeSettings => ({ nodeId: id, members: this.members, timing: SIM_TIMING, limits });
     this.nodes = this.members.map((m) => {
       const disk = new SimDisk(m.id, this.loop, this.rng.derive(), diskTiming, this.checker);

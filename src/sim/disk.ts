@@ -8,13 +8,19 @@
  * gets fresh storage objects bound to it, and every completion scheduled by
  * an earlier incarnation is dropped when it comes due.
  */
+import { createHash } from 'node:crypto';
 import { keyId } from '../kv/apply.js';
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
 import type { RestoredState } from '../raft/core.js';
-import { EMPTY_HARD_STATE, type Entry, type HardState, type LogIndex } from '../raft/types.js';
+import { COMPACTED, EMPTY_HARD_STATE, type Compacted, type Entry, type HardState, type LogIndex, type LogPoint, type SnapshotMeta } from '../raft/types.js';
 import { StorageError } from '../storage/errors.js';
-import { assert } from '../util/assert.js';
-import type { KvStorage, KvWrite, NodeStorage, RaftState, RaftStorage, RaftWrite } from '../storage/interfaces.js';
+import { AssertionError, assert } from '../util/assert.js';
+import type { KvStorage, KvWrite, NodeStorage, RaftState, RaftStorage, RaftWrite, SnapshotReader } from '../storage/interfaces.js';
+import { decodeLogKey, encodeLogKey } from '../storage/codec.js';
+import { ArraySnapshotReader } from '../storage/array-snapshot-reader.js';
+import { SPACE_KV, SPACE_SESSION, decodeChunk, type SnapshotRecord } from '../storage/snapshot-format.js';
+import { checkRaftWrite, tipAfter, type Tip } from '../storage/raft-write-check.js';
+import { logRestartFor } from '../storage/reconcile.js';
 import type { SimLoop } from './loop.js';
 import type { Rng } from './rng.js';
 
@@ -31,13 +37,22 @@ export const DEFAULT_DISK_TIMING: DiskTiming = { writeMsMin: 0, writeMsMax: 2, s
 /** Observes durable changes (the invariant checker watches persisted terms and votes). */
 export interface DiskObserver {
   hardStatePersisted(node: string, before: HardState, after: HardState): void;
+  /** The state machine now reflects every entry up to appliedIndex; digest names its whole content. */
+  stateMachineChanged(node: string, appliedIndex: LogIndex, digest: string): void;
 }
 
 export class SimDisk {
   hardState: HardState = EMPTY_HARD_STATE;
+  /** The last entry compacted away. */
+  logStart: LogPoint = { index: 0, term: 0 };
+  /** The retained log: index logStart.index + 1 + i at i. */
   entries: Entry[] = [];
   readonly kv = new Map<string, readonly [Uint8Array, Uint8Array]>();
   appliedIndex: LogIndex = 0;
+  /** The last snapshot's metadata (the KV data itself is the snapshot). */
+  snapshot: SnapshotMeta | null = null;
+  /** Chunks of a snapshot being received, by chunk number. */
+  staged: Uint8Array[] = [];
   /** The client-session table, stored atomically with the KV data. */
   readonly sessions = new Map<number, StoredSession>();
   /** Bumped by a crash: completions of older incarnations are lost. */
@@ -55,9 +70,11 @@ export class SimDisk {
     private readonly observer: DiskObserver | null,
   ) {}
 
-  /** What a restarting node reads. */
+  /** What a restarting node reads (after restarting the log at a snapshot it is behind, as a real node does). */
   restored(): RestoredState {
-    return { hardState: this.hardState, entries: [...this.entries], appliedIndex: this.appliedIndex };
+    const restart = logRestartFor({ hardState: this.hardState, logStart: this.logStart, entries: this.entries }, this.snapshot);
+    if (restart !== null) this.applyRaftWrite(restart);
+    return { hardState: this.hardState, logStart: this.logStart, entries: [...this.entries], appliedIndex: this.appliedIndex };
   }
 
   crash(): void {
@@ -109,12 +126,22 @@ export class SimDisk {
     });
   }
 
+  /** The last index on disk (the start when the retained log is empty). */
+  lastIndex(): LogIndex {
+    return this.logStart.index + this.entries.length;
+  }
+
   applyRaftWrite(write: RaftWrite): void {
-    if (write.truncateFrom !== undefined) this.entries.length = Math.min(this.entries.length, write.truncateFrom - 1);
+    const start = this.logStart.index;
+    if (write.truncateFrom !== undefined) this.entries.length = Math.min(this.entries.length, write.truncateFrom - start - 1);
     for (const entry of write.entries) {
       // Like a LevelDB put per key: overwrites in place, never leaves a gap.
-      assert(entry.index <= this.entries.length + 1, `disk write leaves a gap at ${entry.index} on ${this.node}`);
-      this.entries[entry.index - 1] = entry;
+      assert(entry.index <= this.lastIndex() + 1, `disk write leaves a gap at ${entry.index} on ${this.node}`);
+      this.entries[entry.index - start - 1] = entry;
+    }
+    if (write.compact && write.compact.index > start) {
+      this.entries = this.entries.slice(Math.min(this.entries.length, write.compact.index - start));
+      this.logStart = write.compact;
     }
     if (write.hardState) {
       const before = this.hardState;
@@ -133,6 +160,39 @@ export class SimDisk {
     for (const session of sessions?.put ?? []) this.sessions.set(session.id, session);
     for (const id of sessions?.del ?? []) this.sessions.delete(id);
     this.appliedIndex = appliedIndex;
+    this.observer?.stateMachineChanged(this.node, appliedIndex, this.digest());
+  }
+
+  /** A hash of every key, value and session, in order: equal state machines have equal digests. */
+  digest(): string {
+    const hash = createHash('sha1');
+    for (const [, key, value] of this.snapshotRecords()) hash.update(`${key.length}:${value.length}:`).update(key).update(value);
+    return hash.digest('hex');
+  }
+
+  /** The state machine as snapshot records, keys in byte order (what a LevelDB view would read). */
+  snapshotRecords(): SnapshotRecord[] {
+    const kv = [...this.kv.values()].sort(([a], [b]) => Buffer.compare(a, b));
+    const sessions = [...this.sessions.values()].sort((a, b) => a.id - b.id);
+    return [
+      ...kv.map(([key, value]) => [SPACE_KV, key, value] as const),
+      ...sessions.map((s) => [SPACE_SESSION, encodeLogKey(s.id), s.data] as const),
+    ];
+  }
+
+  /** Replaces the state machine with the staged snapshot, at once. */
+  installStaged(meta: SnapshotMeta): void {
+    const records = this.staged.flatMap((chunk, i) => decodeChunk(chunk, `staged snapshot chunk ${i}`));
+    this.kv.clear();
+    this.sessions.clear();
+    for (const [space, key, value] of records) {
+      if (space === SPACE_KV) this.kv.set(keyId(key), [key, value]);
+      else this.sessions.set(decodeLogKey(key), { id: decodeLogKey(key), data: value });
+    }
+    this.appliedIndex = meta.index;
+    this.snapshot = meta;
+    this.staged = [];
+    this.observer?.stateMachineChanged(this.node, meta.index, this.digest());
   }
 
   /** The KV contents as plain strings, keys sorted (for comparing nodes). */
@@ -143,25 +203,42 @@ export class SimDisk {
 }
 
 class SimRaftStorage implements RaftStorage {
+  /** The state after every write issued by this incarnation, as the real storage tracks it. */
+  private tip: Tip | undefined;
+
   constructor(
     private readonly disk: SimDisk,
     private readonly incarnation: number,
   ) {}
 
   load(): Promise<RaftState> {
-    return this.disk.read(this.incarnation, { hardState: this.disk.hardState, entries: [...this.disk.entries] });
+    const { hardState, logStart, entries } = this.disk;
+    return this.disk.read(this.incarnation, { hardState, logStart, entries: [...entries] });
   }
 
   write(write: RaftWrite): Promise<void> {
+    const { hardState, logStart, entries } = this.disk;
+    const tip = this.tip ?? { start: logStart, lastIndex: entries.at(-1)?.index ?? logStart.index, hardState };
+    try {
+      checkRaftWrite(write, tip);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.tip = tipAfter(write, tip);
     return this.disk.complete(this.incarnation, 'writing the raft log', () => this.disk.applyRaftWrite(write));
   }
 
-  entries(lo: LogIndex, hi: LogIndex): Promise<Entry[]> {
-    return this.disk.read(this.incarnation, this.disk.entries.slice(lo - 1, Math.max(lo - 1, hi - 1)));
+  entries(lo: LogIndex, hi: LogIndex): Promise<Entry[] | Compacted> {
+    const start = this.disk.logStart.index;
+    if (lo <= start) return this.disk.read(this.incarnation, COMPACTED);
+    return this.disk.read(this.incarnation, this.disk.entries.slice(lo - start - 1, Math.max(lo - start - 1, hi - start - 1)));
   }
 }
 
 class SimKvStorage implements KvStorage {
+  /** The applied index after every apply issued by this incarnation, as the real storage tracks it. */
+  private applied: LogIndex | undefined;
+
   constructor(
     private readonly disk: SimDisk,
     private readonly incarnation: number,
@@ -186,9 +263,52 @@ class SimKvStorage implements KvStorage {
   }
 
   apply(writes: readonly KvWrite[], appliedIndex: LogIndex, sessions?: SessionChanges): Promise<void> {
+    const current = this.applied ?? this.disk.appliedIndex;
+    if (!(Number.isSafeInteger(appliedIndex) && appliedIndex > current)) {
+      return Promise.reject(new AssertionError(`applied index must increase: stored ${current}, got ${appliedIndex}`));
+    }
+    this.applied = appliedIndex;
     return this.disk.complete(this.incarnation, `applying up to index ${appliedIndex}`, () =>
       this.disk.applyKvWrites(writes, appliedIndex, sessions),
     );
+  }
+
+  saveSnapshot(meta: SnapshotMeta): Promise<void> {
+    const applied = this.applied ?? this.disk.appliedIndex;
+    if (meta.index !== applied) return Promise.reject(new AssertionError(`snapshot at ${meta.index} but the store has applied ${applied}`));
+    return this.disk.complete(this.incarnation, `recording the snapshot at index ${meta.index}`, () => {
+      this.disk.snapshot = meta;
+    });
+  }
+
+  loadSnapshot(): Promise<SnapshotMeta | null> {
+    return this.disk.read(this.incarnation, this.disk.snapshot);
+  }
+
+  async openSnapshot(meta: SnapshotMeta): Promise<SnapshotReader> {
+    const applied = this.applied ?? this.disk.appliedIndex;
+    if (meta.index !== applied) throw new AssertionError(`snapshot view at ${meta.index} but the store has applied ${applied}`);
+    let records: SnapshotRecord[] = [];
+    // Taken when the writes issued before it have landed, as the real store's queue does.
+    await this.disk.complete(this.incarnation, 'opening a snapshot view', () => (records = this.disk.snapshotRecords()));
+    return new ArraySnapshotReader(meta, records, (value) => this.disk.read(this.incarnation, value));
+  }
+
+  stageSnapshot(seq: number, data: Uint8Array): Promise<void> {
+    try {
+      decodeChunk(data, `snapshot chunk ${seq}`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.disk.complete(this.incarnation, `staging snapshot chunk ${seq}`, () => {
+      if (seq === 0) this.disk.staged = [];
+      this.disk.staged[seq] = data;
+    });
+  }
+
+  installSnapshot(meta: SnapshotMeta): Promise<void> {
+    this.applied = meta.index;
+    return this.disk.complete(this.incarnation, `installing the snapshot at ${meta.index}`, () => this.disk.installStaged(meta));
   }
 
   loadSessions(): Promise<StoredSession[]> {

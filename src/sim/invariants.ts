@@ -3,11 +3,17 @@
  * acknowledgement), checked after every delivered event. Each check is
  * incremental: a node's log is followed through entry identity (a log only
  * changes by appending and truncating), so a step costs what it changed.
+ *
+ * Logs are compacted into snapshots, so the log checks look at each node's
+ * retained suffix only (entries before its first index are in its snapshot),
+ * and State Machine Safety is also checked on the state machines themselves:
+ * two nodes that have applied the same index hold the same state (a digest
+ * of every key and session), however each got there (applies or installs).
  */
 import type { BusEvent } from '../bus/events.js';
 import type { RaftCore } from '../raft/core.js';
 import type { Entry, HardState, Message } from '../raft/types.js';
-import type { DiskObserver } from './disk.js';
+import type { DiskObserver, SimDisk } from './disk.js';
 import type { SimNode } from './node.js';
 import { violation } from './violation.js';
 
@@ -30,8 +36,14 @@ interface Track {
   leaderEntry: Entry | undefined;
 }
 
-function lastOf(entries: readonly Entry[]): { lastIndex: number; lastTerm: number } {
-  return { lastIndex: entries.length, lastTerm: entries.at(-1)?.term ?? 0 };
+/** The last entry of a node's durable log (its start when it holds none). */
+function lastOnDisk(disk: SimDisk): { lastIndex: number; lastTerm: number } {
+  return { lastIndex: disk.lastIndex(), lastTerm: disk.entries.at(-1)?.term ?? disk.logStart.term };
+}
+
+/** The durable entry at index; 'compacted' when it is in the disk's snapshot. */
+function onDisk(disk: SimDisk, index: number): Entry | 'compacted' | undefined {
+  return index <= disk.logStart.index ? 'compacted' : disk.entries[index - disk.logStart.index - 1];
 }
 
 /** Section 5.4.1's comparison: is log a at least as up-to-date as log b? */
@@ -51,6 +63,8 @@ export class SafetyChecker implements DiskObserver {
   private readonly seen: Array<Map<number, { entry: Entry; prevTerm: number }>> = [];
   readonly committed: Committed[] = [];
   readonly applied: Entry[] = [];
+  /** applied index -> digest of the state machine there, and the node that first reached it. */
+  private readonly states = new Map<number, { digest: string; node: string }>();
   private nodes: readonly SimNode[] = [];
 
   /** The whole cluster, for checks that look at every node's log. */
@@ -79,9 +93,9 @@ export class SafetyChecker implements DiskObserver {
     const view = core.view();
     if (view.term < track.term) violation('TERM_REGRESSED', `term went from ${track.term} to ${view.term}`, node.id);
     track.term = view.term;
-    this.followLog(node.id, core, track, view.lastIndex);
+    this.followLog(node.id, core, track, view.firstIndex, view.lastIndex);
     this.checkLeader(node.id, core, track, view.role === 'leader', view.term, view.lastIndex);
-    this.checkCommit(node.id, core, track, view.commitIndex, view.term, event !== null);
+    this.checkCommit(node.id, core, track, view.firstIndex, view.commitIndex, view.term, event !== null);
     if (event?.type === 'storage.apply') this.checkApplied(node.id, event.entries);
     if (event?.type === 'net.send') for (const m of event.messages) this.checkDurable(node, core, m);
   }
@@ -93,16 +107,25 @@ export class SafetyChecker implements DiskObserver {
     }
   }
 
-  /** Finds entries new since the last look (by identity) and checks Log Matching on each. */
-  private followLog(node: string, core: RaftCore, track: Track, lastIndex: number): void {
+  stateMachineChanged(node: string, appliedIndex: number, digest: string): void {
+    const known = this.states.get(appliedIndex);
+    if (!known) this.states.set(appliedIndex, { digest, node });
+    else if (known.digest !== digest) {
+      violation('STATE_MACHINE_SAFETY', `state machines differ at applied index ${appliedIndex}: ${known.node} and ${node} hold different keys or sessions`, node);
+    }
+  }
+
+  /** Finds entries new since the last look (by identity) and checks Log Matching on each retained one. */
+  private followLog(node: string, core: RaftCore, track: Track, firstIndex: number, lastIndex: number): void {
     let i = lastIndex;
-    while (i >= 1 && track.shadow[i - 1] !== core.entry(i)) i--;
+    while (i >= firstIndex && track.shadow[i - 1] !== core.entry(i)) i--;
     track.shadow.length = Math.min(track.shadow.length, lastIndex);
-    for (let index = i + 1; index <= lastIndex; index++) {
+    for (let index = Math.max(i + 1, firstIndex); index <= lastIndex; index++) {
       const entry = core.entry(index)!;
       track.shadow[index - 1] = entry;
       if (entry.index !== index) violation('LOG_MATCHING', `entry ${entry.index} stored at index ${index}`, node);
-      const prevTerm = index === 1 ? 0 : core.entry(index - 1)!.term;
+      // The first retained entry follows the log's start, whose term the core keeps but no entry shows.
+      const prevTerm = index === 1 ? 0 : index === firstIndex ? null : core.entry(index - 1)!.term;
       this.matchEntry(node, index, entry, prevTerm);
     }
   }
@@ -112,16 +135,16 @@ export class SafetyChecker implements DiskObserver {
    * the same command and follow entries of the same term, so their logs agree
    * on every earlier index too.
    */
-  private matchEntry(node: string, index: number, entry: Entry, prevTerm: number): void {
+  private matchEntry(node: string, index: number, entry: Entry, prevTerm: number | null): void {
     let byTerm = this.seen[index];
     if (!byTerm) this.seen[index] = byTerm = new Map();
     const known = byTerm.get(entry.term);
     if (!known) {
-      byTerm.set(entry.term, { entry, prevTerm });
+      if (prevTerm !== null) byTerm.set(entry.term, { entry, prevTerm });
       return;
     }
     if (!sameEntry(known.entry, entry)) violation('LOG_MATCHING', `two different entries at index ${index} term ${entry.term}`, node);
-    if (known.prevTerm !== prevTerm) {
+    if (prevTerm !== null && known.prevTerm !== prevTerm) {
       violation('LOG_MATCHING', `entries at index ${index} term ${entry.term} follow terms ${known.prevTerm} and ${prevTerm}`, node);
     }
   }
@@ -132,7 +155,8 @@ export class SafetyChecker implements DiskObserver {
       return;
     }
     if (track.leaderTerm === term) {
-      if (lastIndex < track.leaderLast || core.entry(track.leaderLast) !== track.leaderEntry) {
+      const compacted = track.leaderLast < core.view().firstIndex;
+      if (lastIndex < track.leaderLast || (!compacted && core.entry(track.leaderLast) !== track.leaderEntry)) {
         violation('LEADER_APPEND_ONLY', `leader of term ${term} changed its log at or before index ${track.leaderLast}`, node);
       }
     } else {
@@ -147,7 +171,8 @@ export class SafetyChecker implements DiskObserver {
     const other = this.leaders.get(term);
     if (other !== undefined && other !== node) violation('ELECTION_SAFETY', `${other} and ${node} both leaders of term ${term}`, node);
     this.leaders.set(term, node);
-    for (let index = 1; index < this.committed.length; index++) {
+    // Entries before the leader's first index are in its snapshot; the state-machine digests cover those.
+    for (let index = core.view().firstIndex; index < this.committed.length; index++) {
       const c = this.committed[index];
       if (!c || c.commitTerm >= term) continue;
       const ours = core.entry(index);
@@ -157,9 +182,10 @@ export class SafetyChecker implements DiskObserver {
     }
   }
 
-  private checkCommit(node: string, core: RaftCore, track: Track, commitIndex: number, term: number, stepped: boolean): void {
+  private checkCommit(node: string, core: RaftCore, track: Track, firstIndex: number, commitIndex: number, term: number, stepped: boolean): void {
     if (commitIndex < track.commit) violation('COMMIT_REGRESSED', `commit index went from ${track.commit} to ${commitIndex}`, node);
-    for (let index = track.commit + 1; index <= commitIndex; index++) {
+    // A commit index that jumps past the first index came with a snapshot: the digests check what it holds.
+    for (let index = Math.max(track.commit + 1, firstIndex); index <= commitIndex; index++) {
       const entry = core.entry(index);
       if (!entry) violation('STATE_MACHINE_SAFETY', `commit index ${commitIndex} beyond the log`, node);
       const known = this.committed[index];
@@ -169,7 +195,7 @@ export class SafetyChecker implements DiskObserver {
       }
     }
     // A restarted node's commit index is its applied index: committed long ago, nothing new to check.
-    if (commitIndex > track.commit && stepped) this.checkCommitSafe(node, core, commitIndex);
+    if (commitIndex > track.commit && stepped && commitIndex >= firstIndex) this.checkCommitSafe(node, core, commitIndex);
     track.commit = commitIndex;
   }
 
@@ -182,19 +208,21 @@ export class SafetyChecker implements DiskObserver {
    */
   private checkCommitSafe(node: string, core: RaftCore, index: number): void {
     const entry = core.entry(index)!;
-    const durable = this.nodes.map((n) => lastOf(n.disk.entries));
+    const durable = this.nodes.map((n) => lastOnDisk(n.disk));
     const quorum = Math.floor(this.nodes.length / 2) + 1;
     for (const x of this.nodes) {
-      const logs: Array<{ lastIndex: number; lastTerm: number; at: Entry | undefined }> = [
-        { ...lastOf(x.disk.entries), at: x.disk.entries[index - 1] },
+      const logs: Array<{ lastIndex: number; lastTerm: number; at: Entry | 'compacted' | undefined }> = [
+        { ...lastOnDisk(x.disk), at: onDisk(x.disk, index) },
       ];
       const memory = x.parts?.core;
       if (memory) {
-        const last = memory.view().lastIndex;
-        logs.push({ lastIndex: last, lastTerm: memory.entry(last)?.term ?? 0, at: memory.entry(index) });
+        const { firstIndex, lastIndex: last } = memory.view();
+        const at = index < firstIndex ? 'compacted' : memory.entry(index);
+        logs.push({ lastIndex: last, lastTerm: memory.entry(last)?.term ?? x.disk.logStart.term, at });
       }
       for (const log of logs) {
-        if (log.at && sameEntry(log.at, entry)) continue;
+        // A compacted entry is in the node's snapshot: committed there, it cannot be lost.
+        if (log.at === 'compacted' || (log.at && sameEntry(log.at, entry))) continue;
         const voters = this.nodes.filter((y, i) => y === x || upToDate(log, durable[i]!));
         if (voters.length >= quorum) {
           violation('COMMITTED_ENTRY_AT_RISK', `${node} committed index ${index} (term ${entry.term}), but ${x.id} lacks it and could win an election with votes from ${voters.map((y) => y.id).join(', ')}`, node);
@@ -223,10 +251,18 @@ export class SafetyChecker implements DiskObserver {
       }
     }
     if (m.type === 'AppendEntriesResponse' && m.success && m.matchIndex > 0) {
-      const onDisk = disk.entries[m.matchIndex - 1];
+      const stored = onDisk(disk, m.matchIndex);
       const inLog = core.entry(m.matchIndex);
-      if (!onDisk || (inLog !== undefined && onDisk.term !== inLog.term)) {
-        violation('DURABLE_BEFORE_ACK', `append acknowledged up to ${m.matchIndex} with ${disk.entries.length} entries on disk`, node.id);
+      if (!stored || (stored !== 'compacted' && inLog !== undefined && stored.term !== inLog.term)) {
+        violation('DURABLE_BEFORE_ACK', `append acknowledged up to ${m.matchIndex} with the log on disk ending at ${disk.lastIndex()}`, node.id);
+      }
+    }
+    if (m.type === 'InstallSnapshotResponse' && m.installed > 0) {
+      // The log on disk must reach the index (as entries, or as its start after an install), and a
+      // log that starts there must stand on a state machine that does too.
+      const held = onDisk(disk, m.installed) !== undefined && disk.appliedIndex >= disk.logStart.index;
+      if (!held) {
+        violation('DURABLE_BEFORE_ACK', `snapshot acknowledged up to ${m.installed} with the log on disk at ${disk.logStart.index + 1}..${disk.lastIndex()} and the state machine at ${disk.appliedIndex}`, node.id);
       }
     }
   }

@@ -97,6 +97,7 @@ export class SimNode {
       clock,
       scheduler: this.scheduler(incarnation),
       seed,
+      now: () => this.loop.now,
     });
     this.parts = parts;
     this.recordFlight(parts, traceStartOf(this.settings, { restored, sessions }, seed, 0));

@@ -78,6 +78,10 @@ export function describeMessage(m: Message): string {
       return `${head} commit=${m.commit} round=${m.readRound}`;
     case 'HeartbeatResponse':
       return `${head} round=${m.readRound}`;
+    case 'InstallSnapshot':
+      return `${head} snap=${m.snapshot.index}/${m.snapshot.term} transfer=${m.transfer} seq=${m.seq} bytes=${m.data.length}${m.done ? ' done' : ''}`;
+    case 'InstallSnapshotResponse':
+      return `${head} transfer=${m.transfer} next=${m.next} installed=${m.installed}`;
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import { Packr } from 'msgpackr';
 import { ENTRY_COMMAND, ENTRY_NOOP } from '../raft/types.js';
-import type { Entry, EntryType, HardState, LogIndex } from '../raft/types.js';
+import type { Entry, EntryType, HardState, LogIndex, LogPoint, SnapshotMeta } from '../raft/types.js';
 import { assert } from '../util/assert.js';
 import { StorageError, messageOf } from './errors.js';
 
@@ -22,6 +22,12 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 /** Keys of the `meta` sublevel. */
 export const META_HARD_STATE = Uint8Array.from(Buffer.from('hardState'));
 export const META_APPLIED_INDEX = Uint8Array.from(Buffer.from('appliedIndex'));
+/** The last snapshot of the state machine: [index, term, voters]. */
+export const META_SNAPSHOT = Uint8Array.from(Buffer.from('snapshot'));
+/** Present while a received snapshot is being switched in: its [index, term, voters]. */
+export const META_INSTALLING = Uint8Array.from(Buffer.from('installing'));
+/** The log's start: the last entry compacted away, [index, term]. */
+export const META_LOG_START = Uint8Array.from(Buffer.from('logStart'));
 /** Client sessions live in `meta` under this prefix and their 8-byte id. */
 export const META_SESSION_PREFIX = Uint8Array.from(Buffer.from('session:'));
 
@@ -79,6 +85,36 @@ export function decodeHardState(bytes: Uint8Array): HardState {
   if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
   if (vote !== null && typeof vote !== 'string') throw corrupt(`${what} has a vote that is neither null nor a node id`);
   return { term, vote };
+}
+
+export function encodeLogPoint(point: LogPoint): Uint8Array {
+  return packr.pack([point.index, point.term]);
+}
+
+/** A stored [index, term] pair; `what` names the record in errors. */
+export function decodeLogPoint(bytes: Uint8Array, what: string): LogPoint {
+  const value = unpack(what, bytes);
+  if (!Array.isArray(value) || value.length !== 2) throw corrupt(`${what} is not an [index, term] pair`);
+  const [index, term] = value as unknown[];
+  if (!isTerm(index)) throw corrupt(`${what} has an invalid index ${String(index)}`);
+  if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
+  return { index, term };
+}
+
+export function encodeSnapshotMeta(meta: SnapshotMeta): Uint8Array {
+  return packr.pack([meta.index, meta.term, meta.voters]);
+}
+
+export function decodeSnapshotMeta(bytes: Uint8Array, what = 'snapshot record (meta key "snapshot")'): SnapshotMeta {
+  const value = unpack(what, bytes);
+  if (!Array.isArray(value) || value.length !== 3) throw corrupt(`${what} is not an [index, term, voters] tuple`);
+  const [index, term, voters] = value as unknown[];
+  if (!isTerm(index)) throw corrupt(`${what} has an invalid index ${String(index)}`);
+  if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
+  if (!Array.isArray(voters) || voters.length === 0 || !voters.every((v) => typeof v === 'string' && v !== '')) {
+    throw corrupt(`${what} has voters that are not a non-empty list of node ids`);
+  }
+  return { index, term, voters: voters as string[] };
 }
 
 export function encodeAppliedIndex(index: LogIndex): Uint8Array {

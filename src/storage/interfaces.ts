@@ -4,23 +4,33 @@
  * contract suite (test/storage/*.contract.ts) runs against every implementation.
  */
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
-import type { Entry, HardState, LogIndex } from '../raft/types.js';
+import type { Compacted, Entry, HardState, LogIndex, LogPoint, SnapshotMeta } from '../raft/types.js';
 
 /**
  * One atomic, synced write of Raft's persistent state. Applied in this order
  * inside a single LevelDB batch: delete every entry with index >= truncateFrom,
- * put `entries`, then replace the hard state. Either all of it is durable when
- * the returned promise resolves, or none of it is visible after a crash.
+ * put `entries`, compact (delete every entry with index <= compact.index and
+ * make compact the log's start), then replace the hard state. Either all of it
+ * is durable when the returned promise resolves, or none of it is visible
+ * after a crash.
  */
 export interface RaftWrite {
   readonly hardState?: HardState;
   readonly truncateFrom?: LogIndex;
   readonly entries: readonly Entry[];
+  /**
+   * The log now starts after this point; it never moves back. It may lie past
+   * the last entry (a follower installing a snapshot): the log is then empty
+   * and continues at compact.index + 1.
+   */
+  readonly compact?: LogPoint;
 }
 
 export interface RaftState {
   readonly hardState: HardState;
-  /** Every log entry on disk, in index order, contiguous, first index 1. */
+  /** The last entry compacted away ({0, 0} when nothing was). */
+  readonly logStart: LogPoint;
+  /** Every log entry on disk, in index order, contiguous from logStart.index + 1. */
   readonly entries: readonly Entry[];
 }
 
@@ -29,8 +39,11 @@ export interface RaftStorage {
   load(): Promise<RaftState>;
   /** See RaftWrite. Calls are applied in call order. */
   write(write: RaftWrite): Promise<void>;
-  /** Entries with lo <= index < hi that are on disk (for inspection and tests). */
-  entries(lo: LogIndex, hi: LogIndex): Promise<Entry[]>;
+  /**
+   * Entries with lo <= index < hi that are on disk (for inspection and
+   * tests); COMPACTED when lo is at or before the log's start.
+   */
+  entries(lo: LogIndex, hi: LogIndex): Promise<Entry[] | Compacted>;
 }
 
 export interface KvPut {
@@ -43,6 +56,18 @@ export interface KvDel {
   readonly key: Uint8Array;
 }
 export type KvWrite = KvPut | KvDel;
+
+/** A consistent read view of the state machine, streamed in chunks (see snapshot-format.ts). */
+export interface SnapshotReader {
+  readonly meta: SnapshotMeta;
+  /**
+   * The next chunk: records up to about maxBytes (one larger record goes
+   * alone), and whether it is the last. Call again only while not last.
+   */
+  next(maxBytes: number): Promise<{ readonly data: Uint8Array; readonly last: boolean }>;
+  /** Frees the view. */
+  close(): Promise<void>;
+}
 
 /** The state machine's durable data: user keys and the index they reflect. */
 export interface KvStorage {
@@ -59,6 +84,33 @@ export interface KvStorage {
    * stored one. Client-session changes go in the same batch.
    */
   apply(writes: readonly KvWrite[], appliedIndex: LogIndex, sessions?: SessionChanges): Promise<void>;
+  /**
+   * Marks the store as a snapshot at meta.index, which must be the applied
+   * index after every earlier apply. Synced: when it resolves, everything
+   * applied so far is durable (LevelDB syncs its write-ahead log in order),
+   * so the Raft log up to meta.index may be deleted.
+   */
+  saveSnapshot(meta: SnapshotMeta): Promise<void>;
+  /** The last snapshot's metadata, or null when none was taken. */
+  loadSnapshot(): Promise<SnapshotMeta | null>;
+  /**
+   * A read view of the whole state machine (every key of the KV data and
+   * the session table) as it is after every earlier apply, which must have
+   * applied exactly meta.index. Later applies do not change what it reads.
+   */
+  openSnapshot(meta: SnapshotMeta): Promise<SnapshotReader>;
+  /**
+   * Stages chunk seq of an incoming snapshot (seq 0 first empties the
+   * staging area). A chunk that does not decode is refused with
+   * SNAPSHOT_INVALID and nothing is staged.
+   */
+  stageSnapshot(seq: number, data: Uint8Array): Promise<void>;
+  /**
+   * Replaces the state machine with the staged snapshot: its data, sessions,
+   * applied index meta.index and snapshot metadata. Synced; a crash at any
+   * point leaves the old state or, once reopened, the new one.
+   */
+  installSnapshot(meta: SnapshotMeta): Promise<void>;
   /** Every stored client session (read once at start-up). */
   loadSessions(): Promise<StoredSession[]>;
   /** Every key and value, in key order (for tests and consistency checks). */

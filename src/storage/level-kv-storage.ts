@@ -3,19 +3,24 @@
  * apply writes its changes and the new applied index in one atomic batch, so
  * after a crash the store reflects exactly the entries up to that index.
  */
-import type { LogIndex } from '../raft/types.js';
+import type { LogIndex, SnapshotMeta } from '../raft/types.js';
 import { assert } from '../util/assert.js';
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
 import {
   META_APPLIED_INDEX,
   META_SESSION_PREFIX,
+  META_SNAPSHOT,
   decodeAppliedIndex,
+  decodeSnapshotMeta,
+  encodeSnapshotMeta,
   decodeSessionKey,
   encodeAppliedIndex,
   encodeSessionKey,
   prefixUpperBound,
 } from './codec.js';
-import type { KvStorage, KvWrite } from './interfaces.js';
+import type { KvStorage, KvWrite, SnapshotReader } from './interfaces.js';
+import { installLevelSnapshot, openLevelSnapshot, stageLevelChunk } from './level-snapshots.js';
+import { decodeChunk } from './snapshot-format.js';
 import { withLevelErrors, writeBatch, type SublevelBatch } from './level-layout.js';
 import type { Layout } from './level-layout.js';
 import { WriteQueue } from './write-queue.js';
@@ -79,6 +84,45 @@ export class LevelKvStorage implements KvStorage {
       await writeBatch(this.layout, `applying up to index ${appliedIndex}`, build, { sync: false });
       this.applied = appliedIndex;
     });
+  }
+
+  saveSnapshot(meta: SnapshotMeta): Promise<void> {
+    return this.queue.run(async () => {
+      const applied = this.applied ?? (await this.appliedIndex());
+      assert(meta.index === applied, `snapshot at ${meta.index} but the store has applied ${applied}`);
+      const build = (batch: SublevelBatch): void => batch.put(this.layout.meta, META_SNAPSHOT, encodeSnapshotMeta(meta));
+      await writeBatch(this.layout, `recording the snapshot at index ${meta.index}`, build, { sync: true });
+    });
+  }
+
+  openSnapshot(meta: SnapshotMeta): Promise<SnapshotReader> {
+    return this.queue.run(async () => {
+      const applied = this.applied ?? (await this.appliedIndex());
+      assert(meta.index === applied, `snapshot view at ${meta.index} but the store has applied ${applied}`);
+      return openLevelSnapshot(this.layout, meta);
+    });
+  }
+
+  stageSnapshot(seq: number, data: Uint8Array): Promise<void> {
+    // Checked before the queue: a bad chunk from a peer is refused, not a disk failure that stops the store.
+    try {
+      decodeChunk(data, `snapshot chunk ${seq}`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.queue.run(() => stageLevelChunk(this.layout, seq, data));
+  }
+
+  installSnapshot(meta: SnapshotMeta): Promise<void> {
+    return this.queue.run(async () => {
+      await installLevelSnapshot(this.layout, meta);
+      this.applied = meta.index;
+    });
+  }
+
+  async loadSnapshot(): Promise<SnapshotMeta | null> {
+    const bytes = await withLevelErrors('reading the snapshot metadata', () => this.layout.meta.get(META_SNAPSHOT));
+    return bytes === undefined ? null : decodeSnapshotMeta(bytes);
   }
 
   /** Resolves once every write queued so far has finished. */

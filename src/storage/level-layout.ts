@@ -21,6 +21,8 @@ export interface Layout {
   readonly meta: Sublevel;
   /** User key -> value. */
   readonly kv: Sublevel;
+  /** Chunks of a snapshot being received, by 8-byte chunk number. */
+  readonly snap: Sublevel;
 }
 
 const BYTES = { keyEncoding: 'view', valueEncoding: 'view' } as const;
@@ -33,8 +35,9 @@ export async function openLayout(db: LevelDb): Promise<Layout> {
     log: db.sublevel<Uint8Array, Uint8Array>('log', BYTES),
     meta: db.sublevel<Uint8Array, Uint8Array>('meta', BYTES),
     kv: db.sublevel<Uint8Array, Uint8Array>('kv', BYTES),
+    snap: db.sublevel<Uint8Array, Uint8Array>('snap', BYTES),
   };
-  await Promise.all([layout.log.open(), layout.meta.open(), layout.kv.open()]);
+  await Promise.all([layout.log.open(), layout.meta.open(), layout.kv.open(), layout.snap.open()]);
   return layout;
 }
 

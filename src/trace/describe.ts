@@ -40,6 +40,10 @@ export function describeMessage(m: Message): string {
       return `${head} commit=${m.commit} round=${m.readRound}`;
     case 'HeartbeatResponse':
       return `${head} round=${m.readRound}`;
+    case 'InstallSnapshot':
+      return `${head} snapshot=${m.snapshot.index}/t${m.snapshot.term} transfer=${m.transfer} chunk=${m.seq} bytes=${m.data.length}${m.done ? ' last' : ''}`;
+    case 'InstallSnapshotResponse':
+      return `${head} transfer=${m.transfer} next=${m.next} installed=${m.installed}`;
     default:
       return assertNever(m, 'message');
   }
@@ -118,8 +122,19 @@ export function describeEvent(e: BusEvent): string {
     case 'storage.persist': {
       const r = e.request;
       const hs = r.hardState ? ` term=${r.hardState.term} vote=${r.hardState.vote ?? '-'}` : '';
-      return `seq=${r.seq}${hs}${r.truncateFrom !== undefined ? ` truncate>=${r.truncateFrom}` : ''} entries=${entries(r.entries)}`;
+      const compact = r.compact ? ` compact<=${r.compact.index}` : '';
+      return `seq=${r.seq}${hs}${r.truncateFrom !== undefined ? ` truncate>=${r.truncateFrom}` : ''} entries=${entries(r.entries)}${compact}`;
     }
+    case 'storage.snapshotted':
+      return `index=${e.index} term=${e.term} (${e.durationMs} ms)`;
+    case 'storage.snapshot':
+      return e.commands.map((c) => (c.kind === 'stage' ? `stage chunk ${c.message.seq} of transfer ${c.message.transfer}` : `${c.kind} ${c.to} transfer=${c.transfer}${c.kind === 'next' ? ` chunk=${c.seq}` : ''}`)).join(' | ');
+    case 'storage.snapshotRead':
+      return describeMessage(e.message);
+    case 'storage.snapshotStaged':
+      return `from ${e.leader} t${e.term} transfer=${e.transfer} next=${e.next}`;
+    case 'storage.snapshotInstalled':
+      return `from ${e.leader} t${e.term} transfer=${e.transfer} at ${e.snapshot.index}/t${e.snapshot.term}`;
     case 'storage.persisted':
       return `seq=${e.seq}`;
     case 'storage.apply':

@@ -14,7 +14,9 @@ const CONTEXT_AFTER = 3;
 
 export function describeHeader(header: TraceHeader, file: string): string {
   const r = header.restored;
-  const log = r.entries.length === 0 ? 'empty log' : `log 1..${r.entries.at(-1)!.index}`;
+  const start = r.logStart?.index ?? 0;
+  const held = r.entries.length === 0 ? 'empty log' : `log ${start + 1}..${r.entries.at(-1)!.index}`;
+  const log = start === 0 ? held : `${held} after a snapshot at ${start}`;
   const started = new Date(header.startMs).toISOString();
   const window = header.firstSeq === 1 ? '' : `, events from #${header.firstSeq}`;
   const reason = header.reason === undefined ? '' : `, dumped on ${header.reason}`;

@@ -70,6 +70,11 @@ function envelopeProblem(value: unknown): string | null {
  * replays as well as tests.
  */
 function normalizeBytes(message: Message): void {
+  if (message.type === 'InstallSnapshot' && message.data.constructor !== Uint8Array) {
+    const data = message.data;
+    (message as { data: Uint8Array }).data = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return;
+  }
   if (message.type !== 'AppendEntries') return;
   for (const entry of message.entries) {
     const data = entry.data;

@@ -26,7 +26,15 @@ const FIELDS: Readonly<Record<MessageType, Readonly<Record<string, Check>>>> = {
   },
   Heartbeat: { commit: isCount, readRound: isCount },
   HeartbeatResponse: { readRound: isCount },
+  InstallSnapshot: { transfer: isCount, seq: isCount, done: isBool, data: (v) => v instanceof Uint8Array, snapshot: isSnapshotMeta },
+  InstallSnapshotResponse: { transfer: isCount, next: (v) => v === -1 || isCount(v), installed: isCount },
 };
+
+function isSnapshotMeta(value: unknown): boolean {
+  if (!isRecord(value) || !isCount(value['index']) || !isCount(value['term'])) return false;
+  const voters = value['voters'];
+  return Array.isArray(voters) && voters.length > 0 && voters.every((v) => typeof v === 'string');
+}
 
 /** FIELDS as arrays, built once: this runs for every message received. */
 const FIELD_LISTS = new Map<string, ReadonlyArray<readonly [string, Check]>>(

@@ -7,10 +7,13 @@
 import { RaftCore } from '../../src/raft/core.js';
 import { seededRandom } from '../../src/raft/random.js';
 import type { Ready } from '../../src/raft/ready.js';
-import { EMPTY_HARD_STATE, type Entry, type HardState, type Message, type NodeId } from '../../src/raft/types.js';
+import { EMPTY_HARD_STATE, type Entry, type HardState, type LogPoint, type Message, type NodeId } from '../../src/raft/types.js';
 
 export interface Disk {
   hardState: HardState;
+  /** The last entry compacted away; the state machine holds everything up to it. */
+  logStart: LogPoint;
+  /** The retained log, from logStart.index + 1. */
   entries: Entry[];
 }
 
@@ -21,6 +24,7 @@ export interface HarnessOptions {
   readonly electionTicksMax?: number;
   readonly heartbeatTicks?: number;
   readonly entriesPerAppendMax?: number;
+  readonly snapshotTrailingEntries?: number;
   readonly leaseReads?: boolean;
   /** When false, persist requests wait until completePersist() (a slow disk). */
   readonly autoPersist?: boolean;
@@ -43,7 +47,7 @@ export class Harness {
   constructor(private readonly options: HarnessOptions) {
     this.autoPersist = options.autoPersist ?? true;
     for (const id of options.ids) {
-      this.disks.set(id, { hardState: EMPTY_HARD_STATE, entries: [] });
+      this.disks.set(id, { hardState: EMPTY_HARD_STATE, logStart: { index: 0, term: 0 }, entries: [] });
       this.start(id);
     }
   }
@@ -56,7 +60,7 @@ export class Harness {
     this.autoPersist = on;
   }
 
-  /** (Re)creates the node from what its disk holds; its applied index restarts at 0. */
+  /** (Re)creates the node from what its disk holds; its applied index restarts at the log's start. */
   start(id: NodeId, seedOffset = 0): void {
     const disk = this.disks.get(id)!;
     const index = this.options.ids.indexOf(id);
@@ -70,10 +74,11 @@ export class Harness {
         entriesPerAppendMax: this.options.entriesPerAppendMax ?? 64,
         appendBytesMax: 1 << 20,
         inflightAppendsMax: 4,
+        snapshotTrailingEntries: this.options.snapshotTrailingEntries ?? 0,
         random: seededRandom((this.options.seed ?? 1) * 100 + index + seedOffset),
         leaseReads: this.options.leaseReads ?? false,
       },
-      { hardState: disk.hardState, entries: [...disk.entries], appliedIndex: 0 },
+      { hardState: disk.hardState, logStart: disk.logStart, entries: [...disk.entries], appliedIndex: disk.logStart.index },
     );
     this.cores.set(id, core);
     this.applied.set(id, []);
@@ -172,11 +177,20 @@ export class Harness {
     return this.options.ids.filter((id) => this.core(id).view().role === 'leader');
   }
 
+  /** [index, term] of every entry the node holds (after its log's start). */
   logOf(id: NodeId): Array<[number, number]> {
     const core = this.core(id);
     const out: Array<[number, number]> = [];
-    for (let i = 1; i <= core.view().lastIndex; i++) out.push([i, core.entry(i)!.term]);
+    for (let i = core.view().firstIndex; i <= core.view().lastIndex; i++) out.push([i, core.entry(i)!.term]);
     return out;
+  }
+
+  /** Drops a node's durable entries up to index, as compaction into a snapshot does (takes effect at restart). */
+  compactDisk(id: NodeId, index: number): void {
+    const disk = this.disks.get(id)!;
+    const cut = index - disk.logStart.index;
+    disk.logStart = { index, term: disk.entries[cut - 1]!.term };
+    disk.entries = disk.entries.slice(cut);
   }
 
   private carryOut(id: NodeId, ready: Ready): void {
@@ -197,8 +211,13 @@ export class Harness {
 
   private writeDisk(id: NodeId, request: NonNullable<Ready['persist']>): void {
     const disk = this.disks.get(id)!;
-    if (request.truncateFrom !== undefined) disk.entries.length = request.truncateFrom - 1;
-    for (const entry of request.entries) disk.entries[entry.index - 1] = entry;
+    const offset = disk.logStart.index + 1;
+    if (request.truncateFrom !== undefined) disk.entries.length = Math.min(disk.entries.length, request.truncateFrom - offset);
+    for (const entry of request.entries) disk.entries[entry.index - offset] = entry;
+    if (request.compact && request.compact.index > disk.logStart.index) {
+      disk.entries = disk.entries.slice(Math.min(disk.entries.length, request.compact.index - disk.logStart.index));
+      disk.logStart = request.compact;
+    }
     if (request.hardState) disk.hardState = request.hardState;
   }
 }

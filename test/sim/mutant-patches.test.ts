@@ -12,8 +12,8 @@ const root = resolve(import.meta.dirname, '../..');
 const patches = readdirSync(join(root, 'test/mutants')).filter((f) => f.endsWith('.patch')).sort();
 
 describe('named-bug patches', () => {
-  it('cover the eight bugs of the issue', () => {
-    expect(patches).toHaveLength(8);
+  it('cover the eight bugs of the simulation issue and three of snapshots (issue 8)', () => {
+    expect(patches).toHaveLength(11);
   });
 
   it.each(patches)('%s applies cleanly to the current source', (patch) => {

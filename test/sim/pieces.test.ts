@@ -210,7 +210,7 @@ describe('SimDisk', () => {
 
   test('hard-state changes are reported to the observer', async () => {
     const seen: Array<[HardState, HardState]> = [];
-    const { loop, d } = disk({ hardStatePersisted: (_n, before, after) => seen.push([before, after]) });
+    const { loop, d } = disk({ hardStatePersisted: (_n, before, after) => seen.push([before, after]), stateMachineChanged: () => undefined });
     void d.storage().raft.write({ entries: [], hardState: { term: 3, vote: null } });
     await loop.runUntil(50);
     expect(seen).toEqual([[{ term: 0, vote: null }, { term: 3, vote: null }]]);

@@ -132,7 +132,86 @@ export function kvStorageContract(name: string, factory: StorageFactory, options
       expect(showPairs(await kv.dump())).toEqual(showPairs([[utf8('session:1'), utf8('v')]]));
     });
 
+    it('records snapshot metadata at the applied index, and refuses one at any other index', async () => {
+      const kv = await fresh();
+      expect(await kv.loadSnapshot()).toBeNull();
+      void kv.apply(puts(utf8('a')), 3);
+      // Queued behind the apply: it sees index 3 applied.
+      await kv.saveSnapshot({ index: 3, term: 2, voters: ['n1', 'n2', 'n3'] });
+      expect(await kv.loadSnapshot()).toEqual({ index: 3, term: 2, voters: ['n1', 'n2', 'n3'] });
+      await expect(kv.saveSnapshot({ index: 2, term: 2, voters: ['n1'] })).rejects.toThrow(AssertionError);
+      await expect(kv.saveSnapshot({ index: 4, term: 2, voters: ['n1'] })).rejects.toThrow(AssertionError);
+      await kv.apply([], 7);
+      await kv.saveSnapshot({ index: 7, term: 3, voters: ['n1'] });
+      expect(await kv.loadSnapshot()).toEqual({ index: 7, term: 3, voters: ['n1'] });
+    });
+
+    it('streams a consistent view in chunks that another store stages and installs, replacing what it held', async () => {
+      const source = await fresh();
+      const keys = Array.from({ length: 40 }, (_, i) => utf8(`key:${String(i).padStart(2, '0')}`));
+      await source.apply(keys.map((k) => put(k, everyByte())), 3, { put: [{ id: 7, data: utf8('session seven') }], del: [] });
+      const reader = await source.openSnapshot({ index: 3, term: 2, voters: ['a'] });
+      // Applied after the view opened: the view does not see it.
+      await source.apply([del(keys[0]!), put(utf8('later'), utf8('x'))], 4);
+      const target = await fresh();
+      await target.apply(puts(utf8('old-key')), 9, { put: [{ id: 1, data: utf8('old session') }], del: [] });
+      let seq = 0;
+      for (let done = false; !done; seq++) {
+        const chunk = await reader.next(1000);
+        expect(chunk.data.length).toBeLessThan(1000 + 300 + 64);
+        await target.stageSnapshot(seq, chunk.data);
+        done = chunk.last;
+      }
+      await reader.close();
+      expect(seq).toBeGreaterThan(5);
+      await target.installSnapshot({ index: 3, term: 2, voters: ['a'] });
+      expect(await target.appliedIndex()).toBe(3);
+      expect(await target.loadSnapshot()).toEqual({ index: 3, term: 2, voters: ['a'] });
+      expect(showPairs(await target.dump())).toEqual(showPairs(keys.map((k) => [k, everyByte()] as [Uint8Array, Uint8Array])));
+      expect((await target.loadSessions()).map((x) => [x.id, hex(x.data)])).toEqual([[7, hex(utf8('session seven'))]]);
+      // Applies continue after the installed index.
+      await target.apply(puts(utf8('next')), 4);
+      expect(await target.get(utf8('next'))).toBeDefined();
+    });
+
+    it('refuses a chunk that does not decode with SNAPSHOT_INVALID, and stays usable', async () => {
+      const kv = await fresh();
+      await expect(kv.stageSnapshot(0, utf8('not msgpack \xc1'))).rejects.toMatchObject({ code: 'SNAPSHOT_INVALID' });
+      await expect(kv.stageSnapshot(0, Uint8Array.of(0x91, 0x93, 0x05, 0xc4, 0x00, 0xc4, 0x00))).rejects.toMatchObject({ code: 'SNAPSHOT_INVALID' });
+      await kv.apply(puts(utf8('a')), 1);
+      expect(await kv.appliedIndex()).toBe(1);
+    });
+
+    it('a new transfer (chunk 0) empties what an earlier one staged', async () => {
+      const source = await fresh();
+      await source.apply(puts(utf8('kept')), 2);
+      const reader = await source.openSnapshot({ index: 2, term: 1, voters: ['a'] });
+      const only = await reader.next(1 << 20);
+      await reader.close();
+      const other = await fresh();
+      await other.apply(puts(utf8('stale')), 5);
+      const staleReader = await other.openSnapshot({ index: 5, term: 1, voters: ['a'] });
+      const stale = await staleReader.next(1 << 20);
+      await staleReader.close();
+      const target = await fresh();
+      await target.stageSnapshot(0, stale.data);
+      await target.stageSnapshot(1, stale.data);
+      await target.stageSnapshot(0, only.data);
+      await target.installSnapshot({ index: 2, term: 1, voters: ['a'] });
+      expect(showPairs(await target.dump())).toEqual(showPairs([[utf8('kept'), utf8('v')]]));
+    });
+
     if (options.persistent) {
+      it('keeps the snapshot metadata and what was applied before it across close and reopen', async () => {
+        const harness = await open();
+        await harness.storage.kv.apply(puts(utf8('k')), 5, { put: [{ id: 2, data: utf8('s') }], del: [] });
+        await harness.storage.kv.saveSnapshot({ index: 5, term: 1, voters: ['a', 'b'] });
+        const { kv } = await reopenOf(harness);
+        expect(await kv.loadSnapshot()).toEqual({ index: 5, term: 1, voters: ['a', 'b'] });
+        expect(await kv.appliedIndex()).toBe(5);
+        expect((await kv.loadSessions()).map((s) => s.id)).toEqual([2]);
+      });
+
       it('keeps client sessions across close and reopen', async () => {
         const harness = await open();
         await harness.storage.kv.apply([], 1, { put: [{ id: 5, data: everyByte() }], del: [] });

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_HARD_STATE } from '../../src/raft/types.js';
+import { COMPACTED, EMPTY_HARD_STATE, type Compacted, type Entry } from '../../src/raft/types.js';
 import type { NodeStorage, RaftWrite } from '../../src/storage/interfaces.js';
 import { AssertionError } from '../../src/util/assert.js';
 import { entries, entry, everyByte, reopenOf, showEntries, useHarnesses } from './harness.js';
@@ -18,8 +18,9 @@ export function raftStorageContract(name: string, factory: StorageFactory, optio
 
     it('loads an empty log and the initial hard state from a new store', async () => {
       const { raft } = await fresh();
-      expect(await raft.load()).toEqual({ hardState: EMPTY_HARD_STATE, entries: [] });
-      expect(await raft.entries(0, 100)).toEqual([]);
+      expect(await raft.load()).toEqual({ hardState: EMPTY_HARD_STATE, logStart: { index: 0, term: 0 }, entries: [] });
+      expect(await raft.entries(1, 100)).toEqual([]);
+      expect(await raft.entries(0, 100)).toBe(COMPACTED);
     });
 
     it('appends entries and loads them back in index order', async () => {
@@ -33,8 +34,8 @@ export function raftStorageContract(name: string, factory: StorageFactory, optio
     it('returns the entries in [lo, hi) from entries()', async () => {
       const { raft } = await fresh();
       await raft.write({ entries: entries(1, 5, 1) });
-      expect(showEntries(await raft.entries(2, 4))).toEqual(showEntries(entries(2, 3, 1)));
-      expect(showEntries(await raft.entries(4, 99))).toEqual(showEntries(entries(4, 5, 1)));
+      expect(showEntries(held(await raft.entries(2, 4)))).toEqual(showEntries(entries(2, 3, 1)));
+      expect(showEntries(held(await raft.entries(4, 99)))).toEqual(showEntries(entries(4, 5, 1)));
       expect(await raft.entries(3, 3)).toEqual([]);
       expect(await raft.entries(4, 2)).toEqual([]);
     });
@@ -112,7 +113,63 @@ export function raftStorageContract(name: string, factory: StorageFactory, optio
       expect((await raft.load()).hardState).toEqual({ term: 6, vote: 'b' });
     });
 
+    it('compacts a prefix: the start keeps its term, the tail stays, older indexes answer COMPACTED', async () => {
+      const { raft } = await fresh();
+      await raft.write({ entries: [...entries(1, 4, 1), ...entries(5, 8, 2)] });
+      await raft.write({ compact: { index: 5, term: 2 }, entries: [] });
+      const loaded = await raft.load();
+      expect(loaded.logStart).toEqual({ index: 5, term: 2 });
+      expect(showEntries(loaded.entries)).toEqual(showEntries(entries(6, 8, 2)));
+      expect(await raft.entries(5, 7)).toBe(COMPACTED);
+      expect(await raft.entries(1, 3)).toBe(COMPACTED);
+      expect(showEntries(held(await raft.entries(6, 7)))).toEqual(showEntries(entries(6, 6, 2)));
+      // Appending and truncating go on after the start.
+      await raft.write({ truncateFrom: 8, entries: entries(8, 9, 3) });
+      expect((await raft.load()).entries.map((e) => [e.index, e.term])).toEqual([[6, 2], [7, 2], [8, 3], [9, 3]]);
+    });
+
+    it('appends, compacts and writes the hard state in one write, compacting what it just wrote', async () => {
+      const { raft } = await fresh();
+      await raft.write({ entries: entries(1, 2, 1) });
+      await raft.write({ entries: entries(3, 6, 1), compact: { index: 4, term: 1 }, hardState: { term: 1, vote: null } });
+      const loaded = await raft.load();
+      expect(loaded.logStart).toEqual({ index: 4, term: 1 });
+      expect(loaded.entries.map((e) => e.index)).toEqual([5, 6]);
+      expect(loaded.hardState).toEqual({ term: 1, vote: null });
+    });
+
+    it('compacts past the end (a snapshot install): the log is empty and continues after the point', async () => {
+      const { raft } = await fresh();
+      await raft.write({ entries: entries(1, 3, 1) });
+      await raft.write({ truncateFrom: 1, compact: { index: 50, term: 4 }, entries: [] });
+      expect(await raft.load()).toMatchObject({ logStart: { index: 50, term: 4 }, entries: [] });
+      await expect(raft.write({ entries: [entry(52, 4)] })).rejects.toThrow(AssertionError);
+      await raft.write({ entries: [entry(51, 4)] });
+      expect((await raft.load()).entries.map((e) => e.index)).toEqual([51]);
+    });
+
+    it('refuses to move the start back or to write or truncate at a compacted index, and stays usable', async () => {
+      const { raft } = await fresh();
+      await raft.write({ entries: entries(1, 6, 1), compact: { index: 3, term: 1 } });
+      await expect(raft.write({ compact: { index: 2, term: 1 }, entries: [] })).rejects.toThrow(AssertionError);
+      await expect(raft.write({ truncateFrom: 3, entries: [] })).rejects.toThrow(AssertionError);
+      await expect(raft.write({ truncateFrom: 4, entries: [entry(3, 1), entry(4, 1)] })).rejects.toThrow(AssertionError);
+      await raft.write({ truncateFrom: 4, entries: [entry(4, 2)] });
+      expect(await raft.load()).toMatchObject({ logStart: { index: 3, term: 1 } });
+      expect((await raft.load()).entries.map((e) => [e.index, e.term])).toEqual([[4, 2]]);
+    });
+
     if (options.persistent) {
+      it('keeps the log start and the retained tail across close and reopen', async () => {
+        const harness = await open();
+        await harness.storage.raft.write({ entries: entries(1, 9, 2), compact: { index: 6, term: 2 } });
+        const { raft } = await reopenOf(harness);
+        const loaded = await raft.load();
+        expect(loaded.logStart).toEqual({ index: 6, term: 2 });
+        expect(loaded.entries.map((e) => e.index)).toEqual([7, 8, 9]);
+        await expect(raft.write({ truncateFrom: 5, entries: [] })).rejects.toThrow(AssertionError);
+      });
+
       it('keeps the log and hard state across close and reopen', async () => {
         const harness = await open();
         await harness.storage.raft.write({ hardState: { term: 2, vote: 'x' }, entries: entries(1, 3, 2) });
@@ -166,6 +223,14 @@ async function runSteps(
 async function expectMatches(storage: NodeStorage, model: RaftModel): Promise<void> {
   const loaded = await storage.raft.load();
   expect(loaded.hardState).toEqual(model.hardState);
-  expect(showEntries(loaded.entries)).toEqual(showEntries(model.log));
-  expect(showEntries(await storage.raft.entries(2, 5))).toEqual(showEntries(model.log.slice(1, 4)));
+  expect(loaded.logStart).toEqual(model.logStart);
+  expect(showEntries(loaded.entries)).toEqual(showEntries(model.retained()));
+  const lo = model.logStart.index + 1;
+  expect(showEntries(held(await storage.raft.entries(lo, lo + 3)))).toEqual(showEntries(model.log.slice(lo - 1, lo + 2)));
+  if (model.logStart.index > 0) expect(await storage.raft.entries(model.logStart.index, lo + 3)).toBe(COMPACTED);
+}
+
+function held(list: Entry[] | Compacted): Entry[] {
+  expect(list).not.toBe(COMPACTED);
+  return list as Entry[];
 }

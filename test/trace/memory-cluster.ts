@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../src/actors/timer.js';
 import { immediateScheduler } from '../../src/bus/bus.js';
 import type { BusEvent } from '../../src/bus/events.js';
-import { DEFAULT_LIMITS, TIMING_PRESETS } from '../../src/config/types.js';
+import { DEFAULT_LIMITS, TIMING_PRESETS, type LimitsConfig } from '../../src/config/types.js';
 import { assembleNode, type NodeParts, type NodeSettings } from '../../src/node/assemble.js';
 import type { NodeStorage } from '../../src/storage/interfaces.js';
 import { openMemoryStorage } from '../../src/storage/open.js';
@@ -38,9 +38,9 @@ export class MemoryCluster {
     private readonly settings: (id: string) => NodeSettings,
   ) {}
 
-  static async start(dir: string, ids: readonly string[], flightEvents = 10_000): Promise<MemoryCluster> {
+  static async start(dir: string, ids: readonly string[], flightEvents = 10_000, limits: Partial<LimitsConfig> = {}): Promise<MemoryCluster> {
     const members = ids.map((id) => ({ id, peer: `memory:${id}`, client: `memory:${id}` }));
-    const cluster = new MemoryCluster(dir, (id) => ({ nodeId: id, members, timing: TIMING_PRESETS.fast, limits: DEFAULT_LIMITS }));
+    const cluster = new MemoryCluster(dir, (id) => ({ nodeId: id, members, timing: TIMING_PRESETS.fast, limits: { ...DEFAULT_LIMITS, ...limits } }));
     for (const id of ids) {
       const node = await cluster.boot(id, await openMemoryStorage(), flightEvents, 0);
       cluster.nodes.set(id, node);
@@ -56,7 +56,7 @@ export class MemoryCluster {
 
   private async boot(id: string, storage: NodeStorage, flightEvents: number, incarnation: number): Promise<TracedNode> {
     const [raft, appliedIndex] = await Promise.all([storage.raft.load(), storage.kv.appliedIndex()]);
-    const restored = { hardState: raft.hardState, entries: raft.entries, appliedIndex };
+    const restored = { hardState: raft.hardState, logStart: raft.logStart, entries: raft.entries, appliedIndex };
     const config = this.settings(id);
     const seed = 1000 * incarnation + id.charCodeAt(id.length - 1);
     const parts = assembleNode({ config, storage, restored, transport: new MemoryTransport(this.network, { self: id }), clock: systemClock, scheduler: immediateScheduler, seed });

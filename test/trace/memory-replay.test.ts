@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,30 @@ describe('record and replay an in-process cluster', () => {
       expect(result.detail, file).toBe('');
       expect(result.ok).toBe(true);
       expect(result.events).toBeGreaterThan(10);
+    }
+  });
+
+  it('replays a follower that installed a snapshot, and the leader that compacted and sent it', { timeout: 30_000 }, async () => {
+    const limits = { snapshotEntries: 10, snapshotTrailingEntries: 2, snapshotChunkBytes: 64 };
+    const cluster = await MemoryCluster.start(dir, ['n1', 'n2', 'n3'], 10_000, limits);
+    const leader = await cluster.leader();
+    const behind = ['n1', 'n2', 'n3'].find((id) => id !== leader)!;
+    cluster.network.isolate(behind);
+    for (let i = 0; i < 40; i++) expect((await cluster.set(leader, `k${i}`, `v${i}`)).reply).toEqual({ type: 'simple', value: 'OK' });
+    expect(cluster.node(leader).parts.core.view().firstIndex).toBeGreaterThan(2);
+    cluster.network.heal();
+    await cluster.applied(cluster.node(leader).parts.core.view().commitIndex);
+    // It could only catch up by snapshot: its log now starts after the leader's compaction point.
+    expect(cluster.node(behind).parts.core.view().firstIndex).toBeGreaterThan(2);
+    await cluster.stopAll();
+
+    for (const id of [leader, behind]) {
+      const [file] = cluster.node(id).traces;
+      const text = readFileSync(file!, 'utf8');
+      expect(text).toContain(id === behind ? 'storage.snapshotInstalled' : 'storage.snapshotted');
+      const result = await replayFile(file!);
+      expect(result.detail, file).toBe('');
+      expect(result.ok).toBe(true);
     }
   });
 });
