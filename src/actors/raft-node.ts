@@ -6,7 +6,7 @@
  */
 import type { MessageBus } from '../bus/bus.js';
 import type { RaftCore } from '../raft/core.js';
-import type { RaftInput } from '../raft/ready.js';
+import type { CoreWarning, RaftInput } from '../raft/ready.js';
 import type { NodeStatusEvent } from '../bus/events.js';
 
 export class RaftNodeActor {
@@ -16,6 +16,8 @@ export class RaftNodeActor {
   constructor(
     private readonly bus: MessageBus,
     private readonly core: RaftCore,
+    /** Hears what the core refused (messages, elections); the real node logs it, rate-limited. */
+    private readonly onWarning: (warning: CoreWarning) => void = () => {},
   ) {
     bus.on('timer.tick', () => this.step({ type: 'tick' }));
     bus.on('net.recv', (event) => this.step({ type: 'message', message: event.message }));
@@ -36,6 +38,7 @@ export class RaftNodeActor {
     this.readyQueued = false;
     this.core.step({ type: 'flush' });
     const ready = this.core.takeReady();
+    for (const warning of ready.warnings) this.onWarning(warning);
     if (ready.persist) this.bus.publish({ type: 'storage.persist', request: ready.persist });
     if (ready.messages.length > 0) this.bus.publish({ type: 'net.send', messages: ready.messages });
     if (ready.committed.length > 0) this.bus.publish({ type: 'storage.apply', entries: ready.committed });

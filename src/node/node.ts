@@ -11,6 +11,8 @@ import { immediateScheduler } from '../bus/bus.js';
 import { parseHostPort } from '../config/address.js';
 import type { NodeConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
+import { RateLimitedWarn } from '../log/rate-limited.js';
+import type { CoreWarning } from '../raft/ready.js';
 import type { RestoredState } from '../raft/core.js';
 import type { Role } from '../raft/ready.js';
 import type { StoredSession } from '../kv/sessions.js';
@@ -130,6 +132,7 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
     clock: systemClock,
     scheduler: immediateScheduler,
     seed,
+    onCoreWarning: coreWarningLogger(logger),
   });
 }
 
@@ -192,6 +195,11 @@ async function runNode(
     flightDump,
     tracePath: () => recorders.tracePath,
   };
+}
+
+function coreWarningLogger(logger: Logger): (warning: CoreWarning) => void {
+  const limited = new RateLimitedWarn(logger.child({ component: 'raft' }));
+  return (warning) => limited.warn(warning.reason.split(' ', 3).join(' '), { ...warning.message, reason: warning.reason }, 'refused by the raft core');
 }
 
 function statusOf(parts: NodeParts | null): Omit<NodeStatus, 'id' | 'appliedIndex'> {

@@ -13,13 +13,14 @@
 import { assert, assertNever } from '../util/assert.js';
 import { RaftLog } from './log.js';
 import { validateRaftOptions, type RaftOptions } from './options.js';
+import { messageRelationProblem, TERM_JUMP_MAX, TERM_MAX } from './message-checks.js';
 import { mergePersists } from './persist-merge.js';
 import { PersistTracker } from './persist-tracker.js';
 import { Progress } from './progress.js';
 import { majorityValue, quorumSize } from './quorum.js';
 import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
-import type { PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
+import type { CoreWarning, PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
 import {
   ENTRY_COMMAND,
   ENTRY_NOOP,
@@ -96,6 +97,7 @@ export class RaftCore {
   private accepted: Array<{ id: number; index: LogIndex; term: Term }> = [];
   private refused: Array<{ id: number; kind: 'proposal' | 'read'; leader: NodeId | null }> = [];
   private readsReady: Array<{ id: number; index: LogIndex }> = [];
+  private warnings: CoreWarning[] = [];
 
   constructor(
     private readonly options: RaftOptions,
@@ -154,12 +156,14 @@ export class RaftCore {
       accepted: this.accepted,
       refused: this.refused,
       readsReady: this.readsReady,
+      warnings: this.warnings,
     };
     this.outbox = [];
     this.persists = [];
     this.accepted = [];
     this.refused = [];
     this.readsReady = [];
+    this.warnings = [];
     return ready;
   }
 
@@ -314,6 +318,12 @@ export class RaftCore {
   }
 
   private campaign(): void {
+    if (this.term >= TERM_MAX) {
+      // A term past TERM_MAX would be refused by every peer: stay a follower.
+      this.warnings.push({ reason: `not campaigning: term ${this.term} reached TERM_MAX` });
+      this.resetElectionTimer();
+      return;
+    }
     this.becomeCandidate();
     if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
       this.becomeLeader();
@@ -337,6 +347,12 @@ export class RaftCore {
 
   private stepMessage(m: Message): void {
     assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
+    // The transport checked these already; the core does not take it on trust.
+    const problem = messageRelationProblem(m) ?? (this.options.voters.includes(m.from) ? null : 'sender is not a voter') ?? this.termJumpProblem(m.term);
+    if (problem !== null) {
+      this.refuseMessage(m, problem);
+      return;
+    }
     if (m.term > this.term) {
       // Dissertation 4.2.3: while a leader is known to be alive, a vote
       // request from a higher term is a disruption, not an election.
@@ -348,6 +364,12 @@ export class RaftCore {
       return;
     }
     this.stepRole(m);
+  }
+
+  /** See TERM_JUMP_MAX: one message lifts our term by a bounded step (any step while we are at term 0). */
+  private termJumpProblem(term: Term): string | null {
+    if (this.term === 0 || term <= this.term + TERM_JUMP_MAX) return null;
+    return `term jumps more than TERM_JUMP_MAX (${TERM_JUMP_MAX}) above ours (${this.term})`;
   }
 
   private inLeaderLease(): boolean {
@@ -382,10 +404,12 @@ export class RaftCore {
         this.handleRequestVote(m);
         break;
       case 'AppendEntries':
+        if (this.refuseSecondLeader(m)) break;
         this.followLeader(m.from);
         this.handleAppendEntries(m);
         break;
       case 'Heartbeat':
+        if (this.refuseSecondLeader(m)) break;
         this.followLeader(m.from);
         this.handleHeartbeat(m);
         break;
@@ -431,7 +455,8 @@ export class RaftCore {
         break;
       case 'AppendEntries':
       case 'Heartbeat':
-        assert(false, `two leaders in term ${this.term}: ${this.id} and ${m.from}`);
+        // Only one leader per term, and it is us: whoever sent this lies.
+        this.refuseMessage(m, `second leader claim in term ${this.term}, which this node leads`);
         break;
       case 'RequestVoteResponse':
         break;
@@ -444,6 +469,17 @@ export class RaftCore {
       default:
         assertNever(m, 'message');
     }
+  }
+
+  /** A follower that knows this term's leader refuses a claim by anyone else (there is one leader per term). */
+  private refuseSecondLeader(m: Message): boolean {
+    if (this.leader === null || this.leader === m.from) return false;
+    this.refuseMessage(m, `second leader claim in term ${this.term}, led by ${this.leader}`);
+    return true;
+  }
+
+  private refuseMessage(m: Message, reason: string): void {
+    this.warnings.push({ reason, message: { type: m.type, from: m.from, term: m.term } });
   }
 
   private followLeader(leader: NodeId): void {
@@ -492,7 +528,11 @@ export class RaftCore {
     const conflict = this.log.findConflict(m.entries);
     if (conflict !== 0) {
       if (conflict <= this.log.lastIndex()) {
-        assert(conflict > this.commitIndex, `conflict at ${conflict} inside the committed prefix ${this.commitIndex}`);
+        if (conflict <= this.commitIndex) {
+          // Only a lying leader (or an earlier lying commit index) gets here.
+          this.refuseMessage(m, `would overwrite committed entry ${conflict} (commit index ${this.commitIndex})`);
+          return;
+        }
         this.log.truncateFrom(conflict);
         this.persistence.truncated(conflict);
       }
@@ -558,6 +598,10 @@ export class RaftCore {
   private handleAppendResponse(m: Message & { type: 'AppendEntriesResponse' }): void {
     const progress = this.progress.get(m.from);
     if (progress === undefined) return;
+    if (m.matchIndex > this.log.lastIndex() || m.rejectedIndex > this.log.lastIndex()) {
+      this.refuseMessage(m, `reply names index ${Math.max(m.matchIndex, m.rejectedIndex)}, beyond the leader's last index ${this.log.lastIndex()}`);
+      return;
+    }
     progress.recentActive = true;
     if (m.success) {
       if (progress.acknowledged(m.matchIndex)) this.maybeCommit();
@@ -574,6 +618,10 @@ export class RaftCore {
   private handleHeartbeatResponse(from: NodeId, readRound: number): void {
     const progress = this.progress.get(from);
     if (progress === undefined) return;
+    if (readRound > this.reads.currentRound()) {
+      this.warnings.push({ reason: `heartbeat reply acknowledges read round ${readRound}, beyond the leader's ${this.reads.currentRound()}`, message: { type: 'HeartbeatResponse', from, term: this.term } });
+      return;
+    }
     progress.recentActive = true;
     // A live follower in probe gets the next probe now rather than after a timeout.
     if (progress.state === 'probe') progress.probeSent = false;

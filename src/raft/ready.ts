@@ -3,7 +3,7 @@
  * effects accumulate until takeReady() hands them over as one Ready, which the
  * RaftNode actor carries out in the order documented on its fields.
  */
-import type { Entry, HardState, LogIndex, Message, NodeId, Term } from './types.js';
+import type { Entry, HardState, LogIndex, Message, MessageType, NodeId, Term } from './types.js';
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
@@ -36,6 +36,17 @@ export interface PersistRequest {
 }
 
 /**
+ * Something the core refused to do and the operator should hear about: a
+ * message that contradicts what the core knows (a second leader in a term, a
+ * reply naming log positions never sent) or an election it will not start.
+ * The core cannot log; the actor logs these, rate-limited.
+ */
+export interface CoreWarning {
+  readonly reason: string;
+  readonly message?: { readonly type: MessageType; readonly from: NodeId; readonly term: Term };
+}
+
+/**
  * Everything the core wants done. Order of effects (etcd's Ready contract):
  * 1. `persist` is handed to storage before anything else; storage completes
  *    requests in seq order and reports each with a `persisted` input.
@@ -54,4 +65,6 @@ export interface Ready {
   readonly refused: ReadonlyArray<{ readonly id: number; readonly kind: 'proposal' | 'read'; readonly leader: NodeId | null }>;
   /** Reads confirmed by a quorum: serve each once the state machine has applied `index`. */
   readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
+  /** Messages refused and elections not started since the last Ready, for the log. */
+  readonly warnings: readonly CoreWarning[];
 }

@@ -11,6 +11,7 @@ import { assert } from '../util/assert.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
 import { encodeEnvelope } from './codec.js';
 import { serveInbound } from './inbound.js';
+import { RateLimitedWarn } from '../log/rate-limited.js';
 import { PeerLink } from './peer.js';
 import { emptyStats, type TransportStats } from './stats.js';
 import type { PeerAddress, Transport } from './transport.js';
@@ -46,6 +47,7 @@ export class TcpTransport implements Transport {
   private readonly inbound = new Set<Socket>();
   private readonly counters: TransportStats = emptyStats();
   private readonly logger: Logger;
+  private readonly refusals: RateLimitedWarn;
   private server: Server | null = null;
   private state: 'idle' | 'running' | 'stopped' = 'idle';
 
@@ -53,6 +55,7 @@ export class TcpTransport implements Transport {
     assert(!options.peers.some((p) => p.id === options.self), 'peers must not include self');
     assert(new Set(options.peers.map((p) => p.id)).size === options.peers.length, 'peer ids must be unique');
     this.logger = options.logger.child({ component: 'transport' });
+    this.refusals = new RateLimitedWarn(this.logger);
     for (const peer of options.peers) this.links.set(peer.id, this.makeLink(peer));
   }
 
@@ -124,6 +127,7 @@ export class TcpTransport implements Transport {
       peers: new Set(this.links.keys()),
       frameBytesMax: this.options.limits.frameBytesMax,
       logger: this.logger,
+      refusals: this.refusals,
       stats: this.counters,
       deliver: onMessage,
     });
