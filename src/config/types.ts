@@ -69,6 +69,20 @@ export interface LimitsConfig {
  */
 export type ReadMode = 'readindex' | 'lease';
 
+/**
+ * Mutual TLS between nodes: every node presents a certificate signed by the
+ * cluster's CA whose common name is its member id, and accepts a peer only
+ * when the peer's certificate names the member its frames claim to come from.
+ */
+export interface PeerTlsConfig {
+  /** PEM file of the cluster's CA certificate(s). */
+  readonly caFile: string;
+  /** PEM file of this node's certificate (CN = its member id). */
+  readonly certFile: string;
+  /** PEM file of this node's private key. */
+  readonly keyFile: string;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface NodeConfig {
@@ -80,6 +94,8 @@ export interface NodeConfig {
   readonly limits: LimitsConfig;
   readonly readMode: ReadMode;
   readonly logLevel: LogLevel;
+  /** null: plaintext between nodes (trusted network or loopback only). */
+  readonly peerTls?: PeerTlsConfig | null;
 }
 
 export const TIMING_PRESETS: Readonly<Record<TimingPreset, TimingConfig>> = {

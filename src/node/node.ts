@@ -19,6 +19,7 @@ import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
 import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
+import { loadPeerTls } from '../transport/tls.js';
 import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
@@ -118,7 +119,9 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
       .map((member) => ({ id: member.id, ...parseHostPort(member.peer) })),
     limits: config.limits,
     logger,
+    ...(config.peerTls && { tls: loadPeerTls(config.peerTls, config.nodeId) }),
   });
+  if (!config.peerTls) logger.info('peers in plaintext: no peerTls in the config (see docs/security.md)');
   logger.info(
     { seed, term: restored.hardState.term, lastIndex: restored.entries.length, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },
     'node restored from disk',

@@ -19,6 +19,8 @@ export interface InboundContext {
   readonly self: NodeId;
   readonly clusterId: string;
   readonly peers: ReadonlySet<NodeId>;
+  /** Under mutual TLS: the member the connection's certificate names; every frame must come from it. */
+  readonly authenticatedAs?: NodeId;
   readonly frameBytesMax: number;
   readonly logger: Logger;
   /** Refusals are logged through this: whoever reaches the port must not be able to flood the log. */
@@ -70,6 +72,9 @@ function envelopeProblem(envelope: WireEnvelope, context: InboundContext, sender
     return { reason: 'wrong cluster id', details: { clusterId: clip(clusterId), expected: context.clusterId } };
   }
   if (!context.peers.has(from)) return { reason: 'unknown sender', details: { from: clip(from) } };
+  if (context.authenticatedAs !== undefined && from !== context.authenticatedAs) {
+    return { reason: 'sender differs from the member its certificate names', details: { from: clip(from), certificate: context.authenticatedAs } };
+  }
   if (sender !== null && from !== sender) return { reason: 'sender changed on one connection', details: { from } };
   if (message.from !== from) {
     return { reason: 'message.from differs from envelope sender', details: { from, messageFrom: clip(message.from) } };
