@@ -18,11 +18,14 @@ export class RaftNodeActor {
     private readonly core: RaftCore,
     /** Hears what the core refused (messages, elections); the real node logs it, rate-limited. */
     private readonly onWarning: (warning: CoreWarning) => void = () => {},
+    /** The monotonic clock read with every tick and read (lease reads); absent: none. */
+    private readonly now?: () => number,
   ) {
-    bus.on('timer.tick', () => this.step({ type: 'tick' }));
+    bus.on('timer.tick', () => this.step(this.now ? { type: 'tick', nowMs: this.now() } : { type: 'tick' }));
     bus.on('net.recv', (event) => this.step({ type: 'message', message: event.message }));
     bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
-    bus.on('raft.read', (event) => this.step({ type: 'read', id: event.id }));
+    // Read the clock as the read is stepped, not when it arrived: time lost to a pause counts.
+    bus.on('raft.read', (event) => this.step(this.now ? { type: 'read', id: event.id, nowMs: this.now() } : { type: 'read', id: event.id }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
     bus.on('raft.ready', () => this.carryOutReady());
   }

@@ -67,12 +67,13 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       inflightAppendsMax: limits.inflightAppendsMax,
       random: seededRandom(options.seed),
       leaseReads: config.readMode === 'lease',
+      leaseMs: toTicks(timing.electionTimeoutMinMs, timing.tickMs) * timing.tickMs,
     },
     restored,
   );
   // Subscription order is delivery order within one event: the RaftNode actor
   // sees a tick before the Client actor counts it towards request deadlines.
-  new RaftNodeActor(bus, core, options.onCoreWarning);
+  new RaftNodeActor(bus, core, options.onCoreWarning, options.clock.now?.bind(options.clock));
   const client = new ClientActor(bus, {
     nodeId: config.nodeId,
     members: config.members,

@@ -82,11 +82,15 @@ export class RaftCore {
   private reads: ReadIndexTracker;
   /** First index of the current leader term (its no-op). */
   private termStartIndex: LogIndex = 0;
-  /** Ticks since this node started: the core's only notion of time. */
-  private ticks = 0;
-  /** Lease reads: the tick each heartbeat round went out, and the tick the lease runs to. */
+  /**
+   * Lease reads only: the latest monotonic clock reading the actor passed in
+   * (with ticks and reads), null before the first. Ticks cannot measure a
+   * lease: a paused process fires none, yet its lease runs out all the same.
+   */
+  private nowMs: number | null = null;
+  /** Lease reads: the measured time each heartbeat round went out, and the time the lease runs to. */
   private readonly roundSentAt = new Map<number, number>();
-  private leaseUntil = 0;
+  private leaseUntilMs = 0;
 
   private stepRole: (message: Message) => void = (m) => this.stepFollower(m);
   private tickRole: () => void = () => this.tickElection();
@@ -120,7 +124,7 @@ export class RaftCore {
   step(input: RaftInput): void {
     switch (input.type) {
       case 'tick':
-        this.ticks++;
+        this.observeTime(input.nowMs);
         this.tickRole();
         break;
       case 'message':
@@ -130,7 +134,8 @@ export class RaftCore {
         this.propose(input.proposals);
         break;
       case 'read':
-        this.read(input.id);
+        this.observeTime(input.nowMs);
+        this.read(input.id, input.nowMs !== undefined);
         break;
       case 'persisted':
         this.outbox.push(...this.persistence.persisted(input.seq));
@@ -233,7 +238,7 @@ export class RaftCore {
     }
     this.reads = new ReadIndexTracker(this.options.voters);
     this.roundSentAt.clear();
-    this.leaseUntil = 0;
+    this.leaseUntilMs = 0;
     // Section 5.4.2 / 8: a no-op of the new term lets the leader commit, and so
     // learn the commit index, without waiting for a client write.
     this.termStartIndex = this.log.lastIndex() + 1;
@@ -632,23 +637,28 @@ export class RaftCore {
 
   private startLeaseRound(): number {
     const round = this.reads.startRound(true);
-    this.roundSentAt.set(round, this.ticks);
+    if (this.nowMs !== null) this.roundSentAt.set(round, this.nowMs);
     return round;
   }
 
+  private observeTime(nowMs: number | undefined): void {
+    if (nowMs !== undefined && (this.nowMs === null || nowMs > this.nowMs)) this.nowMs = nowMs;
+  }
+
   /**
-   * A majority acknowledged a heartbeat sent at tick T. Each of them will
-   * refuse to vote for anyone else until electionTicksMin of its own ticks
-   * after receiving it (the lease check in stepMessage), so no other leader
-   * can exist before T + electionTicksMin of ours, if clocks run at the same
-   * rate; LEASE_DRIFT_FRACTION of that is kept back for clocks that do not.
+   * A majority acknowledged a heartbeat sent at measured time T. Each of them
+   * will refuse to vote for anyone else until electionTicksMin of its own
+   * ticks after receiving it (the lease check in stepMessage), at least
+   * leaseMs of its time, so no other leader can exist before T + leaseMs of
+   * ours, if clocks run at the same rate; LEASE_DRIFT_FRACTION of that is kept
+   * back for clocks that do not.
    */
   private extendLease(): void {
     const confirmed = this.reads.confirmedRound(this.id);
     const sentAt = this.roundSentAt.get(confirmed);
-    if (sentAt === undefined) return;
-    const lease = Math.floor(this.options.electionTicksMin * (1 - LEASE_DRIFT_FRACTION));
-    this.leaseUntil = Math.max(this.leaseUntil, sentAt + lease);
+    if (sentAt === undefined || this.options.leaseMs === undefined) return;
+    const lease = this.options.leaseMs * (1 - LEASE_DRIFT_FRACTION);
+    this.leaseUntilMs = Math.max(this.leaseUntilMs, sentAt + lease);
     for (const round of this.roundSentAt.keys()) if (round <= confirmed) this.roundSentAt.delete(round);
   }
 
@@ -683,12 +693,13 @@ export class RaftCore {
     }
   }
 
-  private read(id: number): void {
+  /** `measured`: the read came with a clock reading, so nowMs is the time it is served. */
+  private read(id: number, measured: boolean): void {
     if (this.role !== 'leader') {
       this.refused.push({ id, kind: 'read', leader: this.leader });
       return;
     }
-    if (this.options.leaseReads && this.committedInTerm() && this.ticks < this.leaseUntil) {
+    if (this.options.leaseReads && measured && this.committedInTerm() && this.nowMs! < this.leaseUntilMs) {
       this.readsReady.push({ id, index: this.commitIndex });
       return;
     }
@@ -700,7 +711,7 @@ export class RaftCore {
     if (this.role === 'leader') {
       const round = this.reads.startRound();
       if (round > 0) {
-        if (this.options.leaseReads) this.roundSentAt.set(round, this.ticks);
+        if (this.options.leaseReads && this.nowMs !== null) this.roundSentAt.set(round, this.nowMs);
         this.broadcastHeartbeat(round);
       }
       this.readsReady.push(...this.reads.takeConfirmed(this.id));

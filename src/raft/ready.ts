@@ -13,13 +13,20 @@ export interface Proposal {
 }
 
 export type RaftInput =
-  /** One unit of logical time (TimingConfig.tickMs). */
-  | { readonly type: 'tick' }
+  /**
+   * One unit of logical time (TimingConfig.tickMs). `nowMs`: a monotonic clock
+   * read as the tick is stepped, for lease reads (absent: no lease reads).
+   */
+  | { readonly type: 'tick'; readonly nowMs?: number }
   | { readonly type: 'message'; readonly message: Message }
   /** Client commands to append, in order. */
   | { readonly type: 'propose'; readonly proposals: readonly Proposal[] }
-  /** A linearizable read wants a read index. */
-  | { readonly type: 'read'; readonly id: number }
+  /**
+   * A linearizable read wants a read index. `nowMs`: the monotonic clock read
+   * as this read is stepped; only a read that carries it may be served under
+   * the lease, so time a paused process lost always counts against the lease.
+   */
+  | { readonly type: 'read'; readonly id: number; readonly nowMs?: number }
   /** Storage made every persist request up to seq durable. */
   | { readonly type: 'persisted'; readonly seq: number }
   /**
