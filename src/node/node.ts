@@ -158,6 +158,7 @@ async function runNode(
     limits: config.limits,
     logger,
     onFlightDump: () => flightDump('DEBUG FLIGHTDUMP request'),
+    ...(config.debugCommands && { debugCommands: config.debugCommands }),
   });
   logRoleChanges(parts, logger);
   const onFatal = options.onFatal ?? defaultFatal(logger);
