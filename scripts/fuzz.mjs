@@ -82,19 +82,21 @@ async function waitForLeader(timeoutMs = 30_000) {
 
 // ------------------------------------------------------------------ probe
 
-const probe = { latenciesMs: [], failures: 0, running: true };
+const probe = { latenciesMs: [], failures: 0, errors: {}, running: true };
 /** Takes the probe's figures so far and starts afresh (one set per phase). */
 function probeFigures() {
   const sorted = [...probe.latenciesMs].sort((a, b) => a - b);
   const figures = {
     requests: sorted.length,
     failures: probe.failures,
+    errors: probe.errors,
     p50Ms: Number(percentile(sorted, 0.5)?.toFixed(1)),
     p99Ms: Number(percentile(sorted, 0.99)?.toFixed(1)),
     maxMs: Number(sorted.at(-1)?.toFixed(1)),
   };
   probe.latenciesMs = [];
   probe.failures = 0;
+  probe.errors = {};
   return figures;
 }
 async function runProbe() {
@@ -106,8 +108,10 @@ async function runProbe() {
       const value = await client.get('probe');
       if (value?.toString() !== String(i)) probe.failures++;
       probe.latenciesMs.push(performance.now() - started);
-    } catch {
+    } catch (error) {
       probe.failures++;
+      const what = String(error?.message ?? error).slice(0, 80);
+      probe.errors[what] = (probe.errors[what] ?? 0) + 1;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -257,7 +261,8 @@ try {
     probeDuringClientFuzz: clientProbe,
     probeDuringPeerFuzz: peerProbe,
   };
-  const line = (p) => `${p.requests} SET+GET, ${p.failures} failed, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms`;
+  const line = (p) =>
+    `${p.requests} SET+GET, ${p.failures} failed${p.failures > 0 ? ` ${JSON.stringify(p.errors)}` : ''}, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms`;
   if (options.json) console.log(JSON.stringify(summary));
   else {
     console.log(`${summary.clientRequests} hostile client requests in ${summary.clientSeconds} s (${summary.clientConnectionsClosedByNode} connections closed by the nodes)`);
