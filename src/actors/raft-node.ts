@@ -6,7 +6,7 @@
  */
 import type { MessageBus } from '../bus/bus.js';
 import type { RaftCore } from '../raft/core.js';
-import type { RaftInput } from '../raft/ready.js';
+import type { CoreWarning, RaftInput } from '../raft/ready.js';
 import type { NodeStatusEvent } from '../bus/events.js';
 
 export class RaftNodeActor {
@@ -16,11 +16,16 @@ export class RaftNodeActor {
   constructor(
     private readonly bus: MessageBus,
     private readonly core: RaftCore,
+    /** Hears what the core refused (messages, elections); the real node logs it, rate-limited. */
+    private readonly onWarning: (warning: CoreWarning) => void = () => {},
+    /** The monotonic clock read with every tick and read (lease reads); absent: none. */
+    private readonly now?: () => number,
   ) {
-    bus.on('timer.tick', () => this.step({ type: 'tick' }));
+    bus.on('timer.tick', () => this.step(this.now ? { type: 'tick', nowMs: this.now() } : { type: 'tick' }));
     bus.on('net.recv', (event) => this.step({ type: 'message', message: event.message }));
     bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
-    bus.on('raft.read', (event) => this.step({ type: 'read', id: event.id }));
+    // Read the clock as the read is stepped, not when it arrived: time lost to a pause counts.
+    bus.on('raft.read', (event) => this.step(this.now ? { type: 'read', id: event.id, nowMs: this.now() } : { type: 'read', id: event.id }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
     bus.on('storage.snapshotted', (event) => this.step({ type: 'snapshotted', index: event.index }));
     bus.on('storage.snapshotStaged', ({ leader, term, transfer, next }) =>
@@ -41,6 +46,7 @@ export class RaftNodeActor {
     this.readyQueued = false;
     this.core.step({ type: 'flush' });
     const ready = this.core.takeReady();
+    for (const warning of ready.warnings) this.onWarning(warning);
     if (ready.persist) this.bus.publish({ type: 'storage.persist', request: ready.persist });
     if (ready.messages.length > 0) this.bus.publish({ type: 'net.send', messages: ready.messages });
     if (ready.committed.length > 0) this.bus.publish({ type: 'storage.apply', entries: ready.committed });

@@ -13,8 +13,8 @@
 import type { MessageBus } from '../bus/bus.js';
 import type { AppliedResult } from '../bus/events.js';
 import { keyId, keysToRead, planApply, type IndexedCommand } from '../kv/apply.js';
-import { decodeCommand } from '../kv/codec.js';
-import type { KvQuery, KvQueryResult } from '../kv/commands.js';
+import { CommandDecodeError, decodeCommand } from '../kv/codec.js';
+import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
 import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
 import { compileGlob, globLiteralPrefix } from '../protocol/glob.js';
 import type { SnapshotCommand } from '../raft/ready.js';
@@ -56,6 +56,8 @@ interface Staging {
   readonly transfer: number;
   next: number;
 }
+
+const UNDECODABLE: KvResult = { type: 'error', message: 'ERR committed entry holds an undecodable command; applied as nothing' };
 
 export class StateMachineActor {
   private work: Work[] = [];
@@ -239,8 +241,17 @@ export class StateMachineActor {
 
   private async applyBatch(entries: readonly Entry[]): Promise<AppliedResult[]> {
     const commands: IndexedCommand[] = [];
+    // A committed command that does not decode came from a lying peer (entry data
+    // is not checked on the wire): every node skips it alike instead of dying on it.
+    const undecodable = new Set<number>();
     for (const entry of entries) {
-      if (entry.type === ENTRY_COMMAND) commands.push({ index: entry.index, command: decodeCommand(entry.data) });
+      if (entry.type !== ENTRY_COMMAND) continue;
+      try {
+        commands.push({ index: entry.index, command: decodeCommand(entry.data) });
+      } catch (err) {
+        if (!(err instanceof CommandDecodeError)) throw err;
+        undecodable.add(entry.index);
+      }
     }
     const keys = keysToRead(commands);
     const values = keys.length > 0 ? await this.kv.getMany(keys) : [];
@@ -252,7 +263,7 @@ export class StateMachineActor {
     return entries.map((entry) => ({
       index: entry.index,
       term: entry.term,
-      result: entry.type === ENTRY_COMMAND ? plan.results[next++]! : null,
+      result: entry.type !== ENTRY_COMMAND ? null : undecodable.has(entry.index) ? UNDECODABLE : plan.results[next++]!,
     }));
   }
 

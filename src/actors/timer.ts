@@ -8,9 +8,15 @@ import type { MessageBus } from '../bus/bus.js';
 export interface Clock {
   /** Calls fn every `ms` milliseconds until the returned cancel function is called. */
   every(ms: number, fn: () => void): () => void;
+  /**
+   * A monotonic reading in milliseconds, for lease reads; it keeps running
+   * while the process is stopped (SIGSTOP). Absent: no lease reads.
+   */
+  now?(): number;
 }
 
 export const systemClock: Clock = {
+  now: () => performance.now(),
   every(ms, fn) {
     const handle = setInterval(fn, ms);
     return () => clearInterval(handle);

@@ -7,6 +7,7 @@ import { RaftkvClient } from '../client/client.js';
 import { collectStatus } from '../client/status.js';
 import { resolveCluster } from './addresses.js';
 import { benchCommand } from './bench.js';
+import { certsCommand, type CertsFlags } from './certs.js';
 import { clusterCommand } from './cluster.js';
 import { runUserCommand } from './commands.js';
 import { CliExit, println, processIo, type CliIo } from './io.js';
@@ -50,6 +51,7 @@ function buildProgram(io: CliIo): Command {
   addTrace(program, io);
   addDebug(program, io);
   addSim(program);
+  addCerts(program, io);
   return program;
 }
 
@@ -165,6 +167,16 @@ function addDebug(program: Command, io: CliIo): void {
     .description("dump a node's flight recorder to a file on that node; prints the path")
     .requiredOption('--node <host:port>', "the node's client address")
     .action((opts: { node: string }) => debugFlightDump(opts.node, io));
+}
+
+function addCerts(program: Command, io: CliIo): void {
+  program
+    .command('certs')
+    .description('make a development CA and a certificate per member for peer mutual TLS (needs openssl)')
+    .option('--out <dir>', 'where the CA and certificates go', 'certs')
+    .option('--members <ids>', 'comma-separated member ids', 'n1,n2,n3')
+    .option('--days <n>', 'validity of new certificates', positiveInt, 825)
+    .action((opts: CertsFlags) => certsCommand(opts, io));
 }
 
 function addSim(program: Command): void {

@@ -51,6 +51,8 @@ export interface LimitsConfig {
   /** Reply bytes buffered for a slow client before it is disconnected. */
   readonly clientOutputBytesMax: number;
   readonly clientConnectionsMax: number;
+  /** A client connection with nothing read or written for this long is closed. */
+  readonly clientIdleTimeoutMs: number;
   /** Keys returned by one KEYS or LIST. */
   readonly keysPerReplyMax: number;
   /** Client sessions kept; opening one more evicts the least recently used. */
@@ -77,6 +79,23 @@ export interface LimitsConfig {
  */
 export type ReadMode = 'readindex' | 'lease';
 
+/**
+ * Mutual TLS between nodes: every node presents a certificate signed by the
+ * cluster's CA whose common name is its member id, and accepts a peer only
+ * when the peer's certificate names the member its frames claim to come from.
+ */
+export interface PeerTlsConfig {
+  /** PEM file of the cluster's CA certificate(s). */
+  readonly caFile: string;
+  /** PEM file of this node's certificate (CN = its member id). */
+  readonly certFile: string;
+  /** PEM file of this node's private key. */
+  readonly keyFile: string;
+}
+
+/** Who may run DEBUG (FLIGHTDUMP writes a file on the node): nobody, loopback clients only, or everyone. */
+export type DebugCommands = 'no' | 'local' | 'yes';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface NodeConfig {
@@ -88,6 +107,10 @@ export interface NodeConfig {
   readonly limits: LimitsConfig;
   readonly readMode: ReadMode;
   readonly logLevel: LogLevel;
+  /** Redis 7's enable-debug-command. */
+  readonly debugCommands?: DebugCommands;
+  /** null: plaintext between nodes (trusted network or loopback only). */
+  readonly peerTls?: PeerTlsConfig | null;
 }
 
 export const TIMING_PRESETS: Readonly<Record<TimingPreset, TimingConfig>> = {
@@ -132,6 +155,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   pipelinePerConnectionMax: 1024,
   clientOutputBytesMax: 32 * 1024 * 1024,
   clientConnectionsMax: 1024,
+  clientIdleTimeoutMs: 300_000,
   keysPerReplyMax: 100_000,
   sessionsMax: 10_000,
   sessionResultsMax: 256,

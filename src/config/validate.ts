@@ -8,11 +8,14 @@ import { resolve } from 'node:path';
 import type { ConfigIssue } from './errors.js';
 import { checkKnownKeys, describe, isObject, Issues, readChoice, readString, type JsonObject } from './fields.js';
 import { resolveLimits } from './limits.js';
+import { resolvePeerTls, warnPlaintextPeers } from './peer-tls.js';
 import { ID_RULE, memberById, resolveMembers } from './members.js';
 import { resolveTiming } from './timing.js';
-import type { ConfigOverrides, LogLevel, MemberConfig, NodeConfig, ReadMode } from './types.js';
+import type { ConfigOverrides, DebugCommands, LogLevel, MemberConfig, NodeConfig, ReadMode } from './types.js';
 
-export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel'] as const;
+export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands'] as const;
+export const DEBUG_COMMANDS: readonly DebugCommands[] = ['no', 'local', 'yes'];
+export const DEFAULT_DEBUG_COMMANDS: DebugCommands = 'local';
 export const READ_MODES: readonly ReadMode[] = ['readindex', 'lease'];
 export const DEFAULT_READ_MODE: ReadMode = 'readindex';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -69,8 +72,14 @@ function resolveFields(source: (field: Field) => Source, baseDir: string, issues
   const readModeSource = source('readMode');
   const readMode = readModeSource.value === undefined ? DEFAULT_READ_MODE : readChoice(readModeSource.value, READ_MODES, readModeSource.path, issues);
   if (nodeId === undefined || clusterId === undefined || dataDir === undefined || members === undefined) return undefined;
+  const peerTlsSource = source('peerTls');
+  const peerTls = resolvePeerTls(peerTlsSource.value, peerTlsSource.path, baseDir, issues);
   if (timing === undefined || limits === undefined || logLevel === undefined || readMode === undefined) return undefined;
-  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel };
+  const debugSource = source('debugCommands');
+  const debugCommands = debugSource.value === undefined ? DEFAULT_DEBUG_COMMANDS : readChoice(debugSource.value, DEBUG_COMMANDS, debugSource.path, issues);
+  if (peerTls === undefined || debugCommands === undefined) return undefined;
+  warnPlaintextPeers(members, peerTls, issues);
+  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands };
 }
 
 function readClusterId({ value, path }: Source, issues: Issues): string | undefined {

@@ -14,6 +14,7 @@ import { MessageBus, type DrainScheduler } from '../bus/bus.js';
 import type { NodeConfig } from '../config/types.js';
 import { RaftCore, type RestoredState } from '../raft/core.js';
 import { seededRandom } from '../raft/random.js';
+import type { CoreWarning } from '../raft/ready.js';
 import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
 import type { Transport } from '../transport/transport.js';
@@ -35,6 +36,8 @@ export interface AssembleOptions {
   readonly snapshotIndex?: number;
   /** Milliseconds for measuring durations (default: performance.now; the simulator passes virtual time). */
   readonly now?: () => number;
+  /** What the core refused (hostile or impossible messages); the real node logs it. */
+  readonly onCoreWarning?: (warning: CoreWarning) => void;
 }
 
 export interface NodeParts {
@@ -75,12 +78,13 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       snapshotTrailingEntries: limits.snapshotTrailingEntries,
       random: seededRandom(options.seed),
       leaseReads: config.readMode === 'lease',
+      leaseMs: toTicks(timing.electionTimeoutMinMs, timing.tickMs) * timing.tickMs,
     },
     restored,
   );
   // Subscription order is delivery order within one event: the RaftNode actor
   // sees a tick before the Client actor counts it towards request deadlines.
-  new RaftNodeActor(bus, core);
+  new RaftNodeActor(bus, core, options.onCoreWarning, options.clock.now?.bind(options.clock));
   const client = new ClientActor(bus, {
     nodeId: config.nodeId,
     members: config.members,

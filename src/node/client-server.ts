@@ -18,6 +18,8 @@ import { RequestParser } from '../protocol/parser.js';
 import { encodeReply } from '../protocol/reply.js';
 import { concatReplies, encodeBulk, encodeError, type RespReply } from '../protocol/resp.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
+import { DEBUG_REFUSED, debugAllowed, evictWhenIdle } from './client-guards.js';
+import type { DebugCommands } from '../config/types.js';
 
 export interface ClientServerOptions {
   readonly host: string;
@@ -26,6 +28,8 @@ export interface ClientServerOptions {
   readonly logger: Logger;
   /** DEBUG FLIGHTDUMP: writes the flight recorder to a file, returns its path. Answered here, off the bus, so traces and replays never see it. */
   readonly onFlightDump?: () => string;
+  /** Who may run DEBUG (default "local": loopback clients only). */
+  readonly debugCommands?: DebugCommands;
 }
 
 export class ClientServer {
@@ -77,6 +81,7 @@ export class ClientServer {
     const id = this.nextConnectionId++;
     const connection = new ClientConnection(id, socket, this.bus, this.options);
     this.connections.set(id, connection);
+    evictWhenIdle(socket, this.options.limits.clientIdleTimeoutMs, this.options.logger, id);
     socket.once('close', () => {
       this.connections.delete(id);
       this.bus.publish({ type: 'client.closed', conn: id });
@@ -152,6 +157,7 @@ class ClientConnection {
   }
 
   private flightDump(): RespReply {
+    if (!debugAllowed(this.options.debugCommands ?? 'local', this.socket.remoteAddress)) return encodeError(DEBUG_REFUSED);
     if (!this.options.onFlightDump) return encodeError('ERR this node has no flight recorder');
     try {
       return encodeBulk(Buffer.from(this.options.onFlightDump()));

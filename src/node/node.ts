@@ -11,6 +11,8 @@ import { immediateScheduler } from '../bus/bus.js';
 import { parseHostPort } from '../config/address.js';
 import type { NodeConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
+import { RateLimitedWarn } from '../log/rate-limited.js';
+import type { CoreWarning } from '../raft/ready.js';
 import type { RestoredState } from '../raft/core.js';
 import type { Role } from '../raft/ready.js';
 import type { StoredSession } from '../kv/sessions.js';
@@ -20,6 +22,7 @@ import { logRestartFor } from '../storage/reconcile.js';
 import type { LogIndex, SnapshotMeta } from '../raft/types.js';
 import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
+import { loadPeerTls } from '../transport/tls.js';
 import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
@@ -136,7 +139,9 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
       .map((member) => ({ id: member.id, ...parseHostPort(member.peer) })),
     limits: config.limits,
     logger,
+    ...(config.peerTls && { tls: loadPeerTls(config.peerTls, config.nodeId) }),
   });
+  if (!config.peerTls) logger.info('peers in plaintext: no peerTls in the config (see docs/security.md)');
   logger.info(
     { seed, term: restored.hardState.term, logStart: restored.logStart?.index ?? 0, lastIndex: restored.entries.at(-1)?.index ?? restored.logStart?.index ?? 0, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },
     'node restored from disk',
@@ -151,6 +156,7 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
     clock: systemClock,
     scheduler: immediateScheduler,
     seed,
+    onCoreWarning: coreWarningLogger(logger),
   });
 }
 
@@ -173,6 +179,7 @@ async function runNode(
     limits: config.limits,
     logger,
     onFlightDump: () => flightDump('DEBUG FLIGHTDUMP request'),
+    ...(config.debugCommands && { debugCommands: config.debugCommands }),
   });
   logRoleChanges(parts, logger);
   logSnapshots(parts, logger);
@@ -214,6 +221,11 @@ async function runNode(
     flightDump,
     tracePath: () => recorders.tracePath,
   };
+}
+
+function coreWarningLogger(logger: Logger): (warning: CoreWarning) => void {
+  const limited = new RateLimitedWarn(logger.child({ component: 'raft' }));
+  return (warning) => limited.warn(warning.reason.split(' ', 3).join(' '), { ...warning.message, reason: warning.reason }, 'refused by the raft core');
 }
 
 function statusOf(parts: NodeParts | null): Omit<NodeStatus, 'id' | 'appliedIndex'> {

@@ -13,6 +13,7 @@
 import { assert, assertNever } from '../util/assert.js';
 import { LOG_ORIGIN, RaftLog } from './log.js';
 import { validateRaftOptions, type RaftOptions } from './options.js';
+import { messageRelationProblem, TERM_JUMP_MAX, TERM_MAX } from './message-checks.js';
 import { mergePersists } from './persist-merge.js';
 import { PersistTracker } from './persist-tracker.js';
 import { Progress } from './progress.js';
@@ -20,7 +21,7 @@ import { majorityValue, quorumSize } from './quorum.js';
 import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
 import { SnapshotTransfers } from './snapshot-transfer.js';
-import type { PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
+import type { CoreWarning, PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
 import {
   COMPACTED,
   ENTRY_COMMAND,
@@ -90,11 +91,15 @@ export class RaftCore {
   private readonly snapshots: SnapshotTransfers;
   /** First index of the current leader term (its no-op). */
   private termStartIndex: LogIndex = 0;
-  /** Ticks since this node started: the core's only notion of time. */
-  private ticks = 0;
-  /** Lease reads: the tick each heartbeat round went out, and the tick the lease runs to. */
+  /**
+   * Lease reads only: the latest monotonic clock reading the actor passed in
+   * (with ticks and reads), null before the first. Ticks cannot measure a
+   * lease: a paused process fires none, yet its lease runs out all the same.
+   */
+  private nowMs: number | null = null;
+  /** Lease reads: the measured time each heartbeat round went out, and the time the lease runs to. */
   private readonly roundSentAt = new Map<number, number>();
-  private leaseUntil = 0;
+  private leaseUntilMs = 0;
 
   private stepRole: (message: Message) => void = (m) => this.stepFollower(m);
   private tickRole: () => void = () => this.tickElection();
@@ -105,6 +110,7 @@ export class RaftCore {
   private accepted: Array<{ id: number; index: LogIndex; term: Term }> = [];
   private refused: Array<{ id: number; kind: 'proposal' | 'read'; leader: NodeId | null }> = [];
   private readsReady: Array<{ id: number; index: LogIndex }> = [];
+  private warnings: CoreWarning[] = [];
 
   constructor(
     private readonly options: RaftOptions,
@@ -142,7 +148,7 @@ export class RaftCore {
   step(input: RaftInput): void {
     switch (input.type) {
       case 'tick':
-        this.ticks++;
+        this.observeTime(input.nowMs);
         this.tickRole();
         break;
       case 'message':
@@ -152,7 +158,8 @@ export class RaftCore {
         this.propose(input.proposals);
         break;
       case 'read':
-        this.read(input.id);
+        this.observeTime(input.nowMs);
+        this.read(input.id, input.nowMs !== undefined);
         break;
       case 'persisted':
         this.outbox.push(...this.persistence.persisted(input.seq));
@@ -188,12 +195,14 @@ export class RaftCore {
       refused: this.refused,
       readsReady: this.readsReady,
       snapshots: this.snapshots.take(),
+      warnings: this.warnings,
     };
     this.outbox = [];
     this.persists = [];
     this.accepted = [];
     this.refused = [];
     this.readsReady = [];
+    this.warnings = [];
     return ready;
   }
 
@@ -264,7 +273,7 @@ export class RaftCore {
     }
     this.reads = new ReadIndexTracker(this.options.voters);
     this.roundSentAt.clear();
-    this.leaseUntil = 0;
+    this.leaseUntilMs = 0;
     // Section 5.4.2 / 8: a no-op of the new term lets the leader commit, and so
     // learn the commit index, without waiting for a client write.
     this.termStartIndex = this.log.lastIndex() + 1;
@@ -350,6 +359,12 @@ export class RaftCore {
   }
 
   private campaign(): void {
+    if (this.term >= TERM_MAX) {
+      // A term past TERM_MAX would be refused by every peer: stay a follower.
+      this.warnings.push({ reason: `not campaigning: term ${this.term} reached TERM_MAX` });
+      this.resetElectionTimer();
+      return;
+    }
     this.becomeCandidate();
     if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
       this.becomeLeader();
@@ -373,6 +388,12 @@ export class RaftCore {
 
   private stepMessage(m: Message): void {
     assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
+    // The transport checked these already; the core does not take it on trust.
+    const problem = messageRelationProblem(m) ?? (this.options.voters.includes(m.from) ? null : 'sender is not a voter') ?? this.termJumpProblem(m.term);
+    if (problem !== null) {
+      this.refuseMessage(m, problem);
+      return;
+    }
     if (m.term > this.term) {
       // Dissertation 4.2.3: while a leader is known to be alive, a vote
       // request from a higher term is a disruption, not an election.
@@ -384,6 +405,12 @@ export class RaftCore {
       return;
     }
     this.stepRole(m);
+  }
+
+  /** See TERM_JUMP_MAX: one message lifts our term by a bounded step (any step while we are at term 0). */
+  private termJumpProblem(term: Term): string | null {
+    if (this.term === 0 || term <= this.term + TERM_JUMP_MAX) return null;
+    return `term jumps more than TERM_JUMP_MAX (${TERM_JUMP_MAX}) above ours (${this.term})`;
   }
 
   private inLeaderLease(): boolean {
@@ -422,10 +449,12 @@ export class RaftCore {
         this.handleRequestVote(m);
         break;
       case 'AppendEntries':
+        if (this.refuseSecondLeader(m)) break;
         this.followLeader(m.from);
         this.handleAppendEntries(m);
         break;
       case 'Heartbeat':
+        if (this.refuseSecondLeader(m)) break;
         this.followLeader(m.from);
         this.handleHeartbeat(m);
         break;
@@ -482,7 +511,8 @@ export class RaftCore {
       case 'AppendEntries':
       case 'Heartbeat':
       case 'InstallSnapshot':
-        assert(false, `two leaders in term ${this.term}: ${this.id} and ${m.from}`);
+        // Only one leader per term, and it is us: whoever sent this lies.
+        this.refuseMessage(m, `second leader claim in term ${this.term}, which this node leads`);
         break;
       case 'InstallSnapshotResponse':
         this.handleSnapshotResponse(m);
@@ -498,6 +528,17 @@ export class RaftCore {
       default:
         assertNever(m, 'message');
     }
+  }
+
+  /** A follower that knows this term's leader refuses a claim by anyone else (there is one leader per term). */
+  private refuseSecondLeader(m: Message): boolean {
+    if (this.leader === null || this.leader === m.from) return false;
+    this.refuseMessage(m, `second leader claim in term ${this.term}, led by ${this.leader}`);
+    return true;
+  }
+
+  private refuseMessage(m: Message, reason: string): void {
+    this.warnings.push({ reason, message: { type: m.type, from: m.from, term: m.term } });
   }
 
   private followLeader(leader: NodeId): void {
@@ -546,7 +587,11 @@ export class RaftCore {
     const conflict = this.log.findConflict(m.entries);
     if (conflict !== 0) {
       if (conflict <= this.log.lastIndex()) {
-        assert(conflict > this.commitIndex, `conflict at ${conflict} inside the committed prefix ${this.commitIndex}`);
+        if (conflict <= this.commitIndex) {
+          // Only a lying leader (or an earlier lying commit index) gets here.
+          this.refuseMessage(m, `would overwrite committed entry ${conflict} (commit index ${this.commitIndex})`);
+          return;
+        }
         this.log.truncateFrom(conflict);
         this.persistence.truncated(conflict);
       }
@@ -614,6 +659,10 @@ export class RaftCore {
   private handleAppendResponse(m: Message & { type: 'AppendEntriesResponse' }): void {
     const progress = this.progress.get(m.from);
     if (progress === undefined) return;
+    if (m.matchIndex > this.log.lastIndex() || m.rejectedIndex > this.log.lastIndex()) {
+      this.refuseMessage(m, `reply names index ${Math.max(m.matchIndex, m.rejectedIndex)}, beyond the leader's last index ${this.log.lastIndex()}`);
+      return;
+    }
     progress.recentActive = true;
     if (m.success) {
       if (progress.acknowledged(m.matchIndex)) this.maybeCommit();
@@ -637,6 +686,10 @@ export class RaftCore {
   private handleHeartbeatResponse(from: NodeId, readRound: number): void {
     const progress = this.progress.get(from);
     if (progress === undefined) return;
+    if (readRound > this.reads.currentRound()) {
+      this.warnings.push({ reason: `heartbeat reply acknowledges read round ${readRound}, beyond the leader's ${this.reads.currentRound()}`, message: { type: 'HeartbeatResponse', from, term: this.term } });
+      return;
+    }
     progress.recentActive = true;
     // A live follower in probe gets the next probe now rather than after a timeout.
     if (progress.state === 'probe') progress.probeSent = false;
@@ -647,23 +700,28 @@ export class RaftCore {
 
   private startLeaseRound(): number {
     const round = this.reads.startRound(true);
-    this.roundSentAt.set(round, this.ticks);
+    if (this.nowMs !== null) this.roundSentAt.set(round, this.nowMs);
     return round;
   }
 
+  private observeTime(nowMs: number | undefined): void {
+    if (nowMs !== undefined && (this.nowMs === null || nowMs > this.nowMs)) this.nowMs = nowMs;
+  }
+
   /**
-   * A majority acknowledged a heartbeat sent at tick T. Each of them will
-   * refuse to vote for anyone else until electionTicksMin of its own ticks
-   * after receiving it (the lease check in stepMessage), so no other leader
-   * can exist before T + electionTicksMin of ours, if clocks run at the same
-   * rate; LEASE_DRIFT_FRACTION of that is kept back for clocks that do not.
+   * A majority acknowledged a heartbeat sent at measured time T. Each of them
+   * will refuse to vote for anyone else until electionTicksMin of its own
+   * ticks after receiving it (the lease check in stepMessage), at least
+   * leaseMs of its time, so no other leader can exist before T + leaseMs of
+   * ours, if clocks run at the same rate; LEASE_DRIFT_FRACTION of that is kept
+   * back for clocks that do not.
    */
   private extendLease(): void {
     const confirmed = this.reads.confirmedRound(this.id);
     const sentAt = this.roundSentAt.get(confirmed);
-    if (sentAt === undefined) return;
-    const lease = Math.floor(this.options.electionTicksMin * (1 - LEASE_DRIFT_FRACTION));
-    this.leaseUntil = Math.max(this.leaseUntil, sentAt + lease);
+    if (sentAt === undefined || this.options.leaseMs === undefined) return;
+    const lease = this.options.leaseMs * (1 - LEASE_DRIFT_FRACTION);
+    this.leaseUntilMs = Math.max(this.leaseUntilMs, sentAt + lease);
     for (const round of this.roundSentAt.keys()) if (round <= confirmed) this.roundSentAt.delete(round);
   }
 
@@ -698,12 +756,13 @@ export class RaftCore {
     }
   }
 
-  private read(id: number): void {
+  /** `measured`: the read came with a clock reading, so nowMs is the time it is served. */
+  private read(id: number, measured: boolean): void {
     if (this.role !== 'leader') {
       this.refused.push({ id, kind: 'read', leader: this.leader });
       return;
     }
-    if (this.options.leaseReads && this.committedInTerm() && this.ticks < this.leaseUntil) {
+    if (this.options.leaseReads && measured && this.committedInTerm() && this.nowMs! < this.leaseUntilMs) {
       this.readsReady.push({ id, index: this.commitIndex });
       return;
     }
@@ -729,7 +788,7 @@ export class RaftCore {
     if (this.role === 'leader') {
       const round = this.reads.startRound();
       if (round > 0) {
-        if (this.options.leaseReads) this.roundSentAt.set(round, this.ticks);
+        if (this.options.leaseReads && this.nowMs !== null) this.roundSentAt.set(round, this.nowMs);
         this.broadcastHeartbeat(round);
       }
       this.readsReady.push(...this.reads.takeConfirmed(this.id));

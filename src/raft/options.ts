@@ -23,6 +23,12 @@ export interface RaftOptions {
    * the same rate: see LEASE_DRIFT_FRACTION in core.ts.
    */
   readonly leaseReads?: boolean;
+  /**
+   * How long, in measured milliseconds, a follower that acknowledged a
+   * heartbeat refuses to vote for anyone else: electionTicksMin ticks, each at
+   * least a tick's length apart. The lease is this, less LEASE_DRIFT_FRACTION.
+   */
+  readonly leaseMs?: number;
 }
 
 export function validateRaftOptions(options: RaftOptions): void {

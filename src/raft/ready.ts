@@ -3,7 +3,7 @@
  * effects accumulate until takeReady() hands them over as one Ready, which the
  * RaftNode actor carries out in the order documented on its fields.
  */
-import type { Entry, HardState, InstallSnapshot, LogIndex, LogPoint, Message, NodeId, Term } from './types.js';
+import type { Entry, HardState, InstallSnapshot, LogIndex, LogPoint, Message, MessageType, NodeId, Term } from './types.js';
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
@@ -13,13 +13,20 @@ export interface Proposal {
 }
 
 export type RaftInput =
-  /** One unit of logical time (TimingConfig.tickMs). */
-  | { readonly type: 'tick' }
+  /**
+   * One unit of logical time (TimingConfig.tickMs). `nowMs`: a monotonic clock
+   * read as the tick is stepped, for lease reads (absent: no lease reads).
+   */
+  | { readonly type: 'tick'; readonly nowMs?: number }
   | { readonly type: 'message'; readonly message: Message }
   /** Client commands to append, in order. */
   | { readonly type: 'propose'; readonly proposals: readonly Proposal[] }
-  /** A linearizable read wants a read index. */
-  | { readonly type: 'read'; readonly id: number }
+  /**
+   * A linearizable read wants a read index. `nowMs`: the monotonic clock read
+   * as this read is stepped; only a read that carries it may be served under
+   * the lease, so time a paused process lost always counts against the lease.
+   */
+  | { readonly type: 'read'; readonly id: number; readonly nowMs?: number }
   /** Storage made every persist request up to seq durable. */
   | { readonly type: 'persisted'; readonly seq: number }
   /** The state machine holds every entry up to index durably (a snapshot): the log before it may go. */
@@ -59,6 +66,17 @@ export interface PersistRequest {
 }
 
 /**
+ * Something the core refused to do and the operator should hear about: a
+ * message that contradicts what the core knows (a second leader in a term, a
+ * reply naming log positions never sent) or an election it will not start.
+ * The core cannot log; the actor logs these, rate-limited.
+ */
+export interface CoreWarning {
+  readonly reason: string;
+  readonly message?: { readonly type: MessageType; readonly from: NodeId; readonly term: Term };
+}
+
+/**
  * Everything the core wants done. Order of effects (etcd's Ready contract):
  * 1. `persist` is handed to storage before anything else; storage completes
  *    requests in seq order and reports each with a `persisted` input.
@@ -79,4 +97,6 @@ export interface Ready {
   readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
   /** Snapshot transfer work, in order (after `committed`: a stage may follow entries still to apply). */
   readonly snapshots: readonly SnapshotCommand[];
+  /** Messages refused and elections not started since the last Ready, for the log. */
+  readonly warnings: readonly CoreWarning[];
 }

@@ -13,6 +13,11 @@ export class VirtualClock implements Clock {
     private readonly frozen: () => boolean = () => false,
   ) {}
 
+  /** Virtual time keeps running while the node is frozen, as a real clock does. */
+  now(): number {
+    return this.loop.now;
+  }
+
   every(ms: number, fn: () => void): () => void {
     let cancelled = false;
     const fire = (): void => {

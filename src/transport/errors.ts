@@ -9,7 +9,9 @@ export type TransportErrorCode =
   /** A frame header declared a payload longer than frameBytesMax. */
   | 'FRAME_TOO_LARGE'
   /** A payload is not valid msgpack or not a well-formed envelope. */
-  | 'BAD_ENVELOPE';
+  | 'BAD_ENVELOPE'
+  /** The peerTls files are unreadable, not certificates, or do not name this node (at start-up). */
+  | 'PEER_TLS_INVALID';
 
 export class TransportError extends CodedError<TransportErrorCode> {
   override readonly name = 'TransportError';

@@ -1,5 +1,7 @@
 /**
- * One inbound connection: read-only. Every frame names its cluster and sender;
+ * One inbound connection: read-only. Every frame is checked at this edge: its
+ * shape (codec.ts), then the relations between its fields that the core relies
+ * on (raft/message-checks.ts). Every frame names its cluster and sender;
  * a frame that is not for us closes the connection, because a peer that sends
  * one such frame is misconfigured (or not a peer) and will keep doing so. No
  * input on this path throws: junk costs the sender its connection, nothing more.
@@ -7,16 +9,22 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Message, NodeId } from '../raft/types.js';
+import { messageRelationProblem } from '../raft/message-checks.js';
 import { decodeEnvelope, type WireEnvelope } from './codec.js';
 import { FrameDecoder } from './frame.js';
 import { clip, type TransportStats } from './stats.js';
+import type { RateLimitedWarn } from '../log/rate-limited.js';
 
 export interface InboundContext {
   readonly self: NodeId;
   readonly clusterId: string;
   readonly peers: ReadonlySet<NodeId>;
+  /** Under mutual TLS: the member the connection's certificate names; every frame must come from it. */
+  readonly authenticatedAs?: NodeId;
   readonly frameBytesMax: number;
   readonly logger: Logger;
+  /** Refusals are logged through this: whoever reaches the port must not be able to flood the log. */
+  readonly refusals: RateLimitedWarn;
   readonly stats: TransportStats;
   readonly deliver: (message: Message) => void;
 }
@@ -29,7 +37,7 @@ export function serveInbound(socket: Socket, context: InboundContext): void {
 
   const refuse = (reason: string, details: Record<string, unknown> = {}): false => {
     context.stats.refused++;
-    context.logger.warn({ remote, sender, reason, ...details }, 'refused inbound frame; closing connection');
+    context.refusals.warn(reason.split(' ', 3).join(' '), { remote, sender, reason, ...details }, 'refused inbound frame; closing connection');
     socket.destroy();
     return false;
   };
@@ -64,10 +72,16 @@ function envelopeProblem(envelope: WireEnvelope, context: InboundContext, sender
     return { reason: 'wrong cluster id', details: { clusterId: clip(clusterId), expected: context.clusterId } };
   }
   if (!context.peers.has(from)) return { reason: 'unknown sender', details: { from: clip(from) } };
+  if (context.authenticatedAs !== undefined && from !== context.authenticatedAs) {
+    return { reason: 'sender differs from the member its certificate names', details: { from: clip(from), certificate: context.authenticatedAs } };
+  }
   if (sender !== null && from !== sender) return { reason: 'sender changed on one connection', details: { from } };
   if (message.from !== from) {
     return { reason: 'message.from differs from envelope sender', details: { from, messageFrom: clip(message.from) } };
   }
   if (message.to !== context.self) return { reason: 'message not addressed to this node', details: { to: clip(message.to) } };
+  // The shape was checked by the codec; now the relations the core relies on.
+  const relation = messageRelationProblem(message);
+  if (relation !== null) return { reason: `hostile message: ${relation}`, details: { type: message.type, from } };
   return null;
 }

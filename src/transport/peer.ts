@@ -9,6 +9,7 @@
  * near 170k frames/s, batched writes reach millions.
  */
 import net, { type Socket } from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { assert } from '../util/assert.js';
 import { backoffDelayMs, type BackoffConfig } from './backoff.js';
@@ -16,6 +17,8 @@ import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
 import type { TransportStats } from './stats.js';
 import type { PeerAddress } from './transport.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
+import { RateLimitedWarn } from '../log/rate-limited.js';
+import { clientTlsOptions, type PeerTlsCredentials } from './tls.js';
 
 export interface PeerLinkOptions {
   readonly peer: PeerAddress;
@@ -36,6 +39,8 @@ export interface PeerLinkOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly stats: TransportStats;
+  /** Mutual TLS (tls.ts); absent: plaintext. */
+  readonly tls?: PeerTlsCredentials;
 }
 
 const DROP_LOG_INTERVAL_MS = 1_000;
@@ -53,9 +58,11 @@ export class PeerLink {
   private state: 'idle' | 'running' | 'stopped' = 'idle';
   private dropsUnlogged = 0;
   private dropLoggedAtMs = -Infinity;
+  private readonly tlsFailures: RateLimitedWarn;
 
   constructor(private readonly options: PeerLinkOptions) {
     assert(options.queueMessagesMax > 0, 'queueMessagesMax must be positive');
+    this.tlsFailures = new RateLimitedWarn(options.logger);
   }
 
   start(): void {
@@ -99,19 +106,25 @@ export class PeerLink {
   private dial(): void {
     const { peer, connectTimeoutMs, logger } = this.options;
     const { localAddress } = this.options;
-    const socket = net.connect({ host: peer.host, port: peer.port, ...(localAddress === undefined ? {} : { localAddress }) });
+    const at = { host: peer.host, port: peer.port, ...(localAddress === undefined ? {} : { localAddress }) };
+    const credentials = this.options.tls;
+    const socket = credentials ? tls.connect({ ...at, ...clientTlsOptions(credentials, peer.id) }) : net.connect(at);
     this.socket = socket;
     socket.setNoDelay(true);
     // A black-holed address would otherwise hang in SYN_SENT for minutes.
     socket.setTimeout(connectTimeoutMs, () => {
       if (!this.connected) socket.destroy(new Error(`connect timeout after ${connectTimeoutMs} ms`));
     });
-    socket.once('connect', () => this.onConnect(socket));
+    socket.once(credentials ? 'secureConnect' : 'connect', () => this.onConnect(socket));
     socket.on('drain', () => {
       this.backpressured = false;
       this.scheduleFlush();
     });
-    socket.on('error', (err) => logger.debug({ peer: peer.id, err: err.message }, 'peer connection error'));
+    socket.on('error', (err) => {
+      // A refused handshake is a misconfiguration (or an impostor): say so, once in a while.
+      if (credentials && !this.connected) this.tlsFailures.warn('tls', { peer: peer.id, err: err.message }, 'TLS connection to peer failed');
+      else logger.debug({ peer: peer.id, err: err.message }, 'peer connection error');
+    });
     socket.once('close', () => this.onClose(socket));
     // The peer never writes on this connection; reading lets us see its FIN at once.
     socket.resume();

@@ -4,6 +4,7 @@
  * connections peers dial to it (see peer.ts and inbound.ts).
  */
 import net, { type Server, type Socket } from 'node:net';
+import tls, { type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { LimitsConfig } from '../config/types.js';
 import type { Message, NodeId } from '../raft/types.js';
@@ -11,9 +12,11 @@ import { assert } from '../util/assert.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
 import { encodeEnvelope } from './codec.js';
 import { serveInbound } from './inbound.js';
+import { RateLimitedWarn } from '../log/rate-limited.js';
 import { PeerLink } from './peer.js';
-import { emptyStats, type TransportStats } from './stats.js';
+import { clip, emptyStats, type TransportStats } from './stats.js';
 import type { PeerAddress, Transport } from './transport.js';
+import { memberIdOf, serverTlsOptions, type PeerTlsCredentials } from './tls.js';
 
 export interface TcpTransportOptions {
   readonly self: NodeId;
@@ -35,6 +38,8 @@ export interface TcpTransportOptions {
    * peers as 127.0.0.12; otherwise the kernel chooses.
    */
   readonly localAddress?: string;
+  /** Mutual TLS (tls.ts); absent: plaintext. */
+  readonly tls?: PeerTlsCredentials;
 }
 
 /** Bytes per socket.write(): large enough to amortise the syscall, small enough to interleave peers. */
@@ -46,6 +51,7 @@ export class TcpTransport implements Transport {
   private readonly inbound = new Set<Socket>();
   private readonly counters: TransportStats = emptyStats();
   private readonly logger: Logger;
+  private readonly refusals: RateLimitedWarn;
   private server: Server | null = null;
   private state: 'idle' | 'running' | 'stopped' = 'idle';
 
@@ -53,13 +59,28 @@ export class TcpTransport implements Transport {
     assert(!options.peers.some((p) => p.id === options.self), 'peers must not include self');
     assert(new Set(options.peers.map((p) => p.id)).size === options.peers.length, 'peer ids must be unique');
     this.logger = options.logger.child({ component: 'transport' });
+    this.refusals = new RateLimitedWarn(this.logger);
     for (const peer of options.peers) this.links.set(peer.id, this.makeLink(peer));
   }
 
   async start(onMessage: (message: Message) => void): Promise<void> {
     assert(this.state === 'idle', 'TcpTransport can be started once');
     this.state = 'running';
-    const server = net.createServer((socket) => this.accept(socket, onMessage));
+    const credentials = this.options.tls;
+    const server = credentials
+      ? tls.createServer(serverTlsOptions(credentials), (socket) => this.accept(socket, onMessage))
+      : net.createServer((socket) => this.accept(socket, onMessage));
+    if (credentials) {
+      // Track connections from the first byte, so stop() also closes those still in their handshake.
+      server.on('connection', (raw: Socket) => {
+        this.inbound.add(raw);
+        raw.once('close', () => this.inbound.delete(raw));
+      });
+      server.on('tlsClientError', (err, socket) => {
+        this.counters.refused++;
+        this.refusals.warn('tls handshake', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, err: err.message }, 'refused unauthenticated peer connection');
+      });
+    }
     this.server = server;
     await listen(server, this.options.listen);
     server.on('error', (err) => this.logger.error({ err: err.message }, 'transport server error'));
@@ -118,12 +139,22 @@ export class TcpTransport implements Transport {
     }
     this.inbound.add(socket);
     socket.once('close', () => this.inbound.delete(socket));
+    const peers = new Set(this.links.keys());
+    const authenticatedAs = this.options.tls ? memberIdOf((socket as TLSSocket).getPeerCertificate()) : undefined;
+    if (authenticatedAs === null || (authenticatedAs !== undefined && !peers.has(authenticatedAs))) {
+      this.counters.refused++;
+      this.refusals.warn('certificate not a member', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, named: clip(authenticatedAs) }, 'refused peer: its certificate names no other member');
+      socket.destroy();
+      return;
+    }
     serveInbound(socket, {
+      ...(authenticatedAs !== undefined && { authenticatedAs }),
       self: this.options.self,
       clusterId: this.options.clusterId,
-      peers: new Set(this.links.keys()),
+      peers,
       frameBytesMax: this.options.limits.frameBytesMax,
       logger: this.logger,
+      refusals: this.refusals,
       stats: this.counters,
       deliver: onMessage,
     });
@@ -142,6 +173,7 @@ export class TcpTransport implements Transport {
       now: this.options.now ?? Date.now,
       logger: this.logger,
       stats: this.counters,
+      ...(this.options.tls && { tls: this.options.tls }),
     });
   }
 }

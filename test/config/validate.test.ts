@@ -24,7 +24,7 @@ function edited(edit: (raw: Raw) => void): Raw {
 // One row per rule: the edit that breaks it, and the exact single message it must produce.
 const RULES: readonly [string, (raw: Raw) => void, string][] = [
   // Unknown fields, at every level.
-  ['unknown top-level field', (r) => (r['heartbeat'] = 1), 'heartbeat: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel)'],
+  ['unknown top-level field', (r) => (r['heartbeat'] = 1), 'heartbeat: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands)'],
   ['top-level typo', (r) => (r['logLevl'] = 'debug'), 'logLevl: unknown field (did you mean "logLevel"?)'],
   ['timing typo', (r) => (r['timing'] = { heartbeatMS: 40 }), 'timing.heartbeatMS: unknown field (did you mean "heartbeatMs"?)'],
   ['limits typo', (r) => (r['limits'] = { valueBytesMAx: 10 }), 'limits.valueBytesMAx: unknown field (did you mean "valueBytesMax"?)'],
@@ -105,7 +105,7 @@ describe('validation rules', () => {
       }),
     );
     expect(error.message.split('\n')).toEqual([
-      `${FILE}: colour: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel)`,
+      `${FILE}: colour: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands)`,
       `${FILE}: nodeId: must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, got ""`,
       `${FILE}: members[1].client: port must be an integer 1-65535, got 99999 (in "127.0.0.1:99999")`,
       `${FILE}: timing.heartbeatMs: must be an integer >= tickMs (10), got 5`,

@@ -355,6 +355,33 @@ describe('lease reads (dissertation §6.4.1), behind readMode "lease"', () => {
     expect(h.core('a').view().role).toBe('leader');
     expect(h.readsReady.get('a')!.map((r) => r.id)).toEqual([4]);
   });
+
+  it('a leader stopped past its lease (no ticks fired, its clock ran on) serves nothing under the lease when it resumes', () => {
+    const h = new Harness({ ids: ['a', 'b', 'c'], leaseReads: true });
+    tickUntilCandidate(h, 'a');
+    h.deliverAll();
+    heartbeat(h, 'a');
+    h.isolate('a');
+    h.step('a', { type: 'read', id: 6 });
+    expect(h.readsReady.get('a')!.map((r) => r.id)).toEqual([6]);
+    // SIGSTOP for 10 election timeouts: b or c may have been elected meanwhile.
+    h.pause('a', 1_000);
+    h.step('a', { type: 'read', id: 7 });
+    h.deliverAll();
+    expect(h.core('a').view().role).toBe('leader');
+    expect(h.readsReady.get('a')!.map((r) => r.id)).toEqual([6]);
+  });
+
+  it('a read without a clock reading is never served under the lease', () => {
+    const h = new Harness({ ids: ['a', 'b', 'c'], leaseReads: true });
+    tickUntilCandidate(h, 'a');
+    h.deliverAll();
+    heartbeat(h, 'a');
+    h.isolate('a');
+    h.core('a').step({ type: 'read', id: 8 });
+    h.core('a').step({ type: 'flush' });
+    expect(h.core('a').takeReady().readsReady).toEqual([]);
+  });
 });
 
 describe('leadership (dissertation §6.2 check-quorum)', () => {

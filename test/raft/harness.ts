@@ -9,6 +9,9 @@ import { seededRandom } from '../../src/raft/random.js';
 import type { Ready } from '../../src/raft/ready.js';
 import { EMPTY_HARD_STATE, type Entry, type HardState, type LogPoint, type Message, type NodeId } from '../../src/raft/types.js';
 
+/** The harness's tick length, for the measured clock it gives each node. */
+export const TICK_MS = 10;
+
 export interface Disk {
   hardState: HardState;
   /** The last entry compacted away; the state machine holds everything up to it. */
@@ -42,6 +45,8 @@ export class Harness {
   /** Persist requests waiting for completePersist (autoPersist false). */
   readonly pendingPersists = new Map<NodeId, Array<Ready['persist'] & object>>();
   private readonly blocked = new Set<string>();
+  /** Each node's measured (monotonic) clock, in ms. */
+  private readonly clockMs = new Map<NodeId, number>();
   private autoPersist: boolean;
 
   constructor(private readonly options: HarnessOptions) {
@@ -77,6 +82,7 @@ export class Harness {
         snapshotTrailingEntries: this.options.snapshotTrailingEntries ?? 0,
         random: seededRandom((this.options.seed ?? 1) * 100 + index + seedOffset),
         leaseReads: this.options.leaseReads ?? false,
+        leaseMs: (this.options.electionTicksMin ?? 10) * TICK_MS,
       },
       { hardState: disk.hardState, logStart: disk.logStart, entries: [...disk.entries], appliedIndex: disk.logStart.index },
     );
@@ -97,7 +103,9 @@ export class Harness {
   /** Steps a node with one input, then flushes it and carries out the Ready. */
   step(id: NodeId, input: Parameters<RaftCore['step']>[0]): void {
     const core = this.core(id);
-    core.step(input);
+    // Each node's clock advances a tick's length per tick, plus whatever pause() adds.
+    if (input.type === 'tick') this.clockMs.set(id, (this.clockMs.get(id) ?? 0) + TICK_MS);
+    core.step(input.type === 'tick' || input.type === 'read' ? { nowMs: this.clockMs.get(id) ?? 0, ...input } : input);
     core.step({ type: 'flush' });
     this.carryOut(id, core.takeReady());
   }
@@ -122,6 +130,11 @@ export class Harness {
     if (!request) throw new Error(`no persist pending on ${id}`);
     this.writeDisk(id, request);
     this.step(id, { type: 'persisted', seq: request.seq });
+  }
+
+  /** The node's process is stopped for ms: its clock runs on, but it fires no ticks. */
+  pause(id: NodeId, ms: number): void {
+    this.clockMs.set(id, (this.clockMs.get(id) ?? 0) + ms);
   }
 
   block(a: NodeId, b: NodeId): void {

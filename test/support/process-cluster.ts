@@ -35,7 +35,8 @@ export class ProcessCluster {
     readonly nodes: ProcessNode[],
   ) {}
 
-  static async create(size = 3, extra: Record<string, unknown> = {}): Promise<ProcessCluster> {
+  /** `extra` goes into every node's config; `perNode(id)` into that node's only (e.g. its certificate). */
+  static async create(size = 3, extra: Record<string, unknown> = {}, perNode: (id: string) => Record<string, unknown> = () => ({})): Promise<ProcessCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'raftkv-e2e-'));
     const ports = await freePorts(size * 2);
     const members = Array.from({ length: size }, (_, i) => ({
@@ -47,7 +48,7 @@ export class ProcessCluster {
     const nodes = members.map((member) => {
       const configPath = join(dir, `${member.id}.json`);
       const dataDir = join(dir, member.id);
-      writeFileSync(configPath, JSON.stringify({ nodeId: member.id, clusterId, dataDir, members, logLevel: 'info', ...extra }, null, 2));
+      writeFileSync(configPath, JSON.stringify({ nodeId: member.id, clusterId, dataDir, members, logLevel: 'info', ...extra, ...perNode(member.id) }, null, 2));
       return { ...member, configPath, dataDir, logPath: join(dir, `${member.id}.log`), process: null, serverArgs: [] };
     });
     return new ProcessCluster(dir, clusterId, nodes);

@@ -1,0 +1,46 @@
+/**
+ * The TCP transport under peer mutual TLS runs the same contract as plaintext
+ * TCP and the in-memory transport, with certificates from `raftkv certs`
+ * (its command function, which runs openssl) naming each transport's id.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { certsCommand } from '../../src/cli/certs.js';
+import { DEFAULT_LIMITS } from '../../src/config/types.js';
+import type { NodeId } from '../../src/raft/types.js';
+import { TcpTransport } from '../../src/transport/tcp.js';
+import { loadPeerTls } from '../../src/transport/tls.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { fakeIo } from '../cli/fake-io.js';
+import { freePorts, memoryLogger } from './helpers.js';
+import { transportContract } from './transport.contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'raftkv-tls-contract-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function credentialsFor(id: NodeId) {
+  if (!existsSync(join(dir, `${id}.crt`))) certsCommand({ out: dir, members: id, days: 1 }, fakeIo());
+  return loadPeerTls({ caFile: join(dir, 'ca.crt'), certFile: join(dir, `${id}.crt`), keyFile: join(dir, `${id}.key`) }, id);
+}
+
+transportContract('tcp with mutual TLS', async (ids) => {
+  const ports = await freePorts(ids.length);
+  const addresses = ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] ?? 0 }));
+  const { logger } = memoryLogger();
+  return new Map<NodeId, Transport>(
+    addresses.map((address) => [
+      address.id,
+      new TcpTransport({
+        self: address.id,
+        clusterId: 'contract',
+        listen: { host: address.host, port: address.port },
+        peers: addresses.filter((peer) => peer.id !== address.id),
+        limits: { frameBytesMax: DEFAULT_LIMITS.frameBytesMax, peerQueueMessagesMax: 20_000, peerQueueBytesMax: DEFAULT_LIMITS.peerQueueBytesMax },
+        logger,
+        tls: credentialsFor(address.id),
+      }),
+    ]),
+  );
+});
