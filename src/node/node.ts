@@ -21,6 +21,7 @@ import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type Trac
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
 import { listenFailed } from './errors.js';
+import { handOverLeadership } from './hand-over.js';
 
 export interface StartNodeOptions {
   readonly logger?: Logger;
@@ -168,6 +169,7 @@ async function runNode(
 
   let stopping: Promise<void> | null = null;
   const stop = async (): Promise<void> => {
+    await handOverLeadership(parts.bus, parts.core, 2 * config.timing.electionTimeoutMaxMs, logger);
     await clientServer.stopAccepting();
     parts.timer.stop();
     parts.bus.publish({ type: 'client.abort', reason: 'node shutting down' });

@@ -19,7 +19,7 @@ import { Progress } from './progress.js';
 import { majorityValue, quorumSize } from './quorum.js';
 import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
-import type { PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
+import type { PersistRequest, Proposal, RaftInput, Ready, Role, TransferOutcome, TransferRefusal } from './ready.js';
 import {
   ENTRY_COMMAND,
   ENTRY_NOOP,
@@ -30,6 +30,7 @@ import {
   type LogIndex,
   type Message,
   type NodeId,
+  type PreVote,
   type RequestVote,
   type Term,
 } from './types.js';
@@ -60,6 +61,15 @@ export interface CoreView {
  */
 export const LEASE_DRIFT_FRACTION = 0.2;
 
+/** A leadership transfer under way (dissertation 3.10): the leader takes no proposals meanwhile. */
+interface PendingTransfer {
+  readonly id: number;
+  readonly target: NodeId;
+  /** Ticks since it began; it is given up after electionTicksMin. */
+  elapsed: number;
+  timeoutNowSent: boolean;
+}
+
 export class RaftCore {
   readonly id: NodeId;
   private readonly peers: readonly NodeId[];
@@ -86,6 +96,7 @@ export class RaftCore {
   /** Lease reads: the tick each heartbeat round went out, and the tick the lease runs to. */
   private readonly roundSentAt = new Map<number, number>();
   private leaseUntil = 0;
+  private transfer: PendingTransfer | null = null;
 
   private stepRole: (message: Message) => void = (m) => this.stepFollower(m);
   private tickRole: () => void = () => this.tickElection();
@@ -96,6 +107,7 @@ export class RaftCore {
   private accepted: Array<{ id: number; index: LogIndex; term: Term }> = [];
   private refused: Array<{ id: number; kind: 'proposal' | 'read'; leader: NodeId | null }> = [];
   private readsReady: Array<{ id: number; index: LogIndex }> = [];
+  private transfers: TransferOutcome[] = [];
 
   constructor(
     private readonly options: RaftOptions,
@@ -130,6 +142,9 @@ export class RaftCore {
       case 'read':
         this.read(input.id);
         break;
+      case 'transferLeadership':
+        this.startTransfer(input.id, input.target);
+        break;
       case 'persisted':
         this.outbox.push(...this.persistence.persisted(input.seq));
         if (this.role === 'leader') this.maybeCommit();
@@ -154,12 +169,14 @@ export class RaftCore {
       accepted: this.accepted,
       refused: this.refused,
       readsReady: this.readsReady,
+      transfers: this.transfers,
     };
     this.outbox = [];
     this.persists = [];
     this.accepted = [];
     this.refused = [];
     this.readsReady = [];
+    this.transfers = [];
     return ready;
   }
 
@@ -193,12 +210,25 @@ export class RaftCore {
   private becomeFollower(term: Term, leader: NodeId | null): void {
     const wasLeader = this.role === 'leader';
     this.setTerm(term);
+    if (this.transfer !== null) this.endTransfer({ id: this.transfer.id, outcome: 'transferred', target: this.transfer.target });
     this.role = 'follower';
     this.leader = leader;
     this.stepRole = (m) => this.stepFollower(m);
     this.tickRole = () => this.tickElection();
     this.resetElectionTimer();
     if (wasLeader) this.abdicate();
+  }
+
+  /** Dissertation 9.6: poll the voters without touching term or vote. */
+  private becomePreCandidate(): void {
+    assert(this.role !== 'leader', 'a leader cannot become a precandidate');
+    this.role = 'precandidate';
+    this.leader = null;
+    this.stepRole = (m) => this.stepCandidate(m);
+    this.tickRole = () => this.tickElection();
+    this.resetElectionTimer();
+    this.votes.clear();
+    this.votes.set(this.id, true);
   }
 
   private becomeCandidate(): void {
@@ -260,7 +290,10 @@ export class RaftCore {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.electionElapsed >= this.electionTimeout) this.campaign();
+    if (this.electionElapsed >= this.electionTimeout) {
+      if (this.options.preVote === false) this.campaign(false);
+      else this.preCampaign();
+    }
   }
 
   private tickHeartbeat(): void {
@@ -274,6 +307,7 @@ export class RaftCore {
       }
     }
     this.retryStalledAppends();
+    this.tickTransfer();
     if (this.heartbeatElapsed >= this.options.heartbeatTicks) {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat(this.options.leaseReads ? this.startLeaseRound() : this.reads.currentRound());
@@ -313,7 +347,28 @@ export class RaftCore {
     }
   }
 
-  private campaign(): void {
+  private preCampaign(): void {
+    this.becomePreCandidate();
+    if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
+      this.campaign(false);
+      return;
+    }
+    for (const peer of this.peers) {
+      const poll: PreVote = {
+        type: 'PreVote',
+        from: this.id,
+        to: peer,
+        term: this.term + 1,
+        lastLogIndex: this.log.lastIndex(),
+        lastLogTerm: this.log.lastTerm(),
+      };
+      // Nothing to make durable first: a pre-vote changes no state.
+      this.outbox.push(poll);
+    }
+  }
+
+  /** A real election; `transfer` when the leader asked for it (TimeoutNow). */
+  private campaign(transfer: boolean): void {
     this.becomeCandidate();
     if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
       this.becomeLeader();
@@ -327,6 +382,7 @@ export class RaftCore {
         term: this.term,
         lastLogIndex: this.log.lastIndex(),
         lastLogTerm: this.log.lastTerm(),
+        transfer,
       };
       // The candidate's term and self-vote reach disk before anyone hears of them.
       this.persistence.gate(request, this.log.lastIndex(), this.outbox);
@@ -337,10 +393,21 @@ export class RaftCore {
 
   private stepMessage(m: Message): void {
     assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
+    // A pre-vote carries the term its sender would campaign in, and a granted
+    // answer echoes it: neither is news of a higher term.
+    if (m.type === 'PreVote') {
+      this.handlePreVote(m);
+      return;
+    }
+    if (m.type === 'PreVoteResponse' && m.granted) {
+      if (this.role === 'precandidate' && m.term === this.term + 1) this.tallyPreVote(m.from, true);
+      return;
+    }
     if (m.term > this.term) {
       // Dissertation 4.2.3: while a leader is known to be alive, a vote
-      // request from a higher term is a disruption, not an election.
-      if (m.type === 'RequestVote' && this.inLeaderLease()) return;
+      // request from a higher term is a disruption, not an election, unless
+      // that leader asked for it (a leadership transfer).
+      if (m.type === 'RequestVote' && !m.transfer && this.inLeaderLease()) return;
       const leader = m.type === 'AppendEntries' || m.type === 'Heartbeat' ? m.from : null;
       this.becomeFollower(m.term, leader);
     } else if (m.term < this.term) {
@@ -367,6 +434,9 @@ export class RaftCore {
       case 'RequestVote':
         this.outbox.push({ ...reply, type: 'RequestVoteResponse', granted: false });
         break;
+      case 'PreVote':
+      case 'PreVoteResponse':
+      case 'TimeoutNow':
       case 'RequestVoteResponse':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
@@ -389,6 +459,12 @@ export class RaftCore {
         this.followLeader(m.from);
         this.handleHeartbeat(m);
         break;
+      case 'TimeoutNow':
+        // Our leader hands over: campaign now, without a pre-vote (it would be refused while that leader's lease holds).
+        if (m.from === this.leader) this.campaign(true);
+        break;
+      case 'PreVote':
+      case 'PreVoteResponse':
       case 'RequestVoteResponse':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
@@ -413,9 +489,16 @@ export class RaftCore {
         this.handleHeartbeat(m);
         break;
       case 'RequestVoteResponse':
+        if (this.role !== 'candidate') break;
         this.votes.set(m.from, m.granted);
         this.tallyVotes();
         break;
+      case 'PreVoteResponse':
+        // Granted answers are counted in stepMessage; this is a refusal from our own term.
+        if (this.role === 'precandidate') this.tallyPreVote(m.from, false);
+        break;
+      case 'PreVote':
+      case 'TimeoutNow':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
         break;
@@ -433,6 +516,9 @@ export class RaftCore {
       case 'Heartbeat':
         assert(false, `two leaders in term ${this.term}: ${this.id} and ${m.from}`);
         break;
+      case 'PreVote':
+      case 'PreVoteResponse':
+      case 'TimeoutNow':
       case 'RequestVoteResponse':
         break;
       case 'AppendEntriesResponse':
@@ -455,6 +541,23 @@ export class RaftCore {
     const quorum = quorumSize(this.options.voters.length);
     if (this.grantedVotes() >= quorum) this.becomeLeader();
     else if (this.votes.size - this.grantedVotes() >= quorum) this.becomeFollower(this.term, null);
+  }
+
+  private tallyPreVote(from: NodeId, granted: boolean): void {
+    this.votes.set(from, granted);
+    const quorum = quorumSize(this.options.voters.length);
+    if (this.grantedVotes() >= quorum) this.campaign(false);
+    else if (this.votes.size - this.grantedVotes() >= quorum) this.becomeFollower(this.term, null);
+  }
+
+  /**
+   * Dissertation 9.6: grant a pre-vote when we would grant the vote itself:
+   * the sender's term would be newer, its log is at least as up-to-date, and
+   * no leader is known to be alive. Answering changes nothing here.
+   */
+  private handlePreVote(m: PreVote): void {
+    const granted = m.term > this.term && !this.inLeaderLease() && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+    this.outbox.push({ type: 'PreVoteResponse', from: this.id, to: m.from, term: granted ? m.term : this.term, granted });
   }
 
   private grantedVotes(): number {
@@ -561,6 +664,7 @@ export class RaftCore {
     progress.recentActive = true;
     if (m.success) {
       if (progress.acknowledged(m.matchIndex)) this.maybeCommit();
+      if (this.transfer?.target === m.from) this.maybeSendTimeoutNow();
       return;
     }
     let retryFrom = m.conflictIndex;
@@ -624,8 +728,10 @@ export class RaftCore {
   }
 
   private propose(proposals: readonly Proposal[]): void {
-    if (this.role !== 'leader') {
-      for (const p of proposals) this.refused.push({ id: p.id, kind: 'proposal', leader: this.leader });
+    if (this.role !== 'leader' || this.transfer !== null) {
+      // While leadership is being handed over, new entries would only delay the target (try again shortly).
+      const leader = this.role === 'leader' ? null : this.leader;
+      for (const p of proposals) this.refused.push({ id: p.id, kind: 'proposal', leader });
       return;
     }
     for (const p of proposals) {
@@ -716,5 +822,54 @@ export class RaftCore {
         readRound,
       });
     }
+  }
+
+  // ---------------------------------------------------------------- leadership transfer
+
+  /** Dissertation 3.10: bring the target up to date, then tell it to campaign (TimeoutNow). */
+  private startTransfer(id: number, requested: NodeId | null): void {
+    const refuse = (code: TransferRefusal, detail: string): void => {
+      this.transfers.push({ id, outcome: 'refused', code, detail });
+    };
+    if (this.role !== 'leader') return refuse('NOT_LEADER', `${this.id} is not the leader`);
+    if (this.transfer !== null) return refuse('TRANSFER_IN_PROGRESS', `a transfer to ${this.transfer.target} is under way`);
+    if (requested !== null && !this.peers.includes(requested)) {
+      return refuse('UNKNOWN_MEMBER', requested === this.id ? `${requested} is already the leader` : `${requested} is not a voting member`);
+    }
+    const target = requested ?? this.mostUpToDatePeer();
+    if (target === null) return refuse('NO_TARGET', 'there is no other voting member');
+    this.transfer = { id, target, elapsed: 0, timeoutNowSent: false };
+    const progress = this.progress.get(target)!;
+    // A target behind may have lost appends; probing now (sent at this batch's flush) beats waiting for the stall timeout.
+    if (progress.match < this.log.lastIndex()) progress.becomeProbe();
+    this.maybeSendTimeoutNow();
+  }
+
+  /** The follower with the highest match index (first in member order on a tie), or null with no peers. */
+  private mostUpToDatePeer(): NodeId | null {
+    let best: NodeId | null = null;
+    for (const peer of this.peers) {
+      if (best === null || this.progress.get(peer)!.match > this.progress.get(best)!.match) best = peer;
+    }
+    return best;
+  }
+
+  private maybeSendTimeoutNow(): void {
+    const transfer = this.transfer!;
+    if (transfer.timeoutNowSent || this.progress.get(transfer.target)!.match < this.log.lastIndex()) return;
+    transfer.timeoutNowSent = true;
+    this.outbox.push({ type: 'TimeoutNow', from: this.id, to: transfer.target, term: this.term });
+  }
+
+  /** A transfer that has not completed within an election timeout is given up, and proposals resume. */
+  private tickTransfer(): void {
+    if (this.transfer === null || ++this.transfer.elapsed < this.options.electionTicksMin) return;
+    const { id, target } = this.transfer;
+    this.endTransfer({ id, outcome: 'refused', code: 'TRANSFER_TIMEOUT', detail: `${target} did not take over within an election timeout` });
+  }
+
+  private endTransfer(outcome: TransferOutcome): void {
+    this.transfers.push(outcome);
+    this.transfer = null;
   }
 }

@@ -21,6 +21,11 @@ export interface RaftOptions {
    * the same rate: see LEASE_DRIFT_FRACTION in core.ts.
    */
   readonly leaseReads?: boolean;
+  /**
+   * Ask for a pre-vote before each election (dissertation 9.6), so a node
+   * that cannot win never raises the term. On unless set to false.
+   */
+  readonly preVote?: boolean;
 }
 
 export function validateRaftOptions(options: RaftOptions): void {

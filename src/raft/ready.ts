@@ -5,7 +5,8 @@
  */
 import type { Entry, HardState, LogIndex, Message, NodeId, Term } from './types.js';
 
-export type Role = 'follower' | 'candidate' | 'leader';
+/** A precandidate is polling for a pre-vote (dissertation 9.6); it has not raised its term. */
+export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
 
 export interface Proposal {
   readonly id: number;
@@ -20,6 +21,11 @@ export type RaftInput =
   | { readonly type: 'propose'; readonly proposals: readonly Proposal[] }
   /** A linearizable read wants a read index. */
   | { readonly type: 'read'; readonly id: number }
+  /**
+   * Hand leadership to `target` (any up-to-date voter when null), dissertation
+   * 3.10. The outcome comes back in Ready.transfers under `id`.
+   */
+  | { readonly type: 'transferLeadership'; readonly id: number; readonly target: NodeId | null }
   /** Storage made every persist request up to seq durable. */
   | { readonly type: 'persisted'; readonly seq: number }
   /**
@@ -54,4 +60,13 @@ export interface Ready {
   readonly refused: ReadonlyArray<{ readonly id: number; readonly kind: 'proposal' | 'read'; readonly leader: NodeId | null }>;
   /** Reads confirmed by a quorum: serve each once the state machine has applied `index`. */
   readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
+  /** Leadership transfers that ended: handed over, refused at once, or given up after an election timeout. */
+  readonly transfers: readonly TransferOutcome[];
 }
+
+export type TransferOutcome =
+  | { readonly id: number; readonly outcome: 'transferred'; readonly target: NodeId }
+  | { readonly id: number; readonly outcome: 'refused'; readonly code: TransferRefusal; readonly detail: string };
+
+/** Why a transfer did not happen: stable codes the client edge turns into errors. */
+export type TransferRefusal = 'NOT_LEADER' | 'TRANSFER_IN_PROGRESS' | 'UNKNOWN_MEMBER' | 'NO_TARGET' | 'TRANSFER_TIMEOUT';

@@ -22,6 +22,12 @@ export interface HarnessOptions {
   readonly heartbeatTicks?: number;
   readonly entriesPerAppendMax?: number;
   readonly leaseReads?: boolean;
+  /**
+   * Pre-vote before elections (dissertation 9.6). Off unless asked for: the
+   * scenarios of the paper's section 5 script classic elections step by step;
+   * the product runs with it on, and so does the simulator.
+   */
+  readonly preVote?: boolean;
   /** When false, persist requests wait until completePersist() (a slow disk). */
   readonly autoPersist?: boolean;
 }
@@ -35,6 +41,7 @@ export class Harness {
   readonly readsReady = new Map<NodeId, Array<{ id: number; index: number }>>();
   readonly refused = new Map<NodeId, Array<{ id: number; kind: string; leader: NodeId | null }>>();
   readonly accepted = new Map<NodeId, Array<{ id: number; index: number; term: number }>>();
+  readonly transfers = new Map<NodeId, Ready['transfers'][number][]>();
   /** Persist requests waiting for completePersist (autoPersist false). */
   readonly pendingPersists = new Map<NodeId, Array<Ready['persist'] & object>>();
   private readonly blocked = new Set<string>();
@@ -72,6 +79,7 @@ export class Harness {
         inflightAppendsMax: 4,
         random: seededRandom((this.options.seed ?? 1) * 100 + index + seedOffset),
         leaseReads: this.options.leaseReads ?? false,
+        preVote: this.options.preVote ?? false,
       },
       { hardState: disk.hardState, entries: [...disk.entries], appliedIndex: 0 },
     );
@@ -80,6 +88,7 @@ export class Harness {
     this.readsReady.set(id, []);
     this.refused.set(id, []);
     this.accepted.set(id, []);
+    this.transfers.set(id, []);
     this.pendingPersists.set(id, []);
     this.network = this.network.filter((m) => m.from !== id);
   }
@@ -193,6 +202,7 @@ export class Harness {
     this.readsReady.get(id)!.push(...ready.readsReady);
     this.refused.get(id)!.push(...ready.refused);
     this.accepted.get(id)!.push(...ready.accepted);
+    this.transfers.get(id)!.push(...ready.transfers);
   }
 
   private writeDisk(id: NodeId, request: NonNullable<Ready['persist']>): void {

@@ -53,8 +53,11 @@ export class Inbox {
 export function oneOfEach(from: NodeId, to: NodeId, term = 3): Message[] {
   const everyByte = Uint8Array.from({ length: 256 }, (_, i) => i);
   return [
-    { type: 'RequestVote', from, to, term, lastLogIndex: 10, lastLogTerm: 2 },
+    { type: 'RequestVote', from, to, term, lastLogIndex: 10, lastLogTerm: 2, transfer: false },
     { type: 'RequestVoteResponse', from, to, term, granted: true },
+    { type: 'PreVote', from, to, term, lastLogIndex: 10, lastLogTerm: 2 },
+    { type: 'PreVoteResponse', from, to, term, granted: false },
+    { type: 'TimeoutNow', from, to, term },
     {
       type: 'AppendEntries',
       from,
