@@ -256,7 +256,8 @@ export class ClientActor {
 
   /** Redis Cluster's redirect form, so cluster-aware clients follow it. */
   private redirect(leader: NodeId | null): Reply {
-    const member = leader === null || leader === this.options.nodeId ? undefined : this.member(leader);
+    if (leader === this.options.nodeId) return errorReply('TRYAGAIN this node is handing leadership over; retry shortly');
+    const member = leader === null ? undefined : this.member(leader);
     if (!member) return errorReply('TRYAGAIN no leader');
     return errorReply(`MOVED 0 ${member.client}`);
   }

@@ -729,9 +729,9 @@ export class RaftCore {
 
   private propose(proposals: readonly Proposal[]): void {
     if (this.role !== 'leader' || this.transfer !== null) {
-      // While leadership is being handed over, new entries would only delay the target (try again shortly).
-      const leader = this.role === 'leader' ? null : this.leader;
-      for (const p of proposals) this.refused.push({ id: p.id, kind: 'proposal', leader });
+      // While leadership is being handed over, new entries would only delay the target: the
+      // refusal names this node as leader, which the client edge answers with TRYAGAIN.
+      for (const p of proposals) this.refused.push({ id: p.id, kind: 'proposal', leader: this.leader });
       return;
     }
     for (const p of proposals) {

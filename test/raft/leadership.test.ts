@@ -129,13 +129,13 @@ describe('leadership transfer (dissertation §3.10)', () => {
     expect(h.network.filter((m) => m.type === 'TimeoutNow').map((m) => m.to)).toEqual([ahead]);
   });
 
-  it('refuses proposals while handing over (TRYAGAIN, no leader named), and takes them again once the transfer is given up', () => {
+  it('refuses proposals while handing over (naming itself: the client edge says TRYAGAIN), and takes them again once the transfer is given up', () => {
     const { h, leader } = steady(true);
     const target = IDS.find((id) => id !== leader)!;
     h.isolate(target);
     h.step(leader, { type: 'transferLeadership', id: 3, target });
     h.propose(leader, 'during');
-    expect(h.refused.get(leader)).toEqual([{ id: 1000, kind: 'proposal', leader: null }]);
+    expect(h.refused.get(leader)).toEqual([{ id: 1000, kind: 'proposal', leader }]);
     h.tick(leader, 10);
     expect(h.transfers.get(leader)).toEqual([
       { id: 3, outcome: 'refused', code: 'TRANSFER_TIMEOUT', detail: `${target} did not take over within an election timeout` },
