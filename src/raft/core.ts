@@ -833,9 +833,8 @@ export class RaftCore {
     };
     if (this.role !== 'leader') return refuse('NOT_LEADER', `${this.id} is not the leader`);
     if (this.transfer !== null) return refuse('TRANSFER_IN_PROGRESS', `a transfer to ${this.transfer.target} is under way`);
-    if (requested !== null && !this.peers.includes(requested)) {
-      return refuse('UNKNOWN_MEMBER', requested === this.id ? `${requested} is already the leader` : `${requested} is not a voting member`);
-    }
+    if (requested === this.id) return refuse('ALREADY_LEADER', `${requested} is already the leader`);
+    if (requested !== null && !this.peers.includes(requested)) return refuse('UNKNOWN_MEMBER', `${requested} is not a voting member`);
     const target = requested ?? this.mostUpToDatePeer();
     if (target === null) return refuse('NO_TARGET', 'there is no other voting member');
     this.transfer = { id, target, elapsed: 0, timeoutNowSent: false };

@@ -69,4 +69,4 @@ export type TransferOutcome =
   | { readonly id: number; readonly outcome: 'refused'; readonly code: TransferRefusal; readonly detail: string };
 
 /** Why a transfer did not happen: stable codes the client edge turns into errors. */
-export type TransferRefusal = 'NOT_LEADER' | 'TRANSFER_IN_PROGRESS' | 'UNKNOWN_MEMBER' | 'NO_TARGET' | 'TRANSFER_TIMEOUT';
+export type TransferRefusal = 'NOT_LEADER' | 'ALREADY_LEADER' | 'TRANSFER_IN_PROGRESS' | 'UNKNOWN_MEMBER' | 'NO_TARGET' | 'TRANSFER_TIMEOUT';

@@ -157,7 +157,7 @@ describe('leadership transfer (dissertation §3.10)', () => {
     h.step(leader, { type: 'transferLeadership', id: 5, target: other });
     const codes = (id: string): string[] => h.transfers.get(id)!.map((t) => (t.outcome === 'refused' ? `${t.id}:${t.code}` : `${t.id}:ok`));
     expect(codes(follower)).toEqual(['1:NOT_LEADER']);
-    expect(codes(leader)).toEqual(['2:UNKNOWN_MEMBER', '3:UNKNOWN_MEMBER', '5:TRANSFER_IN_PROGRESS']);
+    expect(codes(leader)).toEqual(['2:UNKNOWN_MEMBER', '3:ALREADY_LEADER', '5:TRANSFER_IN_PROGRESS']);
   });
 
   it('a TimeoutNow from anyone but the current leader is ignored', () => {
