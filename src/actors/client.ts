@@ -14,7 +14,7 @@ import { encodeCommand } from '../kv/codec.js';
 import type { KvQuery } from '../kv/commands.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import { errorReply, OK, queryReply, resultReply, type Reply } from '../protocol/reply.js';
-import type { TransferOutcome } from '../raft/ready.js';
+import type { LeaderTransferOutcome } from '../raft/ready.js';
 import type { LogIndex, NodeId, Term } from '../raft/types.js';
 import { assertNever } from '../util/assert.js';
 
@@ -52,7 +52,7 @@ export class ClientActor {
    */
   private readonly connections = new Map<ConnectionId, { writes: number; heldReads: number[] }>();
   /** CLUSTER TRANSFER-LEADER requests awaiting the core's outcome (it always answers, within an election timeout). */
-  private readonly transfers = new Map<number, { conn: ConnectionId; seq: number }>();
+  private readonly leaderTransfers = new Map<number, { conn: ConnectionId; seq: number }>();
   /** Connections that asked for possibly stale reads (READONLY). */
   private readonly staleReaders = new Set<ConnectionId>();
   private applied: LogIndex;
@@ -128,8 +128,8 @@ export class ClientActor {
         break;
       case 'transfer-leader': {
         const id = this.nextId++;
-        this.transfers.set(id, { conn, seq });
-        this.bus.publish({ type: 'raft.transfer', id, target: request.target });
+        this.leaderTransfers.set(id, { conn, seq });
+        this.bus.publish({ type: 'raft.transferLeader', id, target: request.target });
         break;
       }
       case 'stale-reads':
@@ -163,7 +163,7 @@ export class ClientActor {
       this.writesByIndex.set(index, id);
     }
     for (const { id, leader } of outcomes.refused) this.finish(id, this.redirect(leader));
-    for (const transfer of outcomes.transfers) this.answerTransfer(transfer);
+    for (const transfer of outcomes.leaderTransfers) this.answerLeaderTransfer(transfer);
     for (const read of outcomes.readsReady) {
       if (!this.pending.has(read.id)) continue;
       if (read.index <= this.applied) this.query(read.id);
@@ -171,10 +171,10 @@ export class ClientActor {
     }
   }
 
-  private answerTransfer(transfer: TransferOutcome): void {
-    const request = this.transfers.get(transfer.id);
+  private answerLeaderTransfer(transfer: LeaderTransferOutcome): void {
+    const request = this.leaderTransfers.get(transfer.id);
     if (request === undefined) return;
-    this.transfers.delete(transfer.id);
+    this.leaderTransfers.delete(transfer.id);
     let reply: Reply;
     if (transfer.outcome === 'transferred') reply = OK;
     else if (transfer.code === 'NOT_LEADER') reply = this.redirect(this.status.leader);

@@ -21,7 +21,7 @@ export class RaftNodeActor {
     bus.on('net.recv', (event) => this.step({ type: 'message', message: event.message }));
     bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
     bus.on('raft.read', (event) => this.step({ type: 'read', id: event.id }));
-    bus.on('raft.transfer', (event) => this.step({ type: 'transferLeadership', id: event.id, target: event.target }));
+    bus.on('raft.transferLeader', (event) => this.step({ type: 'transferLeadership', id: event.id, target: event.target }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
     bus.on('raft.ready', () => this.carryOutReady());
   }
@@ -40,13 +40,13 @@ export class RaftNodeActor {
     if (ready.persist) this.bus.publish({ type: 'storage.persist', request: ready.persist });
     if (ready.messages.length > 0) this.bus.publish({ type: 'net.send', messages: ready.messages });
     if (ready.committed.length > 0) this.bus.publish({ type: 'storage.apply', entries: ready.committed });
-    if (ready.accepted.length + ready.refused.length + ready.readsReady.length + ready.transfers.length > 0) {
+    if (ready.accepted.length + ready.refused.length + ready.readsReady.length + ready.leaderTransfers.length > 0) {
       this.bus.publish({
         type: 'raft.outcomes',
         accepted: ready.accepted,
         refused: ready.refused,
         readsReady: ready.readsReady,
-        transfers: ready.transfers,
+        leaderTransfers: ready.leaderTransfers,
       });
     }
     this.reportStatus();

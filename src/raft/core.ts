@@ -19,7 +19,7 @@ import { Progress } from './progress.js';
 import { majorityValue, quorumSize } from './quorum.js';
 import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
-import type { PersistRequest, Proposal, RaftInput, Ready, Role, TransferOutcome, TransferRefusal } from './ready.js';
+import type { PersistRequest, Proposal, RaftInput, Ready, Role, LeaderTransferOutcome, LeaderTransferRefusal } from './ready.js';
 import {
   ENTRY_COMMAND,
   ENTRY_NOOP,
@@ -62,7 +62,7 @@ export interface CoreView {
 export const LEASE_DRIFT_FRACTION = 0.2;
 
 /** A leadership transfer under way (dissertation 3.10): the leader takes no proposals meanwhile. */
-interface PendingTransfer {
+interface PendingLeaderTransfer {
   readonly id: number;
   readonly target: NodeId;
   /** Ticks since it began; it is given up after electionTicksMin. */
@@ -96,7 +96,7 @@ export class RaftCore {
   /** Lease reads: the tick each heartbeat round went out, and the tick the lease runs to. */
   private readonly roundSentAt = new Map<number, number>();
   private leaseUntil = 0;
-  private transfer: PendingTransfer | null = null;
+  private leaderTransfer: PendingLeaderTransfer | null = null;
 
   private stepRole: (message: Message) => void = (m) => this.stepFollower(m);
   private tickRole: () => void = () => this.tickElection();
@@ -107,7 +107,7 @@ export class RaftCore {
   private accepted: Array<{ id: number; index: LogIndex; term: Term }> = [];
   private refused: Array<{ id: number; kind: 'proposal' | 'read'; leader: NodeId | null }> = [];
   private readsReady: Array<{ id: number; index: LogIndex }> = [];
-  private transfers: TransferOutcome[] = [];
+  private leaderTransfers: LeaderTransferOutcome[] = [];
 
   constructor(
     private readonly options: RaftOptions,
@@ -143,7 +143,7 @@ export class RaftCore {
         this.read(input.id);
         break;
       case 'transferLeadership':
-        this.startTransfer(input.id, input.target);
+        this.startLeaderTransfer(input.id, input.target);
         break;
       case 'persisted':
         this.outbox.push(...this.persistence.persisted(input.seq));
@@ -169,14 +169,14 @@ export class RaftCore {
       accepted: this.accepted,
       refused: this.refused,
       readsReady: this.readsReady,
-      transfers: this.transfers,
+      leaderTransfers: this.leaderTransfers,
     };
     this.outbox = [];
     this.persists = [];
     this.accepted = [];
     this.refused = [];
     this.readsReady = [];
-    this.transfers = [];
+    this.leaderTransfers = [];
     return ready;
   }
 
@@ -210,7 +210,7 @@ export class RaftCore {
   private becomeFollower(term: Term, leader: NodeId | null): void {
     const wasLeader = this.role === 'leader';
     this.setTerm(term);
-    if (this.transfer !== null) this.endTransfer({ id: this.transfer.id, outcome: 'transferred', target: this.transfer.target });
+    if (this.leaderTransfer !== null) this.endLeaderTransfer({ id: this.leaderTransfer.id, outcome: 'transferred', target: this.leaderTransfer.target });
     this.role = 'follower';
     this.leader = leader;
     this.stepRole = (m) => this.stepFollower(m);
@@ -307,7 +307,7 @@ export class RaftCore {
       }
     }
     this.retryStalledAppends();
-    this.tickTransfer();
+    this.tickLeaderTransfer();
     if (this.heartbeatElapsed >= this.options.heartbeatTicks) {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat(this.options.leaseReads ? this.startLeaseRound() : this.reads.currentRound());
@@ -367,8 +367,8 @@ export class RaftCore {
     }
   }
 
-  /** A real election; `transfer` when the leader asked for it (TimeoutNow). */
-  private campaign(transfer: boolean): void {
+  /** A real election; `leaderTransfer` when the leader asked for it (TimeoutNow). */
+  private campaign(leaderTransfer: boolean): void {
     this.becomeCandidate();
     if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
       this.becomeLeader();
@@ -382,7 +382,7 @@ export class RaftCore {
         term: this.term,
         lastLogIndex: this.log.lastIndex(),
         lastLogTerm: this.log.lastTerm(),
-        transfer,
+        leaderTransfer,
       };
       // The candidate's term and self-vote reach disk before anyone hears of them.
       this.persistence.gate(request, this.log.lastIndex(), this.outbox);
@@ -407,7 +407,7 @@ export class RaftCore {
       // Dissertation 4.2.3: while a leader is known to be alive, a vote
       // request from a higher term is a disruption, not an election, unless
       // that leader asked for it (a leadership transfer).
-      if (m.type === 'RequestVote' && !m.transfer && this.inLeaderLease()) return;
+      if (m.type === 'RequestVote' && !m.leaderTransfer && this.inLeaderLease()) return;
       const leader = m.type === 'AppendEntries' || m.type === 'Heartbeat' ? m.from : null;
       this.becomeFollower(m.term, leader);
     } else if (m.term < this.term) {
@@ -664,7 +664,7 @@ export class RaftCore {
     progress.recentActive = true;
     if (m.success) {
       if (progress.acknowledged(m.matchIndex)) this.maybeCommit();
-      if (this.transfer?.target === m.from) this.maybeSendTimeoutNow();
+      if (this.leaderTransfer?.target === m.from) this.maybeSendTimeoutNow();
       return;
     }
     let retryFrom = m.conflictIndex;
@@ -728,7 +728,7 @@ export class RaftCore {
   }
 
   private propose(proposals: readonly Proposal[]): void {
-    if (this.role !== 'leader' || this.transfer !== null) {
+    if (this.role !== 'leader' || this.leaderTransfer !== null) {
       // While leadership is being handed over, new entries would only delay the target: the
       // refusal names this node as leader, which the client edge answers with TRYAGAIN.
       for (const p of proposals) this.refused.push({ id: p.id, kind: 'proposal', leader: this.leader });
@@ -827,17 +827,17 @@ export class RaftCore {
   // ---------------------------------------------------------------- leadership transfer
 
   /** Dissertation 3.10: bring the target up to date, then tell it to campaign (TimeoutNow). */
-  private startTransfer(id: number, requested: NodeId | null): void {
-    const refuse = (code: TransferRefusal, detail: string): void => {
-      this.transfers.push({ id, outcome: 'refused', code, detail });
+  private startLeaderTransfer(id: number, requested: NodeId | null): void {
+    const refuse = (code: LeaderTransferRefusal, detail: string): void => {
+      this.leaderTransfers.push({ id, outcome: 'refused', code, detail });
     };
     if (this.role !== 'leader') return refuse('NOT_LEADER', `${this.id} is not the leader`);
-    if (this.transfer !== null) return refuse('TRANSFER_IN_PROGRESS', `a transfer to ${this.transfer.target} is under way`);
+    if (this.leaderTransfer !== null) return refuse('TRANSFER_IN_PROGRESS', `a transfer to ${this.leaderTransfer.target} is under way`);
     if (requested === this.id) return refuse('ALREADY_LEADER', `${requested} is already the leader`);
     if (requested !== null && !this.peers.includes(requested)) return refuse('UNKNOWN_MEMBER', `${requested} is not a voting member`);
     const target = requested ?? this.mostUpToDatePeer();
     if (target === null) return refuse('NO_TARGET', 'there is no other voting member');
-    this.transfer = { id, target, elapsed: 0, timeoutNowSent: false };
+    this.leaderTransfer = { id, target, elapsed: 0, timeoutNowSent: false };
     const progress = this.progress.get(target)!;
     // A target behind may have lost appends; probing now (sent at this batch's flush) beats waiting for the stall timeout.
     if (progress.match < this.log.lastIndex()) progress.becomeProbe();
@@ -854,21 +854,21 @@ export class RaftCore {
   }
 
   private maybeSendTimeoutNow(): void {
-    const transfer = this.transfer!;
+    const transfer = this.leaderTransfer!;
     if (transfer.timeoutNowSent || this.progress.get(transfer.target)!.match < this.log.lastIndex()) return;
     transfer.timeoutNowSent = true;
     this.outbox.push({ type: 'TimeoutNow', from: this.id, to: transfer.target, term: this.term });
   }
 
   /** A transfer that has not completed within an election timeout is given up, and proposals resume. */
-  private tickTransfer(): void {
-    if (this.transfer === null || ++this.transfer.elapsed < this.options.electionTicksMin) return;
-    const { id, target } = this.transfer;
-    this.endTransfer({ id, outcome: 'refused', code: 'TRANSFER_TIMEOUT', detail: `${target} did not take over within an election timeout` });
+  private tickLeaderTransfer(): void {
+    if (this.leaderTransfer === null || ++this.leaderTransfer.elapsed < this.options.electionTicksMin) return;
+    const { id, target } = this.leaderTransfer;
+    this.endLeaderTransfer({ id, outcome: 'refused', code: 'TRANSFER_TIMEOUT', detail: `${target} did not take over within an election timeout` });
   }
 
-  private endTransfer(outcome: TransferOutcome): void {
-    this.transfers.push(outcome);
-    this.transfer = null;
+  private endLeaderTransfer(outcome: LeaderTransferOutcome): void {
+    this.leaderTransfers.push(outcome);
+    this.leaderTransfer = null;
   }
 }

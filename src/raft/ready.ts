@@ -23,7 +23,7 @@ export type RaftInput =
   | { readonly type: 'read'; readonly id: number }
   /**
    * Hand leadership to `target` (any up-to-date voter when null), dissertation
-   * 3.10. The outcome comes back in Ready.transfers under `id`.
+   * 3.10. The outcome comes back in Ready.leaderTransfers under `id`.
    */
   | { readonly type: 'transferLeadership'; readonly id: number; readonly target: NodeId | null }
   /** Storage made every persist request up to seq durable. */
@@ -61,12 +61,12 @@ export interface Ready {
   /** Reads confirmed by a quorum: serve each once the state machine has applied `index`. */
   readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
   /** Leadership transfers that ended: handed over, refused at once, or given up after an election timeout. */
-  readonly transfers: readonly TransferOutcome[];
+  readonly leaderTransfers: readonly LeaderTransferOutcome[];
 }
 
-export type TransferOutcome =
+export type LeaderTransferOutcome =
   | { readonly id: number; readonly outcome: 'transferred'; readonly target: NodeId }
-  | { readonly id: number; readonly outcome: 'refused'; readonly code: TransferRefusal; readonly detail: string };
+  | { readonly id: number; readonly outcome: 'refused'; readonly code: LeaderTransferRefusal; readonly detail: string };
 
 /** Why a transfer did not happen: stable codes the client edge turns into errors. */
-export type TransferRefusal = 'NOT_LEADER' | 'ALREADY_LEADER' | 'TRANSFER_IN_PROGRESS' | 'UNKNOWN_MEMBER' | 'NO_TARGET' | 'TRANSFER_TIMEOUT';
+export type LeaderTransferRefusal = 'NOT_LEADER' | 'ALREADY_LEADER' | 'TRANSFER_IN_PROGRESS' | 'UNKNOWN_MEMBER' | 'NO_TARGET' | 'TRANSFER_TIMEOUT';

@@ -42,7 +42,7 @@ export interface RequestVote extends Envelope {
    * The election was asked for by the leader (TimeoutNow, dissertation 3.10):
    * voters that still hear from that leader grant it anyway.
    */
-  readonly transfer: boolean;
+  readonly leaderTransfer: boolean;
 }
 
 export interface RequestVoteResponse extends Envelope {

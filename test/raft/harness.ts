@@ -41,7 +41,7 @@ export class Harness {
   readonly readsReady = new Map<NodeId, Array<{ id: number; index: number }>>();
   readonly refused = new Map<NodeId, Array<{ id: number; kind: string; leader: NodeId | null }>>();
   readonly accepted = new Map<NodeId, Array<{ id: number; index: number; term: number }>>();
-  readonly transfers = new Map<NodeId, Ready['transfers'][number][]>();
+  readonly leaderTransfers = new Map<NodeId, Ready['leaderTransfers'][number][]>();
   /** Persist requests waiting for completePersist (autoPersist false). */
   readonly pendingPersists = new Map<NodeId, Array<Ready['persist'] & object>>();
   private readonly blocked = new Set<string>();
@@ -88,7 +88,7 @@ export class Harness {
     this.readsReady.set(id, []);
     this.refused.set(id, []);
     this.accepted.set(id, []);
-    this.transfers.set(id, []);
+    this.leaderTransfers.set(id, []);
     this.pendingPersists.set(id, []);
     this.network = this.network.filter((m) => m.from !== id);
   }
@@ -202,7 +202,7 @@ export class Harness {
     this.readsReady.get(id)!.push(...ready.readsReady);
     this.refused.get(id)!.push(...ready.refused);
     this.accepted.get(id)!.push(...ready.accepted);
-    this.transfers.get(id)!.push(...ready.transfers);
+    this.leaderTransfers.get(id)!.push(...ready.leaderTransfers);
   }
 
   private writeDisk(id: NodeId, request: NonNullable<Ready['persist']>): void {

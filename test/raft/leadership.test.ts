@@ -103,7 +103,7 @@ describe('leadership transfer (dissertation §3.10)', () => {
     h.deliverAll();
     expect(h.leaders()).toEqual([target]);
     expect(h.core(target).view().term).toBe(term + 1);
-    expect(h.transfers.get(leader)).toEqual([{ id: 7, outcome: 'transferred', target }]);
+    expect(h.leaderTransfers.get(leader)).toEqual([{ id: 7, outcome: 'transferred', target }]);
   });
 
   it('a lagging target is brought up to date first, then told to campaign', () => {
@@ -137,7 +137,7 @@ describe('leadership transfer (dissertation §3.10)', () => {
     h.propose(leader, 'during');
     expect(h.refused.get(leader)).toEqual([{ id: 1000, kind: 'proposal', leader }]);
     h.tick(leader, 10);
-    expect(h.transfers.get(leader)).toEqual([
+    expect(h.leaderTransfers.get(leader)).toEqual([
       { id: 3, outcome: 'refused', code: 'TRANSFER_TIMEOUT', detail: `${target} did not take over within an election timeout` },
     ]);
     h.propose(leader, 'after');
@@ -155,7 +155,7 @@ describe('leadership transfer (dissertation §3.10)', () => {
     h.isolate(follower);
     h.step(leader, { type: 'transferLeadership', id: 4, target: follower });
     h.step(leader, { type: 'transferLeadership', id: 5, target: other });
-    const codes = (id: string): string[] => h.transfers.get(id)!.map((t) => (t.outcome === 'refused' ? `${t.id}:${t.code}` : `${t.id}:ok`));
+    const codes = (id: string): string[] => h.leaderTransfers.get(id)!.map((t) => (t.outcome === 'refused' ? `${t.id}:${t.code}` : `${t.id}:ok`));
     expect(codes(follower)).toEqual(['1:NOT_LEADER']);
     expect(codes(leader)).toEqual(['2:UNKNOWN_MEMBER', '3:ALREADY_LEADER', '5:TRANSFER_IN_PROGRESS']);
   });
