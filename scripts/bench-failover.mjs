@@ -5,6 +5,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runFailover } from '../dist/bench/failover/run.js';
 import { median } from '../dist/bench/compare/report.js';
+import { ensureDebianPackages } from './debian-packages.mjs';
 
 const USAGE = `usage: npm run bench:failover -- [options]
   --repeats N        transfers and kills of each kind (default 5)
@@ -39,10 +40,7 @@ const whole = (name, text) => {
 whole('election', electionMinMs);
 whole('election', electionMaxMs);
 const etcd = !values['no-etcd'];
-if (etcd && spawnSync('sh', ['-c', 'command -v etcd && command -v etcdctl'], { stdio: 'ignore' }).status !== 0) {
-  console.error('bench:failover needs Debian\'s etcd-server and etcd-client (apt-get install etcd-server etcd-client), or --no-etcd');
-  process.exit(2);
-}
+if (etcd) ensureDebianPackages('bench:failover', { etcd: 'etcd-server', etcdctl: 'etcd-client' });
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
 console.log(`bench:failover at ${commit} on ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 const clients = whole('clients', values.clients);
