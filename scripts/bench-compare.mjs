@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // raftkv, etcd and Redis side by side on this machine: `npm run bench:compare -- --help`.
 // Installs Debian's etcd-server, redis-server and redis-tools when missing (as root).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCompare } from '../dist/bench/compare/run.js';
 import { formatTable, formatTargets } from '../dist/bench/compare/report.js';
+import { ensureDebianPackages } from './debian-packages.mjs';
 
 const USAGE = `usage: npm run bench:compare -- [options]
   --systems LIST    raftkv,etcd,redis (default: all three)
@@ -56,7 +57,11 @@ for (const system of systems) {
 }
 const clientCounts = values.clients.split(',').map((c) => Math.round(positive('clients', c)));
 
-ensurePackages(systems);
+ensureDebianPackages('bench:compare', {
+  'redis-benchmark': 'redis-tools',
+  ...(systems.includes('etcd') ? { etcd: 'etcd-server' } : {}),
+  ...(systems.includes('redis') ? { 'redis-server': 'redis-server' } : {}),
+});
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
 console.log(`bench:compare at ${commit} on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
 console.log(`load generator in this process; 256-byte values; every write synced before it is acknowledged`);
@@ -82,20 +87,4 @@ console.log(formatTargets(result));
 if (values.json !== undefined) {
   writeFileSync(values.json, JSON.stringify({ commit, cores: os.cpus().length, result }, null, 2));
   console.log(`\nfigures written to ${values.json}`);
-}
-
-function ensurePackages(wanted) {
-  const needs = [];
-  const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-  if (wanted.includes('etcd') && !has('etcd')) needs.push('etcd-server');
-  if (wanted.includes('redis') && !has('redis-server')) needs.push('redis-server');
-  if (!has('redis-benchmark')) needs.push('redis-tools');
-  if (needs.length === 0) return;
-  if (process.getuid?.() !== 0) {
-    console.error(`bench:compare needs Debian packages ${needs.join(' ')}: apt-get install ${needs.join(' ')}`);
-    process.exit(2);
-  }
-  console.log(`installing ${needs.join(' ')}`);
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...needs], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }

@@ -14,6 +14,7 @@ import { encodeCommand } from '../kv/codec.js';
 import type { KvQuery } from '../kv/commands.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import { errorReply, OK, queryReply, resultReply, type Reply } from '../protocol/reply.js';
+import type { LeaderTransferOutcome } from '../raft/ready.js';
 import type { LogIndex, NodeId, Term } from '../raft/types.js';
 import { assertNever } from '../util/assert.js';
 
@@ -50,6 +51,8 @@ export class ClientActor {
    * two are concurrent).
    */
   private readonly connections = new Map<ConnectionId, { writes: number; heldReads: number[] }>();
+  /** CLUSTER TRANSFER-LEADER requests awaiting the core's outcome (it always answers, within an election timeout). */
+  private readonly leaderTransfers = new Map<number, { conn: ConnectionId; seq: number }>();
   /** Connections that asked for possibly stale reads (READONLY). */
   private readonly staleReaders = new Set<ConnectionId>();
   private applied: LogIndex;
@@ -123,6 +126,12 @@ export class ClientActor {
         // The TCP edge answers it (it writes a file); a request that reaches the bus has no edge behind it.
         this.reply(conn, seq, errorReply('ERR DEBUG FLIGHTDUMP is served by the node\'s TCP edge'));
         break;
+      case 'transfer-leader': {
+        const id = this.nextId++;
+        this.leaderTransfers.set(id, { conn, seq });
+        this.bus.publish({ type: 'raft.transferLeader', id, target: request.target });
+        break;
+      }
       case 'stale-reads':
         if (request.enabled) this.staleReaders.add(conn);
         else this.staleReaders.delete(conn);
@@ -154,11 +163,23 @@ export class ClientActor {
       this.writesByIndex.set(index, id);
     }
     for (const { id, leader } of outcomes.refused) this.finish(id, this.redirect(leader));
+    for (const transfer of outcomes.leaderTransfers) this.answerLeaderTransfer(transfer);
     for (const read of outcomes.readsReady) {
       if (!this.pending.has(read.id)) continue;
       if (read.index <= this.applied) this.query(read.id);
       else this.readsAwaitingApply.push(read);
     }
+  }
+
+  private answerLeaderTransfer(transfer: LeaderTransferOutcome): void {
+    const request = this.leaderTransfers.get(transfer.id);
+    if (request === undefined) return;
+    this.leaderTransfers.delete(transfer.id);
+    let reply: Reply;
+    if (transfer.outcome === 'transferred') reply = OK;
+    else if (transfer.code === 'NOT_LEADER') reply = this.redirect(this.status.leader);
+    else reply = errorReply(`${transfer.code} ${transfer.detail}`);
+    this.reply(request.conn, request.seq, reply);
   }
 
   private handleApplied(index: LogIndex, results: readonly AppliedResult[]): void {
@@ -235,7 +256,8 @@ export class ClientActor {
 
   /** Redis Cluster's redirect form, so cluster-aware clients follow it. */
   private redirect(leader: NodeId | null): Reply {
-    const member = leader === null || leader === this.options.nodeId ? undefined : this.member(leader);
+    if (leader === this.options.nodeId) return errorReply('TRYAGAIN this node is handing leadership over; retry shortly');
+    const member = leader === null ? undefined : this.member(leader);
     if (!member) return errorReply('TRYAGAIN no leader');
     return errorReply(`MOVED 0 ${member.client}`);
   }

@@ -26,6 +26,7 @@ export class RaftNodeActor {
     bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
     // Read the clock as the read is stepped, not when it arrived: time lost to a pause counts.
     bus.on('raft.read', (event) => this.step(this.now ? { type: 'read', id: event.id, nowMs: this.now() } : { type: 'read', id: event.id }));
+    bus.on('raft.transferLeader', (event) => this.step({ type: 'transferLeadership', id: event.id, target: event.target }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
     bus.on('storage.snapshotted', (event) => this.step({ type: 'snapshotted', index: event.index }));
     bus.on('storage.snapshotStaged', ({ leader, term, transfer, next }) =>
@@ -51,12 +52,13 @@ export class RaftNodeActor {
     if (ready.messages.length > 0) this.bus.publish({ type: 'net.send', messages: ready.messages });
     if (ready.committed.length > 0) this.bus.publish({ type: 'storage.apply', entries: ready.committed });
     if (ready.snapshots.length > 0) this.bus.publish({ type: 'storage.snapshot', commands: ready.snapshots });
-    if (ready.accepted.length + ready.refused.length + ready.readsReady.length > 0) {
+    if (ready.accepted.length + ready.refused.length + ready.readsReady.length + ready.leaderTransfers.length > 0) {
       this.bus.publish({
         type: 'raft.outcomes',
         accepted: ready.accepted,
         refused: ready.refused,
         readsReady: ready.readsReady,
+        leaderTransfers: ready.leaderTransfers,
       });
     }
     this.reportStatus();

@@ -11,7 +11,7 @@
 import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import type { Reply } from '../protocol/reply.js';
-import type { PersistRequest, Proposal, Role, SnapshotCommand } from '../raft/ready.js';
+import type { LeaderTransferOutcome, PersistRequest, Proposal, Role, SnapshotCommand } from '../raft/ready.js';
 import type { Entry, InstallSnapshot, LogIndex, LogPoint, Message, NodeId, Term } from '../raft/types.js';
 
 export type TimerEvent = { readonly type: 'timer.tick' };
@@ -34,10 +34,18 @@ export type ClientEvent =
   /** Every pending request fails with `reason` (the node is shutting down) (input). */
   | { readonly type: 'client.abort'; readonly reason: string };
 
+/**
+ * The id of a leadership transfer no client waits for (a leader stopping, a
+ * simulator fault). The client actor numbers its own requests from 1, so it
+ * never mistakes this one's outcome for an answer it owes.
+ */
+export const UNATTENDED_LEADER_TRANSFER_ID = 0;
+
 export interface RaftOutcomes {
   readonly accepted: ReadonlyArray<{ readonly id: number; readonly index: LogIndex; readonly term: Term }>;
   readonly refused: ReadonlyArray<{ readonly id: number; readonly kind: 'proposal' | 'read'; readonly leader: NodeId | null }>;
   readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
+  readonly leaderTransfers: readonly LeaderTransferOutcome[];
 }
 
 export interface NodeStatusEvent {
@@ -51,6 +59,8 @@ export interface NodeStatusEvent {
 export type RaftEvent =
   | { readonly type: 'raft.propose'; readonly proposals: readonly Proposal[] }
   | { readonly type: 'raft.read'; readonly id: number }
+  /** Hand leadership to `target` (the most up-to-date voter when null); answered in raft.outcomes.leaderTransfers. */
+  | { readonly type: 'raft.transferLeader'; readonly id: number; readonly target: NodeId | null }
   /** End of a batch: the RaftNode actor flushes the core and carries out its Ready. */
   | { readonly type: 'raft.ready' }
   | ({ readonly type: 'raft.outcomes' } & RaftOutcomes)

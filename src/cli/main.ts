@@ -15,6 +15,7 @@ import { printError, runRepl } from './repl.js';
 import { serverCommand } from './server.js';
 import { statusJson, statusTable } from './status-view.js';
 import { debugFlightDump, traceMerge, traceReplay, traceShow } from './trace.js';
+import { transferLeaderCommand } from './transfer-leader.js';
 
 const TIMINGS = ['fast', 'debug', 'demo'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -47,6 +48,7 @@ function buildProgram(io: CliIo): Command {
   addCluster(program, io);
   addCli(program, io);
   addStatus(program, io);
+  addTransferLeader(program, io);
   addBench(program, io);
   addTrace(program, io);
   addDebug(program, io);
@@ -114,6 +116,17 @@ function addStatus(program: Command, io: CliIo): void {
     .action(async (opts: { cluster?: string; json?: boolean }) => {
       const reports = await collectStatus(resolveCluster(opts.cluster));
       println(io.stdout, opts.json === true ? statusJson(reports) : statusTable(reports));
+    });
+}
+
+function addTransferLeader(program: Command, io: CliIo): void {
+  program
+    .command('transfer-leader')
+    .description('hand leadership to another node without waiting for an election (to the most up-to-date one by default)')
+    .option('--cluster <list>', 'comma-separated host:port client addresses')
+    .option('--to <id>', 'the node id to hand leadership to')
+    .action(async (opts: { cluster?: string; to?: string }) => {
+      await transferLeaderCommand({ nodes: resolveCluster(opts.cluster), ...(opts.to === undefined ? {} : { to: opts.to }) }, io);
     });
 }
 

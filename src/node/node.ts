@@ -27,6 +27,7 @@ import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type Trac
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
 import { listenFailed } from './errors.js';
+import { drainRequests, handOverLeadership } from './graceful-stop.js';
 
 export interface StartNodeOptions {
   readonly logger?: Logger;
@@ -197,12 +198,18 @@ async function runNode(
 
   let stopping: Promise<void> | null = null;
   const stop = async (): Promise<void> => {
-    await clientServer.stopAccepting();
+    const graceMs = 2 * config.timing.electionTimeoutMaxMs;
+    await handOverLeadership(parts.bus, parts.core, graceMs, logger);
+    const abandoned = await drainRequests(parts.bus, () => parts.client.pendingCount(), graceMs);
+    if (abandoned > 0) logger.warn({ pending: abandoned, graceMs }, 'requests still pending at shutdown are aborted');
+    // The listener's close completes only once every connection has ended, so it is awaited after closeAll().
+    const listenerClosed = clientServer.stopAccepting();
     parts.timer.stop();
     parts.bus.publish({ type: 'client.abort', reason: 'node shutting down' });
     await new Promise((resolve) => setImmediate(resolve));
     parts.bus.drain();
     clientServer.closeAll();
+    await listenerClosed;
     await parts.network.stop();
     await parts.persistence.idle();
     await parts.stateMachine.idle();

@@ -28,7 +28,9 @@ export type ClientRequest =
    */
   | { kind: 'stale-reads'; enabled: boolean }
   /** DEBUG FLIGHTDUMP: the node's TCP edge writes its flight recorder to a file and answers the path (src/trace). */
-  | { kind: 'debug-flightdump' };
+  | { kind: 'debug-flightdump' }
+  /** CLUSTER TRANSFER-LEADER [node-id]: the leader hands over (dissertation 3.10); +OK once it has. */
+  | { kind: 'transfer-leader'; target: string | null };
 
 export type CommandLimits = Pick<LimitsConfig, 'keyBytesMax' | 'valueBytesMax'>;
 
@@ -205,6 +207,16 @@ const debug: Handler = ([sub]) => {
   return ok({ kind: 'debug-flightdump' });
 };
 
+/** Raft operations in the spirit of Redis's CLUSTER subcommands. */
+const cluster: Handler = ([sub, ...rest]) => {
+  const subName = sub!.toString('latin1').toLowerCase();
+  if (subName === 'transfer-leader') {
+    if (rest.length > 1) return fail(wrongArity('cluster|transfer-leader'));
+    return ok({ kind: 'transfer-leader', target: rest[0] === undefined ? null : rest[0].toString('utf8') });
+  }
+  return fail(`ERR unknown subcommand '${printableBytes(sub!, ECHO_BYTES_MAX)}'. Try CLUSTER TRANSFER-LEADER.`);
+};
+
 const ANY = Number.POSITIVE_INFINITY;
 
 const COMMANDS = new Map<string, CommandSpec>([
@@ -226,6 +238,7 @@ const COMMANDS = new Map<string, CommandSpec>([
   ['select', { min: 2, max: 2, handler: select }],
   ['client', { min: 2, max: ANY, handler: acceptOk }],
   ['debug', { min: 2, max: 2, handler: debug }],
+  ['cluster', { min: 2, max: ANY, handler: cluster }],
   ['session', { min: 1, max: 1, handler: session }],
   ['seq', { min: 5, max: ANY, handler: seq }],
   ['readonly', { min: 1, max: 1, handler: () => ok({ kind: 'stale-reads', enabled: true }) }],

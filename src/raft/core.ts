@@ -21,7 +21,7 @@ import { majorityValue, quorumSize } from './quorum.js';
 import { randomInt } from './random.js';
 import { ReadIndexTracker } from './read-index.js';
 import { SnapshotTransfers } from './snapshot-transfer.js';
-import type { CoreWarning, PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
+import type { CoreWarning, LeaderTransferOutcome, LeaderTransferRefusal, PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
 import {
   COMPACTED,
   ENTRY_COMMAND,
@@ -34,6 +34,7 @@ import {
   type LogPoint,
   type Message,
   type NodeId,
+  type PreVote,
   type RequestVote,
   type Term,
 } from './types.js';
@@ -69,6 +70,15 @@ export interface CoreView {
  */
 export const LEASE_DRIFT_FRACTION = 0.2;
 
+/** A leadership transfer under way (dissertation 3.10): the leader takes no proposals meanwhile. */
+interface PendingLeaderTransfer {
+  readonly id: number;
+  readonly target: NodeId;
+  /** Ticks since it began; it is given up after electionTicksMin. */
+  elapsed: number;
+  timeoutNowSent: boolean;
+}
+
 export class RaftCore {
   readonly id: NodeId;
   private readonly peers: readonly NodeId[];
@@ -100,6 +110,7 @@ export class RaftCore {
   /** Lease reads: the measured time each heartbeat round went out, and the time the lease runs to. */
   private readonly roundSentAt = new Map<number, number>();
   private leaseUntilMs = 0;
+  private leaderTransfer: PendingLeaderTransfer | null = null;
 
   private stepRole: (message: Message) => void = (m) => this.stepFollower(m);
   private tickRole: () => void = () => this.tickElection();
@@ -111,6 +122,7 @@ export class RaftCore {
   private refused: Array<{ id: number; kind: 'proposal' | 'read'; leader: NodeId | null }> = [];
   private readsReady: Array<{ id: number; index: LogIndex }> = [];
   private warnings: CoreWarning[] = [];
+  private leaderTransfers: LeaderTransferOutcome[] = [];
 
   constructor(
     private readonly options: RaftOptions,
@@ -161,6 +173,9 @@ export class RaftCore {
         this.observeTime(input.nowMs);
         this.read(input.id, input.nowMs !== undefined);
         break;
+      case 'transferLeadership':
+        this.startLeaderTransfer(input.id, input.target);
+        break;
       case 'persisted':
         this.outbox.push(...this.persistence.persisted(input.seq));
         if (this.role === 'leader') this.maybeCommit();
@@ -196,6 +211,7 @@ export class RaftCore {
       readsReady: this.readsReady,
       snapshots: this.snapshots.take(),
       warnings: this.warnings,
+      leaderTransfers: this.leaderTransfers,
     };
     this.outbox = [];
     this.persists = [];
@@ -203,6 +219,7 @@ export class RaftCore {
     this.refused = [];
     this.readsReady = [];
     this.warnings = [];
+    this.leaderTransfers = [];
     return ready;
   }
 
@@ -237,12 +254,25 @@ export class RaftCore {
   private becomeFollower(term: Term, leader: NodeId | null): void {
     const wasLeader = this.role === 'leader';
     this.setTerm(term);
+    if (this.leaderTransfer !== null) this.endLeaderTransfer({ id: this.leaderTransfer.id, outcome: 'transferred', target: this.leaderTransfer.target });
     this.role = 'follower';
     this.leader = leader;
     this.stepRole = (m) => this.stepFollower(m);
     this.tickRole = () => this.tickElection();
     this.resetElectionTimer();
     if (wasLeader) this.abdicate();
+  }
+
+  /** Dissertation 9.6: poll the voters without touching term or vote. */
+  private becomePreCandidate(): void {
+    assert(this.role !== 'leader', 'a leader cannot become a precandidate');
+    this.role = 'precandidate';
+    this.leader = null;
+    this.stepRole = (m) => this.stepCandidate(m);
+    this.tickRole = () => this.tickElection();
+    this.resetElectionTimer();
+    this.votes.clear();
+    this.votes.set(this.id, true);
   }
 
   private becomeCandidate(): void {
@@ -305,7 +335,10 @@ export class RaftCore {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.electionElapsed >= this.electionTimeout) this.campaign();
+    if (this.electionElapsed >= this.electionTimeout) {
+      if (this.options.preVote === false) this.campaign(false);
+      else this.preCampaign();
+    }
   }
 
   private tickHeartbeat(): void {
@@ -319,6 +352,7 @@ export class RaftCore {
       }
     }
     this.retryStalledAppends();
+    this.tickLeaderTransfer();
     if (this.heartbeatElapsed >= this.options.heartbeatTicks) {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat(this.options.leaseReads ? this.startLeaseRound() : this.reads.currentRound());
@@ -358,7 +392,28 @@ export class RaftCore {
     }
   }
 
-  private campaign(): void {
+  private preCampaign(): void {
+    this.becomePreCandidate();
+    if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
+      this.campaign(false);
+      return;
+    }
+    for (const peer of this.peers) {
+      const poll: PreVote = {
+        type: 'PreVote',
+        from: this.id,
+        to: peer,
+        term: this.term + 1,
+        lastLogIndex: this.log.lastIndex(),
+        lastLogTerm: this.log.lastTerm(),
+      };
+      // Nothing to make durable first: a pre-vote changes no state.
+      this.outbox.push(poll);
+    }
+  }
+
+  /** A real election; `leaderTransfer` when the leader asked for it (TimeoutNow). */
+  private campaign(leaderTransfer: boolean): void {
     if (this.term >= TERM_MAX) {
       // A term past TERM_MAX would be refused by every peer: stay a follower.
       this.warnings.push({ reason: `not campaigning: term ${this.term} reached TERM_MAX` });
@@ -378,6 +433,7 @@ export class RaftCore {
         term: this.term,
         lastLogIndex: this.log.lastIndex(),
         lastLogTerm: this.log.lastTerm(),
+        leaderTransfer,
       };
       // The candidate's term and self-vote reach disk before anyone hears of them.
       this.persistence.gate(request, this.log.lastIndex(), this.outbox);
@@ -394,10 +450,21 @@ export class RaftCore {
       this.refuseMessage(m, problem);
       return;
     }
+    // A pre-vote carries the term its sender would campaign in, and a granted
+    // answer echoes it: neither is news of a higher term.
+    if (m.type === 'PreVote') {
+      this.handlePreVote(m);
+      return;
+    }
+    if (m.type === 'PreVoteResponse' && m.granted) {
+      if (this.role === 'precandidate' && m.term === this.term + 1) this.tallyPreVote(m.from, true);
+      return;
+    }
     if (m.term > this.term) {
       // Dissertation 4.2.3: while a leader is known to be alive, a vote
-      // request from a higher term is a disruption, not an election.
-      if (m.type === 'RequestVote' && this.inLeaderLease()) return;
+      // request from a higher term is a disruption, not an election, unless
+      // that leader asked for it (a leadership transfer).
+      if (m.type === 'RequestVote' && !m.leaderTransfer && this.inLeaderLease()) return;
       const leader = m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot' ? m.from : null;
       this.becomeFollower(m.term, leader);
     } else if (m.term < this.term) {
@@ -433,6 +500,9 @@ export class RaftCore {
       case 'InstallSnapshot':
         this.outbox.push({ ...reply, type: 'InstallSnapshotResponse', transfer: m.transfer, next: -1, installed: 0 });
         break;
+      case 'PreVote':
+      case 'PreVoteResponse':
+      case 'TimeoutNow':
       case 'RequestVoteResponse':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
@@ -462,6 +532,12 @@ export class RaftCore {
         this.followLeader(m.from);
         this.snapshots.handleChunk(m);
         break;
+      case 'TimeoutNow':
+        // Our leader hands over: campaign now, without a pre-vote (it would be refused while that leader's lease holds).
+        if (m.from === this.leader) this.campaign(true);
+        break;
+      case 'PreVote':
+      case 'PreVoteResponse':
       case 'RequestVoteResponse':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
@@ -491,9 +567,16 @@ export class RaftCore {
         this.snapshots.handleChunk(m);
         break;
       case 'RequestVoteResponse':
+        if (this.role !== 'candidate') break;
         this.votes.set(m.from, m.granted);
         this.tallyVotes();
         break;
+      case 'PreVoteResponse':
+        // Granted answers are counted in stepMessage; this is a refusal from our own term.
+        if (this.role === 'precandidate') this.tallyPreVote(m.from, false);
+        break;
+      case 'PreVote':
+      case 'TimeoutNow':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
       case 'InstallSnapshotResponse':
@@ -517,6 +600,9 @@ export class RaftCore {
       case 'InstallSnapshotResponse':
         this.handleSnapshotResponse(m);
         break;
+      case 'PreVote':
+      case 'PreVoteResponse':
+      case 'TimeoutNow':
       case 'RequestVoteResponse':
         break;
       case 'AppendEntriesResponse':
@@ -550,6 +636,23 @@ export class RaftCore {
     const quorum = quorumSize(this.options.voters.length);
     if (this.grantedVotes() >= quorum) this.becomeLeader();
     else if (this.votes.size - this.grantedVotes() >= quorum) this.becomeFollower(this.term, null);
+  }
+
+  private tallyPreVote(from: NodeId, granted: boolean): void {
+    this.votes.set(from, granted);
+    const quorum = quorumSize(this.options.voters.length);
+    if (this.grantedVotes() >= quorum) this.campaign(false);
+    else if (this.votes.size - this.grantedVotes() >= quorum) this.becomeFollower(this.term, null);
+  }
+
+  /**
+   * Dissertation 9.6: grant a pre-vote when we would grant the vote itself:
+   * the sender's term would be newer, its log is at least as up-to-date, and
+   * no leader is known to be alive. Answering changes nothing here.
+   */
+  private handlePreVote(m: PreVote): void {
+    const granted = m.term > this.term && !this.inLeaderLease() && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+    this.outbox.push({ type: 'PreVoteResponse', from: this.id, to: m.from, term: granted ? m.term : this.term, granted });
   }
 
   private grantedVotes(): number {
@@ -666,6 +769,7 @@ export class RaftCore {
     progress.recentActive = true;
     if (m.success) {
       if (progress.acknowledged(m.matchIndex)) this.maybeCommit();
+      if (this.leaderTransfer?.target === m.from) this.maybeSendTimeoutNow();
       return;
     }
     let retryFrom = m.conflictIndex;
@@ -745,7 +849,9 @@ export class RaftCore {
   }
 
   private propose(proposals: readonly Proposal[]): void {
-    if (this.role !== 'leader') {
+    if (this.role !== 'leader' || this.leaderTransfer !== null) {
+      // While leadership is being handed over, new entries would only delay the target: the
+      // refusal names this node as leader, which the client edge answers with TRYAGAIN.
       for (const p of proposals) this.refused.push({ id: p.id, kind: 'proposal', leader: this.leader });
       return;
     }
@@ -858,5 +964,53 @@ export class RaftCore {
         readRound,
       });
     }
+  }
+
+  // ---------------------------------------------------------------- leadership transfer
+
+  /** Dissertation 3.10: bring the target up to date, then tell it to campaign (TimeoutNow). */
+  private startLeaderTransfer(id: number, requested: NodeId | null): void {
+    const refuse = (code: LeaderTransferRefusal, detail: string): void => {
+      this.leaderTransfers.push({ id, outcome: 'refused', code, detail });
+    };
+    if (this.role !== 'leader') return refuse('NOT_LEADER', `${this.id} is not the leader`);
+    if (this.leaderTransfer !== null) return refuse('TRANSFER_IN_PROGRESS', `a transfer to ${this.leaderTransfer.target} is under way`);
+    if (requested === this.id) return refuse('ALREADY_LEADER', `${requested} is already the leader`);
+    if (requested !== null && !this.peers.includes(requested)) return refuse('UNKNOWN_MEMBER', `${requested} is not a voting member`);
+    const target = requested ?? this.mostUpToDatePeer();
+    if (target === null) return refuse('NO_TARGET', 'there is no other voting member');
+    this.leaderTransfer = { id, target, elapsed: 0, timeoutNowSent: false };
+    const progress = this.progress.get(target)!;
+    // A target behind may have lost appends; probing now (sent at this batch's flush) beats waiting for the stall timeout.
+    if (progress.match < this.log.lastIndex()) progress.becomeProbe();
+    this.maybeSendTimeoutNow();
+  }
+
+  /** The follower with the highest match index (first in member order on a tie), or null with no peers. */
+  private mostUpToDatePeer(): NodeId | null {
+    let best: NodeId | null = null;
+    for (const peer of this.peers) {
+      if (best === null || this.progress.get(peer)!.match > this.progress.get(best)!.match) best = peer;
+    }
+    return best;
+  }
+
+  private maybeSendTimeoutNow(): void {
+    const transfer = this.leaderTransfer!;
+    if (transfer.timeoutNowSent || this.progress.get(transfer.target)!.match < this.log.lastIndex()) return;
+    transfer.timeoutNowSent = true;
+    this.outbox.push({ type: 'TimeoutNow', from: this.id, to: transfer.target, term: this.term });
+  }
+
+  /** A transfer that has not completed within an election timeout is given up, and proposals resume. */
+  private tickLeaderTransfer(): void {
+    if (this.leaderTransfer === null || ++this.leaderTransfer.elapsed < this.options.electionTicksMin) return;
+    const { id, target } = this.leaderTransfer;
+    this.endLeaderTransfer({ id, outcome: 'refused', code: 'TRANSFER_TIMEOUT', detail: `${target} did not take over within an election timeout` });
+  }
+
+  private endLeaderTransfer(outcome: LeaderTransferOutcome): void {
+    this.leaderTransfers.push(outcome);
+    this.leaderTransfer = null;
   }
 }

@@ -29,6 +29,11 @@ export interface RaftOptions {
    * least a tick's length apart. The lease is this, less LEASE_DRIFT_FRACTION.
    */
   readonly leaseMs?: number;
+  /**
+   * Ask for a pre-vote before each election (dissertation 9.6), so a node
+   * that cannot win never raises the term. On unless set to false.
+   */
+  readonly preVote?: boolean;
 }
 
 export function validateRaftOptions(options: RaftOptions): void {

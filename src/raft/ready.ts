@@ -5,7 +5,8 @@
  */
 import type { Entry, HardState, InstallSnapshot, LogIndex, LogPoint, Message, MessageType, NodeId, Term } from './types.js';
 
-export type Role = 'follower' | 'candidate' | 'leader';
+/** A precandidate is polling for a pre-vote (dissertation 9.6); it has not raised its term. */
+export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
 
 export interface Proposal {
   readonly id: number;
@@ -27,6 +28,11 @@ export type RaftInput =
    * the lease, so time a paused process lost always counts against the lease.
    */
   | { readonly type: 'read'; readonly id: number; readonly nowMs?: number }
+  /**
+   * Hand leadership to `target` (any up-to-date voter when null), dissertation
+   * 3.10. The outcome comes back in Ready.leaderTransfers under `id`.
+   */
+  | { readonly type: 'transferLeadership'; readonly id: number; readonly target: NodeId | null }
   /** Storage made every persist request up to seq durable. */
   | { readonly type: 'persisted'; readonly seq: number }
   /** The state machine holds every entry up to index durably (a snapshot): the log before it may go. */
@@ -99,4 +105,13 @@ export interface Ready {
   readonly snapshots: readonly SnapshotCommand[];
   /** Messages refused and elections not started since the last Ready, for the log. */
   readonly warnings: readonly CoreWarning[];
+  /** Leadership transfers that ended: handed over, refused at once, or given up after an election timeout. */
+  readonly leaderTransfers: readonly LeaderTransferOutcome[];
 }
+
+export type LeaderTransferOutcome =
+  | { readonly id: number; readonly outcome: 'transferred'; readonly target: NodeId }
+  | { readonly id: number; readonly outcome: 'refused'; readonly code: LeaderTransferRefusal; readonly detail: string };
+
+/** Why a transfer did not happen: stable codes the client edge turns into errors. */
+export type LeaderTransferRefusal = 'NOT_LEADER' | 'ALREADY_LEADER' | 'TRANSFER_IN_PROGRESS' | 'UNKNOWN_MEMBER' | 'NO_TARGET' | 'TRANSFER_TIMEOUT';

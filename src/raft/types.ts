@@ -61,11 +61,39 @@ export interface RequestVote extends Envelope {
   readonly type: 'RequestVote';
   readonly lastLogIndex: LogIndex;
   readonly lastLogTerm: Term;
+  /**
+   * The election was asked for by the leader (TimeoutNow, dissertation 3.10):
+   * voters that still hear from that leader grant it anyway.
+   */
+  readonly leaderTransfer: boolean;
 }
 
 export interface RequestVoteResponse extends Envelope {
   readonly type: 'RequestVoteResponse';
   readonly granted: boolean;
+}
+
+/**
+ * Pre-vote (dissertation 9.6): "would you vote for me in term `term`?", asked
+ * before a real election. It changes no one's term or vote, so a node that
+ * cannot win (cut off, or with a stale log) never raises the cluster's term.
+ * `term` is the term the sender would campaign in (its own term + 1).
+ */
+export interface PreVote extends Envelope {
+  readonly type: 'PreVote';
+  readonly lastLogIndex: LogIndex;
+  readonly lastLogTerm: Term;
+}
+
+/** Granted: `term` echoes the PreVote's. Refused: `term` is the voter's own, which may be news to the sender. */
+export interface PreVoteResponse extends Envelope {
+  readonly type: 'PreVoteResponse';
+  readonly granted: boolean;
+}
+
+/** Leadership transfer (dissertation 3.10): the leader tells an up-to-date follower to start an election now. */
+export interface TimeoutNow extends Envelope {
+  readonly type: 'TimeoutNow';
 }
 
 export interface AppendEntries extends Envelope {
@@ -137,6 +165,9 @@ export type Message =
   | InstallSnapshotResponse
   | RequestVote
   | RequestVoteResponse
+  | PreVote
+  | PreVoteResponse
+  | TimeoutNow
   | AppendEntries
   | AppendEntriesResponse
   | Heartbeat

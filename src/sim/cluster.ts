@@ -3,7 +3,7 @@
  * the safety checker and trace recorder tapping every node, and the glue to
  * the simulated clients. Fault actions are carried out here.
  */
-import type { BusEvent } from '../bus/events.js';
+import { UNATTENDED_LEADER_TRANSFER_ID, type BusEvent } from '../bus/events.js';
 import { DEFAULT_LIMITS, type MemberConfig } from '../config/types.js';
 import type { NodeSettings } from '../node/assemble.js';
 import type { ClientRequest } from '../protocol/commands.js';
@@ -200,6 +200,11 @@ export class SimCluster implements NodeObserver {
       case 'diskFail': {
         const node = this.nodes[action.node];
         if (node) node.disk.failProbability = action.probability;
+        break;
+      }
+      case 'transferLeader': {
+        const target = action.to === null ? null : (this.nodes[action.to]?.id ?? null);
+        this.leader()?.publish({ type: 'raft.transferLeader', id: UNATTENDED_LEADER_TRANSFER_ID, target });
         break;
       }
     }

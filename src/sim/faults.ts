@@ -20,6 +20,8 @@ export type FaultAction =
   | { readonly at: number; readonly type: 'restart'; readonly node: number | 'all' }
   | { readonly at: number; readonly type: 'network'; readonly loss: number; readonly duplicate: number; readonly reorder: number }
   | { readonly at: number; readonly type: 'diskFail'; readonly node: number; readonly probability: number }
+  /** The leader of the moment is asked to hand over (dissertation 3.10) to a node, or to whoever is most up to date. */
+  | { readonly at: number; readonly type: 'transferLeader'; readonly to: number | null }
   /**
    * Waits for the next node to become leader and, delayMs later, crashes or
    * isolates it: a leader gone before it replicated anything is what the
@@ -60,6 +62,7 @@ export function randomSchedule(rng: Rng, nodes: number, faults: FaultSet, durati
     makers.push((at) => netFault(rng, nodes, at), (at) => [{ at, type: 'isolate', node: 'leader' }]);
     const pause = (at: number): FaultAction[] => [{ at, type: 'pause', node: rng.chance(0.7) ? 'leader' : rng.int(0, nodes), ms: rng.int(100, 1500) }];
     makers.push(pause, pause);
+    makers.push((at) => [{ at, type: 'transferLeader', to: rng.chance(0.5) ? null : rng.int(0, nodes) }]);
   }
   if (faults.crash) makers.push((at) => crashFault(rng, nodes, at), (at) => crashFault(rng, nodes, at), (at) => trapFault(rng, at, 'crash'));
   if (faults.net) makers.push((at) => trapFault(rng, at, 'isolate'));
@@ -120,6 +123,7 @@ export function validateSchedule(actions: readonly FaultAction[], nodes: number)
     if (!Number.isFinite(a.at) || a.at < 0) problems.push(`action ${i}: bad time ${String(a.at)}`);
     if ('node' in a && !okNode(a.node)) problems.push(`action ${i}: bad node ${String(a.node)}`);
     if (a.type === 'oneway' && (!okNode(a.from) || !okNode(a.to))) problems.push(`action ${i}: bad link`);
+    if (a.type === 'transferLeader' && a.to !== null && !okNode(a.to)) problems.push(`action ${i}: bad transfer target`);
     if (a.type === 'partition' && !a.groups.every((g) => g.every(okNode))) problems.push(`action ${i}: bad partition`);
   });
   return problems;

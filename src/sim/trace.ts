@@ -67,7 +67,13 @@ export function describeMessage(m: Message): string {
   const head = `${m.type} ${m.from}->${m.to} t${m.term}`;
   switch (m.type) {
     case 'RequestVote':
+      return `${head} last=${m.lastLogIndex}/${m.lastLogTerm}${m.leaderTransfer ? ' leader-transfer' : ''}`;
+    case 'PreVote':
       return `${head} last=${m.lastLogIndex}/${m.lastLogTerm}`;
+    case 'PreVoteResponse':
+      return `${head} ${m.granted ? 'granted' : 'denied'}`;
+    case 'TimeoutNow':
+      return head;
     case 'RequestVoteResponse':
       return `${head} ${m.granted ? 'granted' : 'denied'}`;
     case 'AppendEntries':
@@ -109,7 +115,7 @@ export function describeEvent(e: BusEvent): string {
     case 'storage.applied':
       return `storage.applied ${e.index}`;
     case 'raft.outcomes':
-      return `raft.outcomes ${JSON.stringify({ a: e.accepted, r: e.refused, rr: e.readsReady })}`;
+      return `raft.outcomes ${JSON.stringify({ a: e.accepted, r: e.refused, rr: e.readsReady, t: e.leaderTransfers })}`;
     case 'raft.status':
       return `raft.status ${e.role} t${e.term} leader=${e.leader} commit=${e.commitIndex} last=${e.lastIndex}`;
     case 'raft.propose':

@@ -29,7 +29,13 @@ export function describeMessage(m: Message): string {
   const head = `${m.type} ${m.from}->${m.to} t${m.term}`;
   switch (m.type) {
     case 'RequestVote':
+      return `${head} last=${m.lastLogIndex}/t${m.lastLogTerm}${m.leaderTransfer ? ' leader-transfer' : ''}`;
+    case 'PreVote':
       return `${head} last=${m.lastLogIndex}/t${m.lastLogTerm}`;
+    case 'PreVoteResponse':
+      return `${head} ${m.granted ? 'granted' : 'denied'}`;
+    case 'TimeoutNow':
+      return head;
     case 'RequestVoteResponse':
       return `${head} ${m.granted ? 'granted' : 'denied'}`;
     case 'AppendEntries':
@@ -115,6 +121,8 @@ export function describeEvent(e: BusEvent): string {
       return e.proposals.map((p) => `#${p.id}`).join(' ');
     case 'raft.read':
       return `#${e.id}`;
+    case 'raft.transferLeader':
+      return `#${e.id} to=${e.target ?? 'any'}`;
     case 'raft.outcomes':
       return describeOutcomes(e);
     case 'raft.status':
@@ -157,6 +165,9 @@ function describeOutcomes(e: BusEvent & { type: 'raft.outcomes' }): string {
   if (e.accepted.length > 0) parts.push(`accepted ${e.accepted.map((a) => `#${a.id}@${a.index}/t${a.term}`).join(' ')}`);
   if (e.refused.length > 0) parts.push(`refused ${e.refused.map((r) => `#${r.id}(${r.kind}, leader=${r.leader ?? '-'})`).join(' ')}`);
   if (e.readsReady.length > 0) parts.push(`reads ${e.readsReady.map((r) => `#${r.id}@${r.index}`).join(' ')}`);
+  if (e.leaderTransfers.length > 0) {
+    parts.push(`transfers ${e.leaderTransfers.map((t) => `#${t.id} ${t.outcome === 'transferred' ? `to ${t.target}` : t.code}`).join(' ')}`);
+  }
   return parts.join('; ');
 }
 

@@ -14,8 +14,11 @@ const isBool: Check = (v) => typeof v === 'boolean';
 
 /** The fields each message type carries beyond from, to and term (entries checked apart). */
 const FIELDS: Readonly<Record<MessageType, Readonly<Record<string, Check>>>> = {
-  RequestVote: { lastLogIndex: isCount, lastLogTerm: isCount },
+  RequestVote: { lastLogIndex: isCount, lastLogTerm: isCount, leaderTransfer: isBool },
   RequestVoteResponse: { granted: isBool },
+  PreVote: { lastLogIndex: isCount, lastLogTerm: isCount },
+  PreVoteResponse: { granted: isBool },
+  TimeoutNow: {},
   AppendEntries: { prevLogIndex: isCount, prevLogTerm: isCount, leaderCommit: isCount },
   AppendEntriesResponse: {
     success: isBool,

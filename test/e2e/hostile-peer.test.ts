@@ -84,7 +84,7 @@ describe('hostile peer frames on a 3-process cluster', { timeout: 120_000 }, () 
   it('a term of 2^53-1 is refused and never persisted; the node restarts from its own hard state', async () => {
     const { leader, follower } = await roles();
     const huge = Number.MAX_SAFE_INTEGER;
-    const vote: Message = { type: 'RequestVote', from: leader.id, to: follower.id, term: huge, lastLogIndex: 1e9, lastLogTerm: huge };
+    const vote: Message = { type: 'RequestVote', from: leader.id, to: follower.id, term: huge, lastLogIndex: 1e9, lastLogTerm: huge, leaderTransfer: false };
     const heartbeat: Message = { type: 'Heartbeat', from: leader.id, to: follower.id, term: huge, commit: 0, readRound: 0 };
     await sendFrames({ peer: follower.peer, clusterId: cluster.clusterId }, [vote]);
     await sendFrames({ peer: follower.peer, clusterId: cluster.clusterId }, [heartbeat]);

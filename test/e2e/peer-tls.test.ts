@@ -40,9 +40,9 @@ describe('peer mutual TLS on a 3-process cluster', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     certs(good, 'n1,n2,n3,n4');
     certs(evil, 'n1');
-    cluster = await ProcessCluster.create(3, {}, (id) => ({
+    cluster = await ProcessCluster.create(3, {}, { perNode: (id) => ({
       peerTls: { caFile: join(good, 'ca.crt'), certFile: join(good, `${id}.crt`), keyFile: join(good, `${id}.key`) },
-    }));
+    }) });
     cluster.startAll();
     await cluster.waitForLeader();
     client = new RaftkvClient({ nodes: cluster.addresses(), deadlineMs: 20_000 });

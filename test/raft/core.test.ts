@@ -13,6 +13,7 @@ const vote = (from: string, to: string, term: number, lastLogIndex = 0, lastLogT
   term,
   lastLogIndex,
   lastLogTerm,
+  leaderTransfer: false,
 });
 
 function tickUntilCandidate(h: Harness, id: string): void {

@@ -29,6 +29,12 @@ export interface HarnessOptions {
   readonly entriesPerAppendMax?: number;
   readonly snapshotTrailingEntries?: number;
   readonly leaseReads?: boolean;
+  /**
+   * Pre-vote before elections (dissertation 9.6). Off unless asked for: the
+   * scenarios of the paper's section 5 script classic elections step by step;
+   * the product runs with it on, and so does the simulator.
+   */
+  readonly preVote?: boolean;
   /** When false, persist requests wait until completePersist() (a slow disk). */
   readonly autoPersist?: boolean;
 }
@@ -42,6 +48,7 @@ export class Harness {
   readonly readsReady = new Map<NodeId, Array<{ id: number; index: number }>>();
   readonly refused = new Map<NodeId, Array<{ id: number; kind: string; leader: NodeId | null }>>();
   readonly accepted = new Map<NodeId, Array<{ id: number; index: number; term: number }>>();
+  readonly leaderTransfers = new Map<NodeId, Ready['leaderTransfers'][number][]>();
   /** Persist requests waiting for completePersist (autoPersist false). */
   readonly pendingPersists = new Map<NodeId, Array<Ready['persist'] & object>>();
   private readonly blocked = new Set<string>();
@@ -83,6 +90,7 @@ export class Harness {
         random: seededRandom((this.options.seed ?? 1) * 100 + index + seedOffset),
         leaseReads: this.options.leaseReads ?? false,
         leaseMs: (this.options.electionTicksMin ?? 10) * TICK_MS,
+        preVote: this.options.preVote ?? false,
       },
       { hardState: disk.hardState, logStart: disk.logStart, entries: [...disk.entries], appliedIndex: disk.logStart.index },
     );
@@ -91,6 +99,7 @@ export class Harness {
     this.readsReady.set(id, []);
     this.refused.set(id, []);
     this.accepted.set(id, []);
+    this.leaderTransfers.set(id, []);
     this.pendingPersists.set(id, []);
     this.network = this.network.filter((m) => m.from !== id);
   }
@@ -220,6 +229,7 @@ export class Harness {
     this.readsReady.get(id)!.push(...ready.readsReady);
     this.refused.get(id)!.push(...ready.refused);
     this.accepted.get(id)!.push(...ready.accepted);
+    this.leaderTransfers.get(id)!.push(...ready.leaderTransfers);
   }
 
   private writeDisk(id: NodeId, request: NonNullable<Ready['persist']>): void {

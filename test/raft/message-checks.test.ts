@@ -11,7 +11,7 @@ const append = (fields: Partial<AppendEntries> = {}): Message => ({
 describe('message relation checks', () => {
   it('pass honest messages of every type', () => {
     const honest: Message[] = [
-      { type: 'RequestVote', from: 'a', to: 'b', term: 5, lastLogIndex: 9, lastLogTerm: 5 },
+      { type: 'RequestVote', from: 'a', to: 'b', term: 5, lastLogIndex: 9, lastLogTerm: 5, leaderTransfer: false },
       { type: 'RequestVoteResponse', from: 'a', to: 'b', term: 5, granted: true },
       append(),
       append({ prevLogIndex: 0, prevLogTerm: 0, entries: [entry(1, 1)] }),

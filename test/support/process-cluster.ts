@@ -35,14 +35,24 @@ export class ProcessCluster {
     readonly nodes: ProcessNode[],
   ) {}
 
-  /** `extra` goes into every node's config; `perNode(id)` into that node's only (e.g. its certificate). */
-  static async create(size = 3, extra: Record<string, unknown> = {}, perNode: (id: string) => Record<string, unknown> = () => ({})): Promise<ProcessCluster> {
+  /**
+   * `extra` goes into every node's config; `options.perNode(id)` into that
+   * node's only (e.g. its certificate). `options.hosts`: a loopback address per
+   * node (127.x.y.z), which the node listens on and dials its peers from, so
+   * iptables can cut links between nodes.
+   */
+  static async create(
+    size = 3,
+    extra: Record<string, unknown> = {},
+    options: { perNode?: (id: string) => Record<string, unknown>; hosts?: readonly string[] } = {},
+  ): Promise<ProcessCluster> {
+    const { perNode = () => ({}), hosts } = options;
     const dir = mkdtempSync(join(tmpdir(), 'raftkv-e2e-'));
     const ports = await freePorts(size * 2);
     const members = Array.from({ length: size }, (_, i) => ({
       id: `n${i + 1}`,
-      peer: `127.0.0.1:${ports[2 * i]}`,
-      client: `127.0.0.1:${ports[2 * i + 1]}`,
+      peer: `${hosts?.[i] ?? '127.0.0.1'}:${ports[2 * i]}`,
+      client: `${hosts?.[i] ?? '127.0.0.1'}:${ports[2 * i + 1]}`,
     }));
     const clusterId = `e2e-${process.pid}-${ports[0]}`;
     const nodes = members.map((member) => {

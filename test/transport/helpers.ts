@@ -53,7 +53,7 @@ export class Inbox {
 export function oneOfEach(from: NodeId, to: NodeId, term = 3): Message[] {
   const everyByte = Uint8Array.from({ length: 256 }, (_, i) => i);
   return [
-    { type: 'RequestVote', from, to, term, lastLogIndex: 10, lastLogTerm: 2 },
+    { type: 'RequestVote', from, to, term, lastLogIndex: 10, lastLogTerm: 2, leaderTransfer: false },
     { type: 'RequestVoteResponse', from, to, term, granted: true },
     {
       type: 'AppendEntries',
@@ -82,6 +82,9 @@ export function oneOfEach(from: NodeId, to: NodeId, term = 3): Message[] {
     },
     { type: 'Heartbeat', from, to, term, commit: 9, readRound: 4 },
     { type: 'HeartbeatResponse', from, to, term, readRound: 4 },
+    { type: 'PreVote', from, to, term, lastLogIndex: 10, lastLogTerm: 2 },
+    { type: 'PreVoteResponse', from, to, term, granted: false },
+    { type: 'TimeoutNow', from, to, term },
   ];
 }
 

@@ -1,5 +1,5 @@
 /** CPU a freshly started, unloaded system uses, in cores (CPU seconds per second). */
-import { totalCpuSeconds } from './proc.js';
+import { totalCpuSeconds } from '../clusters/proc.js';
 
 export async function measureIdleCores(pids: readonly number[], seconds: number): Promise<number> {
   const before = totalCpuSeconds(pids);

@@ -5,7 +5,7 @@
  * so the two are reported apart.
  */
 import { Histogram } from '../../client/bench/histogram.js';
-import { totalCpuSeconds } from './proc.js';
+import { totalCpuSeconds } from '../clusters/proc.js';
 import { ServerReplyError, type LoadConnection, type LoadTarget } from './target.js';
 
 export interface LoadShape {

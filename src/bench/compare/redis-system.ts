@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { freePorts } from '../../util/free-ports.js';
 import { pollUntil } from '../../util/poll.js';
-import { ServerProcess } from './proc.js';
-import { respCall, RespTarget } from './resp-target.js';
+import { ServerProcess } from '../clusters/proc.js';
+import { respCall, RespTarget } from '../clusters/resp.js';
 import type { RunningSystem } from './system.js';
 
 export async function startRedis(workDir: string): Promise<RunningSystem> {

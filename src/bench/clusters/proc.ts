@@ -1,5 +1,5 @@
 /**
- * Child processes for the comparison benchmark: start a server binary with its
+ * Child processes for the benchmarks: start a server binary with its
  * output in a log file, read its CPU time from /proc, stop it. Linux only, as
  * the figures (server CPU per write) come from /proc/<pid>/stat.
  */
@@ -70,5 +70,12 @@ export class ServerProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exit;
     clearTimeout(timer);
+  }
+
+  /** kill -9: no shutdown code runs. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
   }
 }

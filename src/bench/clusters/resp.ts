@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { RespReader } from '../../client/resp-reader.js';
 import type { Reply } from '../../client/reply.js';
-import { ServerReplyError, type LoadConnection, type LoadTarget } from './target.js';
+import { ServerReplyError, type LoadConnection, type LoadTarget } from '../compare/target.js';
 
 export class RespTarget implements LoadTarget {
   constructor(private readonly host: string, private readonly port: number) {}

@@ -1,0 +1,170 @@
+/**
+ * Scenario tests of the pure core for pre-vote (dissertation §9.6) and
+ * leadership transfer (dissertation §3.10, TimeoutNow).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../../src/raft/types.js';
+import { Harness } from './harness.js';
+
+const IDS = ['a', 'b', 'c'];
+
+/** Ticks every node and delivers, round by round, until `done` or the limit. */
+function runUntil(h: Harness, done: () => boolean, rounds = 200): void {
+  for (let i = 0; i < rounds && !done(); i++) {
+    h.tickAll();
+    h.deliverAll();
+  }
+  expect(done()).toBe(true);
+}
+
+/** A steady cluster: a leader elected and its no-op committed everywhere. */
+function steady(preVote: boolean): { h: Harness; leader: string } {
+  const h = new Harness({ ids: IDS, preVote, seed: 3 });
+  const leader = h.electLeader();
+  h.tick(leader, 2);
+  h.deliverAll();
+  return { h, leader };
+}
+
+describe('pre-vote (dissertation §9.6)', () => {
+  it('a node cut off for many election timeouts rejoins without raising the term or deposing the leader', () => {
+    const { h, leader } = steady(true);
+    const term = h.core(leader).view().term;
+    const cut = IDS.find((id) => id !== leader)!;
+    h.isolate(cut);
+    for (let i = 0; i < 200; i++) {
+      h.tickAll();
+      h.deliverAll();
+    }
+    expect(h.core(cut).view()).toMatchObject({ term, role: 'precandidate' });
+    h.heal();
+    runUntil(h, () => h.core(cut).view().leader === leader);
+    for (const id of IDS) expect(h.core(id).view().term).toBe(term);
+    expect(h.leaders()).toEqual([leader]);
+  });
+
+  it('without pre-vote the same partition raises the term and the leader is deposed (what pre-vote prevents)', () => {
+    const { h, leader } = steady(false);
+    const term = h.core(leader).view().term;
+    const cut = IDS.find((id) => id !== leader)!;
+    h.isolate(cut);
+    for (let i = 0; i < 200; i++) {
+      h.tickAll();
+      h.deliverAll();
+    }
+    expect(h.core(cut).view().term).toBeGreaterThan(term + 5);
+    h.heal();
+    runUntil(h, () => h.leaders().length === 1 && h.core(h.leaders()[0]!).view().term > term);
+  });
+
+  it('a leader lost: survivors poll without touching their terms, then a real election raises the term', () => {
+    const { h, leader } = steady(true);
+    const term = h.core(leader).view().term;
+    h.isolate(leader);
+    const survivors = IDS.filter((id) => id !== leader);
+    for (let i = 0; i < 100 && !survivors.some((id) => h.core(id).view().role === 'precandidate'); i++) h.tickAll();
+    const polling = survivors.find((id) => h.core(id).view().role === 'precandidate')!;
+    const votesBefore = survivors.map((id) => h.core(id).view().vote);
+    h.deliverWhere((m) => m.type === 'PreVote');
+    expect(survivors.map((id) => h.core(id).view().term)).toEqual([term, term]);
+    expect(survivors.map((id) => h.core(id).view().vote)).toEqual(votesBefore);
+    expect(h.network.filter((m) => m.type === 'PreVoteResponse' && m.to === polling).length).toBeGreaterThan(0);
+    runUntil(h, () => survivors.some((id) => h.core(id).view().role === 'leader'));
+    const newLeader = survivors.find((id) => h.core(id).view().role === 'leader')!;
+    expect(h.core(newLeader).view().term).toBeGreaterThan(term);
+  });
+
+  it('a precandidate refused by a node in a newer term adopts that term and follows', () => {
+    const h = new Harness({ ids: IDS, preVote: true });
+    for (let i = 0; i < 100 && h.core('a').view().role !== 'precandidate'; i++) h.tick('a');
+    expect(h.core('a').view()).toMatchObject({ role: 'precandidate', term: 0, vote: null });
+    const refusal: Message = { type: 'PreVoteResponse', from: 'b', to: 'a', term: 5, granted: false };
+    h.step('a', { type: 'message', message: refusal });
+    expect(h.core('a').view()).toMatchObject({ role: 'follower', term: 5 });
+  });
+
+  it('answering a pre-vote writes nothing: no persist, no term change, no vote', () => {
+    const h = new Harness({ ids: IDS, preVote: true, autoPersist: false });
+    const poll: Message = { type: 'PreVote', from: 'a', to: 'b', term: 1, lastLogIndex: 0, lastLogTerm: 0 };
+    h.step('b', { type: 'message', message: poll });
+    expect(h.pendingPersists.get('b')).toEqual([]);
+    expect(h.core('b').view()).toMatchObject({ term: 0, vote: null });
+    expect(h.network).toEqual([{ type: 'PreVoteResponse', from: 'b', to: 'a', term: 1, granted: true }]);
+  });
+});
+
+describe('leadership transfer (dissertation §3.10)', () => {
+  it('an up-to-date target takes over at once, one term later, with no election timeout', () => {
+    const { h, leader } = steady(true);
+    const term = h.core(leader).view().term;
+    const target = IDS.find((id) => id !== leader)!;
+    h.step(leader, { type: 'transferLeadership', id: 7, target });
+    expect(h.network.filter((m) => m.type === 'TimeoutNow').map((m) => m.to)).toEqual([target]);
+    h.deliverAll();
+    expect(h.leaders()).toEqual([target]);
+    expect(h.core(target).view().term).toBe(term + 1);
+    expect(h.leaderTransfers.get(leader)).toEqual([{ id: 7, outcome: 'transferred', target }]);
+  });
+
+  it('a lagging target is brought up to date first, then told to campaign', () => {
+    const { h, leader } = steady(true);
+    const target = IDS.find((id) => id !== leader)!;
+    h.block(leader, target);
+    h.propose(leader, 'x', 'y');
+    h.deliverAll();
+    h.heal();
+    h.step(leader, { type: 'transferLeadership', id: 1, target });
+    expect(h.network.some((m) => m.type === 'TimeoutNow')).toBe(false);
+    runUntil(h, () => h.leaders()[0] === target, 50);
+    expect(h.core(target).view().lastIndex).toBeGreaterThanOrEqual(h.core(leader).view().lastIndex);
+  });
+
+  it('with no target named, the most up-to-date follower is chosen', () => {
+    const { h, leader } = steady(true);
+    const [behind, ahead] = IDS.filter((id) => id !== leader);
+    h.block(leader, behind!);
+    h.propose(leader, 'x');
+    h.deliverAll();
+    h.step(leader, { type: 'transferLeadership', id: 2, target: null });
+    expect(h.network.filter((m) => m.type === 'TimeoutNow').map((m) => m.to)).toEqual([ahead]);
+  });
+
+  it('refuses proposals while handing over (naming itself: the client edge says TRYAGAIN), and takes them again once the transfer is given up', () => {
+    const { h, leader } = steady(true);
+    const target = IDS.find((id) => id !== leader)!;
+    h.isolate(target);
+    h.step(leader, { type: 'transferLeadership', id: 3, target });
+    h.propose(leader, 'during');
+    expect(h.refused.get(leader)).toEqual([{ id: 1000, kind: 'proposal', leader }]);
+    h.tick(leader, 10);
+    expect(h.leaderTransfers.get(leader)).toEqual([
+      { id: 3, outcome: 'refused', code: 'TRANSFER_TIMEOUT', detail: `${target} did not take over within an election timeout` },
+    ]);
+    h.propose(leader, 'after');
+    expect(h.accepted.get(leader)!.map((a) => a.id)).toEqual([1000]);
+    expect(h.core(leader).view().role).toBe('leader');
+  });
+
+  it('refuses with a code: not the leader, an unknown member, itself, a transfer already under way', () => {
+    const { h, leader } = steady(true);
+    const follower = IDS.find((id) => id !== leader)!;
+    const other = IDS.find((id) => id !== leader && id !== follower)!;
+    h.step(follower, { type: 'transferLeadership', id: 1, target: null });
+    h.step(leader, { type: 'transferLeadership', id: 2, target: 'zz' });
+    h.step(leader, { type: 'transferLeadership', id: 3, target: leader });
+    h.isolate(follower);
+    h.step(leader, { type: 'transferLeadership', id: 4, target: follower });
+    h.step(leader, { type: 'transferLeadership', id: 5, target: other });
+    const codes = (id: string): string[] => h.leaderTransfers.get(id)!.map((t) => (t.outcome === 'refused' ? `${t.id}:${t.code}` : `${t.id}:ok`));
+    expect(codes(follower)).toEqual(['1:NOT_LEADER']);
+    expect(codes(leader)).toEqual(['2:UNKNOWN_MEMBER', '3:ALREADY_LEADER', '5:TRANSFER_IN_PROGRESS']);
+  });
+
+  it('a TimeoutNow from anyone but the current leader is ignored', () => {
+    const { h, leader } = steady(true);
+    const [x, y] = IDS.filter((id) => id !== leader);
+    const term = h.core(x!).view().term;
+    h.step(x!, { type: 'message', message: { type: 'TimeoutNow', from: y!, to: x!, term } });
+    expect(h.core(x!).view()).toMatchObject({ role: 'follower', term, leader });
+  });
+});
