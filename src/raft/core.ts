@@ -981,8 +981,9 @@ export class RaftCore {
     if (target === null) return refuse('NO_TARGET', 'there is no other voting member');
     this.leaderTransfer = { id, target, elapsed: 0, timeoutNowSent: false };
     const progress = this.progress.get(target)!;
-    // A target behind may have lost appends; probing now (sent at this batch's flush) beats waiting for the stall timeout.
-    if (progress.match < this.log.lastIndex()) progress.becomeProbe();
+    // A target behind may have lost appends; probing now (sent at this batch's flush) beats waiting for
+    // the stall timeout. One receiving a snapshot is left to finish it.
+    if (progress.match < this.log.lastIndex() && progress.state !== 'snapshot') progress.becomeProbe();
     this.maybeSendTimeoutNow();
   }
 
