@@ -7,7 +7,7 @@
 import type { MessageBus } from '../bus/bus.js';
 import type { RaftCore } from '../raft/core.js';
 import type { RaftInput } from '../raft/ready.js';
-import type { NodeStatusEvent } from '../bus/events.js';
+import { UNATTENDED_LEADER_TRANSFER_ID, type NodeStatusEvent } from '../bus/events.js';
 
 export class RaftNodeActor {
   private readyQueued = false;
@@ -22,6 +22,7 @@ export class RaftNodeActor {
     bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
     bus.on('raft.read', (event) => this.step({ type: 'read', id: event.id }));
     bus.on('raft.transferLeader', (event) => this.step({ type: 'transferLeadership', id: event.id, target: event.target }));
+    bus.on('raft.handOver', (event) => this.step({ type: 'transferLeadership', id: UNATTENDED_LEADER_TRANSFER_ID, target: event.target }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
     bus.on('raft.ready', () => this.carryOutReady());
   }
