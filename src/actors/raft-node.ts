@@ -7,7 +7,7 @@
 import type { MessageBus } from '../bus/bus.js';
 import type { RaftCore } from '../raft/core.js';
 import type { CoreWarning, RaftInput } from '../raft/ready.js';
-import type { NodeStatusEvent } from '../bus/events.js';
+import { UNATTENDED_LEADER_TRANSFER_ID, type NodeStatusEvent } from '../bus/events.js';
 
 export class RaftNodeActor {
   private readyQueued = false;
@@ -27,6 +27,7 @@ export class RaftNodeActor {
     // Read the clock as the read is stepped, not when it arrived: time lost to a pause counts.
     bus.on('raft.read', (event) => this.step(this.now ? { type: 'read', id: event.id, nowMs: this.now() } : { type: 'read', id: event.id }));
     bus.on('raft.transferLeader', (event) => this.step({ type: 'transferLeadership', id: event.id, target: event.target }));
+    bus.on('raft.handOver', (event) => this.step({ type: 'transferLeadership', id: UNATTENDED_LEADER_TRANSFER_ID, target: event.target }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
     bus.on('storage.snapshotted', (event) => this.step({ type: 'snapshotted', index: event.index }));
     bus.on('storage.snapshotStaged', ({ leader, term, transfer, next }) =>

@@ -61,6 +61,12 @@ export type RaftEvent =
   | { readonly type: 'raft.read'; readonly id: number }
   /** Hand leadership to `target` (the most up-to-date voter when null); answered in raft.outcomes.leaderTransfers. */
   | { readonly type: 'raft.transferLeader'; readonly id: number; readonly target: NodeId | null }
+  /**
+   * The same, asked from outside the actors (the node stopping, a simulator
+   * fault), with no client waiting (input): its outcome comes back under
+   * UNATTENDED_LEADER_TRANSFER_ID.
+   */
+  | { readonly type: 'raft.handOver'; readonly target: NodeId | null }
   /** End of a batch: the RaftNode actor flushes the core and carries out its Ready. */
   | { readonly type: 'raft.ready' }
   | ({ readonly type: 'raft.outcomes' } & RaftOutcomes)
@@ -109,6 +115,7 @@ const INPUT_TYPES: ReadonlySet<BusEventType> = new Set<BusEventType>([
   'client.request',
   'client.closed',
   'client.abort',
+  'raft.handOver',
   'storage.persisted',
   'storage.applied',
   'storage.snapshotted',

@@ -28,7 +28,7 @@ export async function handOverLeadership(bus: MessageBus, core: RaftCore, waitMs
       off();
       resolve(transfer);
     });
-    bus.publish({ type: 'raft.transferLeader', id: UNATTENDED_LEADER_TRANSFER_ID, target: null });
+    bus.publish({ type: 'raft.handOver', target: null });
   });
   if (outcome === null) logger.warn({ waitMsMax }, 'leadership hand-over before stopping got no answer; stopping anyway');
   else if (outcome.outcome === 'transferred') logger.info({ to: outcome.target }, 'handed leadership over before stopping');

@@ -3,7 +3,7 @@
  * the safety checker and trace recorder tapping every node, and the glue to
  * the simulated clients. Fault actions are carried out here.
  */
-import { UNATTENDED_LEADER_TRANSFER_ID, type BusEvent } from '../bus/events.js';
+import type { BusEvent } from '../bus/events.js';
 import { DEFAULT_LIMITS, type MemberConfig } from '../config/types.js';
 import type { NodeSettings } from '../node/assemble.js';
 import type { ClientRequest } from '../protocol/commands.js';
@@ -204,7 +204,7 @@ export class SimCluster implements NodeObserver {
       }
       case 'transferLeader': {
         const target = action.to === null ? null : (this.nodes[action.to]?.id ?? null);
-        this.leader()?.publish({ type: 'raft.transferLeader', id: UNATTENDED_LEADER_TRANSFER_ID, target });
+        this.leader()?.publish({ type: 'raft.handOver', target });
         break;
       }
     }

@@ -123,6 +123,8 @@ export function describeEvent(e: BusEvent): string {
       return `#${e.id}`;
     case 'raft.transferLeader':
       return `#${e.id} to=${e.target ?? 'any'}`;
+    case 'raft.handOver':
+      return `to=${e.target ?? 'any'}`;
     case 'raft.outcomes':
       return describeOutcomes(e);
     case 'raft.status':
