@@ -38,8 +38,15 @@ export function messageRelationProblem(m: Message): string | null {
   if (m.from === m.to) return 'message from a node to itself';
   switch (m.type) {
     case 'RequestVote':
+    case 'PreVote':
       if (m.lastLogTerm > m.term) return 'lastLogTerm above the message term';
       return indexProblem('lastLogIndex', m.lastLogIndex);
+    case 'InstallSnapshot':
+      if (m.snapshot.term > m.term) return 'snapshot term above the message term';
+      if ((m.snapshot.index === 0) !== (m.snapshot.term === 0)) return 'snapshot term is 0 exactly when its index is 0';
+      return indexProblem('snapshot index', m.snapshot.index) ?? indexProblem('chunk seq', m.seq);
+    case 'InstallSnapshotResponse':
+      return indexProblem('installed', m.installed) ?? indexProblem('next', m.next);
     case 'AppendEntries':
       return appendProblem(m);
     case 'AppendEntriesResponse':
