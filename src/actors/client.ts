@@ -11,6 +11,7 @@ import type { MessageBus } from '../bus/bus.js';
 import type { ConnectionId, NodeStatusEvent, RaftOutcomes, AppliedResult } from '../bus/events.js';
 import type { MemberConfig } from '../config/types.js';
 import { encodeCommand } from '../kv/codec.js';
+import { ConnectionOrder } from './connection-order.js';
 import type { KvQuery } from '../kv/commands.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import { errorReply, OK, queryReply, resultReply, type Reply } from '../protocol/reply.js';
@@ -29,6 +30,10 @@ interface PendingRequest {
   readonly conn: ConnectionId;
   readonly seq: number;
   readonly query: KvQuery | null;
+  /** A write's encoded command, until it is proposed. */
+  command: Uint8Array | null;
+  /** Proposed, or sent for reading: its connection's later requests of the other kind wait for it. */
+  started: boolean;
   index?: LogIndex;
   term?: Term;
 }
@@ -43,13 +48,8 @@ export class ClientActor {
   /** Request deadlines in arrival order, which is also deadline order. */
   private readonly deadlines: Array<{ id: number; tick: number }> = [];
   private deadlineHead = 0;
-  /**
-   * Per connection: writes not yet answered, and reads held behind them. A
-   * read pipelined after a write on the same connection sees that write, as
-   * Redis users expect (ReadIndex alone would allow either answer, since the
-   * two are concurrent).
-   */
-  private readonly connections = new Map<ConnectionId, { writes: number; heldReads: number[] }>();
+  /** Each connection's requests take effect in the order it sent them (see ConnectionOrder). */
+  private readonly order = new ConnectionOrder<ConnectionId>();
   /** Connections that asked for possibly stale reads (READONLY). */
   private readonly staleReaders = new Set<ConnectionId>();
   private applied: LogIndex;
@@ -81,23 +81,13 @@ export class ClientActor {
   private handleRequest(conn: ConnectionId, seq: number, request: ClientRequest): void {
     switch (request.kind) {
       case 'write': {
-        const id = this.admit(conn, seq, null);
-        if (id === null) break;
-        this.connection(conn).writes++;
-        this.bus.publish({ type: 'raft.propose', proposals: [{ id, data: encodeCommand(request.command) }] });
+        const id = this.admit(conn, seq, null, encodeCommand(request.command));
+        if (id !== null && this.order.arrive(conn, id, 'write')) this.start(id);
         break;
       }
       case 'read': {
-        const id = this.admit(conn, seq, request.query);
-        if (id === null) break;
-        if (this.staleReaders.has(conn)) {
-          // READONLY: this node's state as it is, with no ReadIndex round.
-          this.query(id);
-          break;
-        }
-        const state = this.connections.get(conn);
-        if (state && state.writes > 0) state.heldReads.push(id);
-        else this.bus.publish({ type: 'raft.read', id });
+        const id = this.admit(conn, seq, request.query, null);
+        if (id !== null && this.order.arrive(conn, id, 'read')) this.start(id);
         break;
       }
       case 'ping':
@@ -134,13 +124,13 @@ export class ClientActor {
   }
 
   /** Registers a request, or refuses it when too many are pending (bounded memory). */
-  private admit(conn: ConnectionId, seq: number, query: KvQuery | null): number | null {
+  private admit(conn: ConnectionId, seq: number, query: KvQuery | null, command: Uint8Array | null): number | null {
     if (this.pending.size >= this.options.pendingRequestsMax) {
       this.reply(conn, seq, errorReply(`BUSY ${this.pending.size} requests pending, over pendingRequestsMax (${this.options.pendingRequestsMax}); retry later`));
       return null;
     }
     const id = this.nextId++;
-    this.pending.set(id, { conn, seq, query });
+    this.pending.set(id, { conn, seq, query, command, started: false });
     this.deadlines.push({ id, tick: this.ticks + this.options.requestTimeoutTicks });
     return id;
   }
@@ -192,7 +182,7 @@ export class ClientActor {
       const { id } = this.deadlines[this.deadlineHead++]!;
       const request = this.pending.get(id);
       if (!request) continue;
-      const outcome = request.query ? 'the read was not served' : 'the write may or may not have been applied';
+      const outcome = request.query ? 'the read was not served' : request.started ? 'the write may or may not have been applied' : 'the write was not applied';
       this.finish(id, errorReply(`TIMEOUT no answer within the request timeout; ${outcome}`));
     }
     if (this.deadlineHead > 1024 && this.deadlineHead * 2 > this.deadlines.length) {
@@ -212,21 +202,28 @@ export class ClientActor {
     if (request.index !== undefined && this.writesByIndex.get(request.index) === id) {
       this.writesByIndex.delete(request.index);
     }
-    if (request.query === null) this.writeFinished(request.conn);
     this.reply(request.conn, request.seq, reply);
+    const released = request.started ? this.order.finish(request.conn) : this.order.cancel(request.conn, id);
+    for (const next of released) this.start(next);
   }
 
-  private connection(conn: ConnectionId): { writes: number; heldReads: number[] } {
-    let state = this.connections.get(conn);
-    if (!state) this.connections.set(conn, (state = { writes: 0, heldReads: [] }));
-    return state;
-  }
-
-  private writeFinished(conn: ConnectionId): void {
-    const state = this.connections.get(conn)!;
-    if (--state.writes > 0) return;
-    this.connections.delete(conn);
-    for (const id of state.heldReads) if (this.pending.has(id)) this.bus.publish({ type: 'raft.read', id });
+  /**
+   * Starts a request its connection's order allows: proposes a write, or
+   * begins a read (READONLY connections read this node's state as it is,
+   * with no ReadIndex round).
+   */
+  private start(id: number): void {
+    const request = this.pending.get(id)!;
+    request.started = true;
+    if (request.command !== null) {
+      const data = request.command;
+      request.command = null;
+      this.bus.publish({ type: 'raft.propose', proposals: [{ id, data }] });
+    } else if (this.staleReaders.has(request.conn)) {
+      this.query(id);
+    } else {
+      this.bus.publish({ type: 'raft.read', id });
+    }
   }
 
   private reply(conn: ConnectionId, seq: number, reply: Reply): void {

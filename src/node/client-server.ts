@@ -29,7 +29,8 @@ export interface ClientServerOptions {
 }
 
 export class ClientServer {
-  private readonly server = net.createServer((socket) => this.accept(socket));
+  // allowHalfOpen: a client that half-closes (`nc -q1`, `printf ... | nc`) still gets its replies.
+  private readonly server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   private readonly connections = new Map<ConnectionId, ClientConnection>();
   private nextConnectionId = 1;
 
@@ -94,6 +95,8 @@ class ClientConnection {
   private out: RespReply[] = [];
   private readonly scheduleFlush = oncePerTurn(() => this.flush());
   private paused = false;
+  /** The client half-closed: once every request read so far is answered, close our side too. */
+  private inputEnded = false;
 
   constructor(
     private readonly id: ConnectionId,
@@ -104,6 +107,10 @@ class ClientConnection {
     this.parser = new RequestParser(options.limits);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('end', () => {
+      this.inputEnded = true;
+      this.endIfDone();
+    });
     socket.on('error', (err) => options.logger.debug({ conn: id, err: err.message }, 'client connection error'));
   }
 
@@ -186,6 +193,13 @@ class ClientConnection {
     if (this.paused && this.outstanding() < this.options.limits.pipelinePerConnectionMax / 2) this.parseRequests();
     // One write() per event-loop turn, however many replies completed in it.
     if (this.out.length > 0) this.scheduleFlush();
+    this.endIfDone();
+  }
+
+  /** After a half-close, ends the connection once the last reply is queued (end() writes what is queued first). */
+  private endIfDone(): void {
+    if (!this.inputEnded || this.paused || this.outstanding() > 0) return;
+    this.end();
   }
 
   private flush(): void {
