@@ -11,7 +11,7 @@ import { keyId, keysToRead, planApply, type IndexedCommand } from '../kv/apply.j
 import { decodeCommand } from '../kv/codec.js';
 import type { KvQuery, KvQueryResult } from '../kv/commands.js';
 import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
-import { compileGlob, globLiteralPrefix } from '../protocol/glob.js';
+import { runQuery } from '../kv/query.js';
 import { ENTRY_COMMAND, type Entry } from '../raft/types.js';
 import type { KvStorage } from '../storage/interfaces.js';
 import { assert } from '../util/assert.js';
@@ -97,27 +97,7 @@ export class StateMachineActor {
     }));
   }
 
-  private async query(query: KvQuery): Promise<KvQueryResult> {
-    switch (query.op) {
-      case 'get':
-        return { type: 'value', value: (await this.kv.get(query.key)) ?? null };
-      case 'exists': {
-        const values = await this.kv.getMany(query.keys);
-        return { type: 'int', value: values.filter((value) => value !== undefined).length };
-      }
-      case 'list':
-        return { type: 'keys', keys: await this.kv.keysWithPrefix(query.prefix, this.keysPerReplyMax) };
-      case 'keys': {
-        // Scan only the range the pattern's literal prefix allows.
-        const candidates = await this.kv.keysWithPrefix(globLiteralPrefix(query.pattern), Number.MAX_SAFE_INTEGER);
-        const matches = compileGlob(query.pattern);
-        const keys: Uint8Array[] = [];
-        for (const key of candidates) {
-          if (keys.length >= this.keysPerReplyMax) break;
-          if (matches(key)) keys.push(key);
-        }
-        return { type: 'keys', keys };
-      }
-    }
+  private query(query: KvQuery): Promise<KvQueryResult> {
+    return runQuery(this.kv, query, { keysPerReplyMax: this.keysPerReplyMax });
   }
 }

@@ -39,8 +39,16 @@ export type KvCommand =
 export type KvResult =
   | { readonly type: 'ok' } // SET
   | { readonly type: 'int'; readonly value: number } // DEL (count), CAS (1 swapped, 0 not), session id
-  /** A session refusal (expired, or a retry too old to answer); nothing was applied. */
-  | { readonly type: 'error'; readonly message: string };
+  /** A refusal (a session expired, a wrong type, not an integer); nothing was applied. */
+  | { readonly type: 'error'; readonly message: string }
+  /** A value or nil (SET ... GET, GETDEL, GETSET). */
+  | { readonly type: 'bulk'; readonly value: Uint8Array | null }
+  /** Values in request order, nil for a missing key. */
+  | { readonly type: 'values'; readonly values: readonly (Uint8Array | null)[] }
+  /** INCRBYFLOAT's result, as Redis formats it. */
+  | { readonly type: 'double'; readonly value: string }
+  /** EXEC: each queued command's result, or null when a watched key changed. */
+  | { readonly type: 'results'; readonly results: readonly KvResult[] | null };
 
 export type KvQuery =
   | { readonly op: 'get'; readonly key: Uint8Array }
@@ -48,9 +56,16 @@ export type KvQuery =
   /** Redis KEYS: a glob over the whole key space. */
   | { readonly op: 'keys'; readonly pattern: Uint8Array }
   /** Prefix listing; an empty prefix lists everything. */
-  | { readonly op: 'list'; readonly prefix: Uint8Array };
+  | { readonly op: 'list'; readonly prefix: Uint8Array }
+  /** How many keys there are (DBSIZE). */
+  | { readonly op: 'dbsize' };
 
 export type KvQueryResult =
   | { readonly type: 'value'; readonly value: Uint8Array | null }
   | { readonly type: 'int'; readonly value: number }
-  | { readonly type: 'keys'; readonly keys: readonly Uint8Array[] };
+  | { readonly type: 'keys'; readonly keys: readonly Uint8Array[] }
+  | { readonly type: 'values'; readonly values: readonly (Uint8Array | null)[] }
+  /** TYPE's answer. */
+  | { readonly type: 'simple'; readonly value: string }
+  /** SCAN: the next cursor ('0' when done) and a page of keys. */
+  | { readonly type: 'scan'; readonly cursor: string; readonly keys: readonly Uint8Array[] };

@@ -12,14 +12,21 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { MessageBus } from '../bus/bus.js';
 import type { ConnectionId } from '../bus/events.js';
-import type { LimitsConfig } from '../config/types.js';
-import { parseCommand } from '../protocol/commands.js';
+import type { LimitsConfig, MemberConfig } from '../config/types.js';
+import { parseCommand, type ClientRequest, type EdgeRequest } from '../protocol/commands.js';
 import { RequestParser } from '../protocol/parser.js';
-import { encodeReply } from '../protocol/reply.js';
-import { concatReplies, encodeBulk, encodeError, type RespReply } from '../protocol/resp.js';
+import { encodeReply, type Reply } from '../protocol/reply.js';
+import { concatReplies, encodeError, type RespReply } from '../protocol/resp.js';
+import type { Role } from '../raft/ready.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
+import { answerEdge, type EdgeNode } from './client-edge.js';
+import { EdgeConnection } from './edge-connection.js';
+import { NodeSettings } from './node-settings.js';
 
 export interface ClientServerOptions {
+  readonly nodeId: string;
+  readonly clusterId: string;
+  readonly members: readonly MemberConfig[];
   readonly host: string;
   readonly port: number;
   readonly limits: LimitsConfig;
@@ -33,12 +40,31 @@ export class ClientServer {
   private readonly server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   private readonly connections = new Map<ConnectionId, ClientConnection>();
   private nextConnectionId = 1;
+  private readonly startedMs = Date.now();
+  /** The node's view of the cluster, kept from the bus for CLUSTER, ROLE and HELLO. */
+  private view: { role: Role; term: number; leader: string | null; applied: number } = { role: 'follower', term: 0, leader: null, applied: 0 };
+  private readonly node: EdgeNode;
 
   constructor(
     private readonly bus: MessageBus,
     private readonly options: ClientServerOptions,
   ) {
-    bus.on('client.reply', (e) => this.connections.get(e.conn)?.deliver(e.seq, encodeReply(e.reply)));
+    bus.on('client.reply', (e) => this.connections.get(e.conn)?.deliverReply(e.seq, e.reply));
+    bus.on('raft.status', (e) => (this.view = { ...this.view, role: e.role, term: e.term, leader: e.leader }));
+    bus.on('storage.applied', (e) => (this.view = { ...this.view, applied: e.index }));
+    const connections = this.connections;
+    this.node = {
+      nodeId: options.nodeId,
+      clusterId: options.clusterId,
+      members: options.members,
+      settings: new NodeSettings(),
+      view: () => this.view,
+      *connections() {
+        for (const connection of connections.values()) yield connection.state;
+      },
+      now: () => Date.now(),
+      ...(options.onFlightDump ? { flightDump: options.onFlightDump } : {}),
+    };
   }
 
   start(): Promise<void> {
@@ -59,14 +85,28 @@ export class ClientServer {
     return this.connections.size;
   }
 
-  /** Stops accepting; existing connections stay until closeAll(). */
+  /**
+   * Stops accepting; existing connections stay until closeAll(). It does not
+   * wait for them (server.close's callback would, and a client that stays
+   * connected would hold up the node's shutdown).
+   */
   stopAccepting(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    this.server.close();
+    return Promise.resolve();
   }
 
   /** Writes what is queued and closes every connection. */
   closeAll(): void {
     for (const connection of this.connections.values()) connection.end();
+  }
+
+  private edgeFacts(): EdgeFactsForInfo {
+    return {
+      connectedClients: this.connections.size,
+      tcpPort: this.address().port,
+      uptimeSeconds: Math.floor((Date.now() - this.startedMs) / 1000),
+      processId: process.pid,
+    };
   }
 
   private accept(socket: net.Socket): void {
@@ -76,7 +116,8 @@ export class ClientServer {
       return;
     }
     const id = this.nextConnectionId++;
-    const connection = new ClientConnection(id, socket, this.bus, this.options);
+    const state = new EdgeConnection(id, `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`, Date.now());
+    const connection = new ClientConnection(state, socket, this.bus, this.options, this.node, () => this.edgeFacts());
     this.connections.set(id, connection);
     socket.once('close', () => {
       this.connections.delete(id);
@@ -84,6 +125,8 @@ export class ClientServer {
     });
   }
 }
+
+type EdgeFactsForInfo = NonNullable<Extract<ClientRequest, { kind: 'info' }>['edge']>;
 
 class ClientConnection {
   private readonly parser: RequestParser;
@@ -98,12 +141,17 @@ class ClientConnection {
   /** The client half-closed: once every request read so far is answered, close our side too. */
   private inputEnded = false;
 
+  private readonly id: ConnectionId;
+
   constructor(
-    private readonly id: ConnectionId,
+    readonly state: EdgeConnection,
     private readonly socket: net.Socket,
     private readonly bus: MessageBus,
     private readonly options: ClientServerOptions,
+    private readonly node: EdgeNode,
+    private readonly edgeFacts: () => EdgeFactsForInfo,
   ) {
+    this.id = state.id;
     this.parser = new RequestParser(options.limits);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -111,7 +159,7 @@ class ClientConnection {
       this.inputEnded = true;
       this.endIfDone();
     });
-    socket.on('error', (err) => options.logger.debug({ conn: id, err: err.message }, 'client connection error'));
+    socket.on('error', (err) => options.logger.debug({ conn: this.id, err: err.message }, 'client connection error'));
   }
 
   private receive(chunk: Buffer): void {
@@ -140,15 +188,15 @@ class ClientConnection {
         this.refuse(seq, parsed.error, false);
         continue;
       }
-      if (parsed.request.kind === 'debug-flightdump') {
-        this.deliver(seq, this.flightDump());
+      this.state.lastActiveMs = Date.now();
+      this.state.lastCommand = item.args[0]!.toString('latin1').toLowerCase();
+      const request = parsed.request;
+      if (request.kind === 'edge') {
+        this.answerAtEdge(seq, request);
+        if (request.name === 'quit') return; // nothing after QUIT is read
         continue;
       }
-      this.bus.publish({ type: 'client.request', conn: this.id, seq, request: parsed.request });
-      if (parsed.request.kind === 'quit') {
-        this.quitSeq = seq;
-        return; // nothing after QUIT is read
-      }
+      this.bus.publish({ type: 'client.request', conn: this.id, seq, request: this.withConnectionFacts(request) });
     }
     const full = this.outstanding() >= max;
     if (full !== this.paused) {
@@ -158,13 +206,20 @@ class ClientConnection {
     }
   }
 
-  private flightDump(): RespReply {
-    if (!this.options.onFlightDump) return encodeError('ERR this node has no flight recorder');
-    try {
-      return encodeBulk(Buffer.from(this.options.onFlightDump()));
-    } catch (error) {
-      return encodeError(`ERR flight dump failed: ${(error as Error).message}`);
-    }
+  private answerAtEdge(seq: number, request: EdgeRequest): void {
+    if (request.name === 'quit') this.quitSeq = seq;
+    this.deliverReply(seq, answerEdge(request, this.state, this.node));
+  }
+
+  /** READONLY tags reads as stale; INFO carries what only the edge knows. */
+  private withConnectionFacts(request: ClientRequest): ClientRequest {
+    if (request.kind === 'read' && this.state.stale) return { ...request, stale: true };
+    if (request.kind === 'info') return { ...request, edge: this.edgeFacts() };
+    return request;
+  }
+
+  deliverReply(seq: number, reply: Reply): void {
+    this.deliver(seq, encodeReply(reply, this.state.protocol));
   }
 
   private refuse(seq: number, message: string, fatal: boolean): void {

@@ -185,6 +185,13 @@ class SimKvStorage implements KvStorage {
     return this.disk.read(this.incarnation, ids.map((id) => this.disk.kv.get(id)![0]));
   }
 
+  entriesWithPrefix(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const p = keyId(prefix);
+    const a = after === undefined ? null : keyId(after);
+    const ids = [...this.disk.kv.keys()].filter((id) => id.startsWith(p) && (a === null || id > a)).sort().slice(0, limit);
+    return this.disk.read(this.incarnation, ids.map((id) => [...this.disk.kv.get(id)!] as [Uint8Array, Uint8Array]));
+  }
+
   apply(writes: readonly KvWrite[], appliedIndex: LogIndex, sessions?: SessionChanges): Promise<void> {
     return this.disk.complete(this.incarnation, `applying up to index ${appliedIndex}`, () =>
       this.disk.applyKvWrites(writes, appliedIndex, sessions),
