@@ -7,7 +7,8 @@
  */
 import type { MessageBus } from '../bus/bus.js';
 import type { AppliedResult } from '../bus/events.js';
-import { keyId, keysToRead, planApply, type IndexedCommand } from '../kv/apply.js';
+import { planApply, type IndexedCommand } from '../kv/apply.js';
+import { loadCurrent } from '../kv/load.js';
 import { decodeCommand } from '../kv/codec.js';
 import type { KvQuery, KvQueryResult } from '../kv/commands.js';
 import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
@@ -22,12 +23,15 @@ export interface StateMachineOptions {
   readonly sessionLimits: SessionLimits;
   /** The session table as the KV store holds it at start-up. */
   readonly sessions: readonly StoredSession[];
+  /** The serving node's clock in ms: reads treat keys past their expiry as absent. Default Date.now. */
+  readonly now?: () => number;
 }
 
 export class StateMachineActor {
   private queued: Entry[] = [];
   private readonly sessions: SessionTable;
   private readonly keysPerReplyMax: number;
+  private readonly now: () => number;
   private applying: Promise<void> | null = null;
   private failed = false;
   private lastQueued: number;
@@ -39,6 +43,7 @@ export class StateMachineActor {
   ) {
     this.lastQueued = options.appliedIndex;
     this.keysPerReplyMax = options.keysPerReplyMax;
+    this.now = options.now ?? Date.now;
     this.sessions = new SessionTable(options.sessionLimits, options.sessions);
     bus.on('storage.apply', (event) => {
       for (const entry of event.entries) {
@@ -83,10 +88,8 @@ export class StateMachineActor {
     for (const entry of entries) {
       if (entry.type === ENTRY_COMMAND) commands.push({ index: entry.index, command: decodeCommand(entry.data) });
     }
-    const keys = keysToRead(commands);
-    const values = keys.length > 0 ? await this.kv.getMany(keys) : [];
-    const current = new Map<string, Uint8Array | undefined>();
-    keys.forEach((key, i) => current.set(keyId(key), values[i]));
+    const loading = loadCurrent(this.kv, commands);
+    const current = loading instanceof Map ? loading : await loading;
     const plan = planApply(commands, current, this.sessions);
     await this.kv.apply(plan.writes, entries.at(-1)!.index, this.sessions.takeChanges());
     let next = 0;
@@ -98,6 +101,6 @@ export class StateMachineActor {
   }
 
   private query(query: KvQuery): Promise<KvQueryResult> {
-    return runQuery(this.kv, query, { keysPerReplyMax: this.keysPerReplyMax });
+    return runQuery(this.kv, query, { keysPerReplyMax: this.keysPerReplyMax }, this.now());
   }
 }

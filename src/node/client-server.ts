@@ -15,13 +15,14 @@ import type { ConnectionId } from '../bus/events.js';
 import type { LimitsConfig, MemberConfig } from '../config/types.js';
 import { parseCommand, type ClientRequest, type EdgeRequest } from '../protocol/commands.js';
 import { RequestParser } from '../protocol/parser.js';
-import { encodeReply, type Reply } from '../protocol/reply.js';
+import { encodeReply, OK, type Reply } from '../protocol/reply.js';
 import { concatReplies, encodeError, type RespReply } from '../protocol/resp.js';
 import type { Role } from '../raft/ready.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
 import { answerEdge, type EdgeNode } from './client-edge.js';
 import { EdgeConnection } from './edge-connection.js';
 import { NodeSettings } from './node-settings.js';
+import { Transaction } from './transaction.js';
 
 export interface ClientServerOptions {
   readonly nodeId: string;
@@ -138,6 +139,10 @@ class ClientConnection {
   private out: RespReply[] = [];
   private readonly scheduleFlush = oncePerTurn(() => this.flush());
   private paused = false;
+  /** MULTI/EXEC/WATCH state. */
+  private readonly transaction = new Transaction();
+  /** WATCH requests in flight: their keys, by request seq. */
+  private readonly watching = new Map<number, readonly Buffer[]>();
   /** The client half-closed: once every request read so far is answered, close our side too. */
   private inputEnded = false;
 
@@ -184,12 +189,23 @@ class ClientConnection {
         continue;
       }
       const parsed = parseCommand(item.args, this.options.limits);
+      const name = item.args[0]!.toString('latin1').toLowerCase();
+      this.state.lastActiveMs = Date.now();
+      this.state.lastCommand = name;
+      const step = this.transaction.step(name, item.args, parsed, this.options.limits);
+      if (step.kind === 'reply') {
+        this.deliverReply(seq, step.reply);
+        continue;
+      }
+      if (step.kind === 'send') {
+        if (step.watch) this.watching.set(seq, step.watch);
+        this.bus.publish({ type: 'client.request', conn: this.id, seq, request: this.withConnectionFacts(step.request) });
+        continue;
+      }
       if (!parsed.ok) {
         this.refuse(seq, parsed.error, false);
         continue;
       }
-      this.state.lastActiveMs = Date.now();
-      this.state.lastCommand = item.args[0]!.toString('latin1').toLowerCase();
       const request = parsed.request;
       if (request.kind === 'edge') {
         this.answerAtEdge(seq, request);
@@ -215,10 +231,19 @@ class ClientConnection {
   private withConnectionFacts(request: ClientRequest): ClientRequest {
     if (request.kind === 'read' && this.state.stale) return { ...request, stale: true };
     if (request.kind === 'info') return { ...request, edge: this.edgeFacts() };
+    if (request.kind === 'write') return { ...request, now: Date.now() };
     return request;
   }
 
   deliverReply(seq: number, reply: Reply): void {
+    const watch = this.watching.get(seq);
+    if (watch) {
+      this.watching.delete(seq);
+      if (reply.type === 'array') {
+        this.transaction.watched(watch, reply.items.map((v) => Number(Buffer.from(v ?? []).toString())));
+        reply = OK;
+      }
+    }
     this.deliver(seq, encodeReply(reply, this.state.protocol));
   }
 

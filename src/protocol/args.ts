@@ -6,7 +6,7 @@ import type { LimitsConfig } from '../config/types.js';
 import type { ClientRequest, EdgeRequest, ParseResult } from './commands.js';
 import { printableBytes } from './printable.js';
 
-export type CommandLimits = Pick<LimitsConfig, 'keyBytesMax' | 'valueBytesMax'>;
+export type CommandLimits = Pick<LimitsConfig, 'keyBytesMax' | 'valueBytesMax' | 'keysPerReplyMax'>;
 
 /** Bytes of an argument echoed in an error (Redis: 128). */
 export const ECHO_BYTES_MAX = 128;

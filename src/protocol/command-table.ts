@@ -7,8 +7,10 @@
  */
 import type { CommandLimits } from './args.js';
 import type { ParseResult } from './commands.js';
-import { DATA_COMMANDS } from './data-commands.js';
+import { KEY_COMMANDS } from './key-commands.js';
+import { RAFTKV_COMMANDS } from './raftkv-commands.js';
 import { SERVER_COMMANDS } from './server-commands.js';
+import { STRING_COMMANDS } from './string-commands.js';
 
 /** Parses a command's arguments (the name excluded); `name` is lower-case. */
 export type Handler = (args: readonly Buffer[], limits: CommandLimits, name: string) => ParseResult;
@@ -31,5 +33,5 @@ export interface CommandSpec {
 }
 
 export const COMMAND_TABLE: ReadonlyMap<string, CommandSpec> = new Map(
-  [...DATA_COMMANDS, ...SERVER_COMMANDS].map((spec) => [spec.name, spec]),
+  [...STRING_COMMANDS, ...KEY_COMMANDS, ...RAFTKV_COMMANDS, ...SERVER_COMMANDS].map((spec) => [spec.name, spec]),
 );

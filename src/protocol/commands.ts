@@ -18,7 +18,8 @@ export type { CommandLimits } from './args.js';
 export { wrongArity } from './args.js';
 
 export type ClientRequest =
-  | { kind: 'write'; command: KvCommand }
+  /** `now`: the serving node's clock in ms when the edge took it; a leader's becomes the entry's time. */
+  | { kind: 'write'; command: KvCommand; now?: number }
   /** `stale`: READONLY on this connection; serve from this node's state as it is, without confirming leadership. */
   | { kind: 'read'; query: KvQuery; stale?: boolean }
   /** INFO [section ...], with what only the TCP edge knows. */

@@ -11,7 +11,7 @@ import { concatReplies, encodeBulk, encodeBulkArray, encodeError, encodeInteger,
 export type Reply =
   | { readonly type: 'simple'; readonly value: string } // +OK, +PONG
   | { readonly type: 'error'; readonly message: string } // -ERR ..., -MOVED 3999 h:p
-  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'int'; readonly value: number | bigint }
   | { readonly type: 'bulk'; readonly value: Uint8Array | null }
   /** A flat array of bulk strings (KEYS, MGET): the common case, encoded in one allocation. */
   | { readonly type: 'array'; readonly items: readonly (Uint8Array | null)[] }
@@ -37,7 +37,7 @@ export function bulkText(text: string): Reply {
   return { type: 'bulk', value: Buffer.from(text, 'utf8') };
 }
 
-export function intReply(value: number): Reply {
+export function intReply(value: number | bigint): Reply {
   return { type: 'int', value };
 }
 
@@ -66,6 +66,8 @@ export function resultReply(result: KvResult): Reply {
       return { type: 'double', value: result.value };
     case 'results':
       return { type: 'list', items: result.results === null ? null : result.results.map(resultReply) };
+    case 'simple':
+      return { type: 'simple', value: result.value };
   }
 }
 
@@ -83,6 +85,8 @@ export function queryReply(result: KvQueryResult): Reply {
       return { type: 'simple', value: result.value };
     case 'scan':
       return { type: 'list', items: [{ type: 'bulk', value: Buffer.from(result.cursor, 'latin1') }, { type: 'array', items: result.keys }] };
+    case 'expired':
+      return { type: 'array', items: result.keys };
   }
 }
 

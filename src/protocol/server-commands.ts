@@ -3,7 +3,7 @@
  * TCP edge (src/node/client-edge.ts) and never travel the bus; INFO and
  * DBSIZE need the state machine's view and do.
  */
-import { fail, lower, ok, unknownSubcommand } from './args.js';
+import { fail, keysError, lower, ok, unknownSubcommand } from './args.js';
 import type { CommandSpec, Handler } from './command-table.js';
 
 /** Answered by the TCP edge; its arguments are checked there. */
@@ -19,6 +19,12 @@ const debug: Handler = (args, limits, name) => {
 };
 
 const NO_KEYS = [0, 0, 0] as const;
+
+/** WATCH's keys are checked here; the connection's transaction state does the rest. */
+const watchKeys: Handler = (args, limits, name) => {
+  const error = keysError(args, limits);
+  return error !== null ? fail(error) : edge(args, limits, name);
+};
 
 function server(name: string, arity: number, flags: string[], group: string, summary: string, since: string, parse: Handler = edge): CommandSpec {
   return { name, arity, flags, keys: NO_KEYS, group, summary, since, parse };
@@ -42,5 +48,10 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   server('role', 1, ['noscript', 'loading', 'stale', 'fast'], 'server', 'master (the leader) with its replicas, or slave with its master.', '2.8.12'),
   server('info', -1, ['loading', 'stale'], 'server', 'Node information by section: server, clients, persistence, stats, replication, cluster, keyspace, raftkv.', '1.0.0', info),
   server('dbsize', 1, ['readonly', 'fast'], 'server', 'Number of keys (linearizable; counts by scanning, in bounded memory).', '1.0.0', dbsize),
+  server('multi', 1, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], 'transactions', 'Starts a transaction: the queued commands become one log entry.', '1.2.0'),
+  server('exec', 1, ['noscript', 'loading', 'stale', 'skip_slowlog'], 'transactions', 'Applies the queued commands atomically, or nil if a watched key changed.', '1.2.0'),
+  server('discard', 1, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], 'transactions', 'Drops the queued commands.', '2.0.0'),
+  { ...server('watch', -2, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], 'transactions', 'Makes EXEC fail if these keys change before it is applied.', '2.2.0', watchKeys), keys: [1, -1, 1] },
+  server('unwatch', 1, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], 'transactions', 'Forgets every watched key.', '2.2.0'),
   server('debug', 2, ['admin', 'noscript', 'loading', 'stale'], 'server', 'DEBUG FLIGHTDUMP: writes the flight recorder to a file.', '1.0.0', debug),
 ];

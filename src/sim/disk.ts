@@ -8,6 +8,7 @@
  * gets fresh storage objects bound to it, and every completion scheduled by
  * an earlier incarnation is dropped when it comes due.
  */
+import { decodeRecord } from '../kv/record.js';
 import { keyId } from '../kv/apply.js';
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
 import type { RestoredState } from '../raft/core.js';
@@ -135,10 +136,10 @@ export class SimDisk {
     this.appliedIndex = appliedIndex;
   }
 
-  /** The KV contents as plain strings, keys sorted (for comparing nodes). */
+  /** The KV contents as plain strings (the stored records' values), keys sorted (for comparing nodes). */
   kvSnapshot(): Map<string, string> {
     const ids = [...this.kv.keys()].sort();
-    return new Map(ids.map((id) => [id, Buffer.from(this.kv.get(id)![1]).toString('latin1')]));
+    return new Map(ids.map((id) => [id, Buffer.from(decodeRecord(this.kv.get(id)![1]).value).toString('latin1')]));
   }
 }
 

@@ -49,9 +49,13 @@ describe('parseCommand: key-value commands', () => {
     expect(request('SET', key, key)).toEqual({ kind: 'write', command: { op: 'set', key, value: key } });
   });
 
-  it('rejects SET options clearly', () => {
-    expect(error('SET', 'k', 'v', 'EX', '10')).toBe('ERR SET options are not supported');
-    expect(error('set', 'k', 'v', 'NX')).toBe('ERR SET options are not supported');
+  it('parses SET options and refuses bad combinations with Redis wording', () => {
+    expect(request('SET', 'k', 'v', 'EX', '10', 'NX', 'GET')).toEqual({ kind: 'write', command: { op: 'set', key: b('k'), value: b('v'), cond: 'nx', get: true, expire: { in: 10_000 } } });
+    expect(request('set', 'k', 'v', 'pxat', '5', 'keepttl'.slice(0, 0) || 'XX')).toEqual({ kind: 'write', command: { op: 'set', key: b('k'), value: b('v'), cond: 'xx', expire: { at: 5 } } });
+    expect(error('SET', 'k', 'v', 'EX', '0')).toBe("ERR invalid expire time in 'set' command");
+    expect(error('SET', 'k', 'v', 'NX', 'XX')).toBe('ERR syntax error');
+    expect(error('SET', 'k', 'v', 'KEEPTTL', 'PX', '5')).toBe('ERR syntax error');
+    expect(error('SET', 'k', 'v', 'EX')).toBe('ERR syntax error');
   });
 });
 

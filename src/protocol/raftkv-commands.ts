@@ -1,45 +1,22 @@
 /**
- * Commands on the data: reads become KvQuery requests (served by ReadIndex,
- * or from the node's own state after READONLY), writes become KvCommands
- * that travel the Raft log. raftkv's own commands (CAS, LIST, SESSION, SEQ,
- * and the PUT/DELETE aliases) are here too.
+ * raftkv's own commands: CAS, LIST, SESSION, SEQ, and the PUT/DELETE aliases.
  */
 import { fail, keyError, keysError, ok, positiveInteger, valueError } from './args.js';
 import type { CommandSpec, Handler } from './command-table.js';
+import { STRING_COMMANDS } from './string-commands.js';
+
+const STRING_SET = STRING_COMMANDS.find((c) => c.name === 'set')!.parse;
 import { parseCommand } from './commands.js';
-
-const set: Handler = ([key, value, ...options], limits) => {
-  if (options.length > 0) return fail('ERR SET options are not supported');
-  const error = keyError(key!, limits) ?? valueError(value!, limits);
-  if (error !== null) return fail(error);
-  return ok({ kind: 'write', command: { op: 'set', key: key!, value: value! } });
-};
-
-const get: Handler = ([key], limits) => {
-  const error = keyError(key!, limits);
-  return error !== null ? fail(error) : ok({ kind: 'read', query: { op: 'get', key: key! } });
-};
 
 const del: Handler = (keys, limits) => {
   const error = keysError(keys, limits);
   return error !== null ? fail(error) : ok({ kind: 'write', command: { op: 'del', keys } });
 };
 
-const exists: Handler = (keys, limits) => {
-  const error = keysError(keys, limits);
-  return error !== null ? fail(error) : ok({ kind: 'read', query: { op: 'exists', keys } });
-};
-
 const cas: Handler = ([key, expected, value], limits) => {
   const error = keyError(key!, limits) ?? valueError(expected!, limits) ?? valueError(value!, limits);
   if (error !== null) return fail(error);
   return ok({ kind: 'write', command: { op: 'cas', key: key!, expected: expected!, value: value! } });
-};
-
-/** A pattern longer than any key could still match, but is bounded like a key to bound KEYS' work. */
-const keys: Handler = ([pattern], limits) => {
-  const error = keyError(pattern!, limits, 'pattern');
-  return error !== null ? fail(error) : ok({ kind: 'read', query: { op: 'keys', pattern: pattern! } });
 };
 
 const list: Handler = ([prefix], limits) => {
@@ -81,13 +58,8 @@ function data(name: string, arity: number, flags: string[], keys: KeySpec, group
   return { name, arity, flags, keys, group, summary, since, parse };
 }
 
-export const DATA_COMMANDS: readonly CommandSpec[] = [
-  data('get', 2, ['readonly', 'fast'], ONE_KEY, 'string', 'The value of a key, or nil.', '1.0.0', get),
-  data('set', -3, ['write', 'denyoom'], ONE_KEY, 'string', 'Sets a key\'s value.', '1.0.0', set),
-  data('del', -2, ['write'], ALL_KEYS, 'generic', 'Deletes keys; the number deleted.', '1.0.0', del),
-  data('exists', -2, ['readonly', 'fast'], ALL_KEYS, 'generic', 'How many of the keys exist.', '3.0.3', exists),
-  data('keys', 2, ['readonly'], NO_KEYS, 'generic', 'Keys matching a glob (bounded by keysPerReplyMax).', '1.0.0', keys),
-  data('put', -3, ['write', 'denyoom'], ONE_KEY, 'raftkv', 'Alias of SET.', '0.1.0', set),
+export const RAFTKV_COMMANDS: readonly CommandSpec[] = [
+  data('put', -3, ['write', 'denyoom'], ONE_KEY, 'raftkv', 'Alias of SET (with its options).', '0.1.0', STRING_SET),
   data('delete', -2, ['write'], ALL_KEYS, 'raftkv', 'Alias of DEL.', '0.1.0', del),
   data('cas', 4, ['write', 'denyoom'], ONE_KEY, 'raftkv', 'CAS key expected new: 1 if swapped, 0 if the value differed or the key was absent.', '0.1.0', cas),
   { ...data('list', -1, ['readonly'], NO_KEYS, 'raftkv', 'Keys starting with a prefix (all without one).', '0.1.0', list), argsMax: 2 },
