@@ -4,6 +4,7 @@
  * real node (node.ts) passes LevelDB, TCP, the system clock and setImmediate;
  * the simulator and the tests pass their own. Nothing else differs.
  */
+import { ExpirySweeper } from '../actors/expiry-sweeper.js';
 import { ClientActor } from '../actors/client.js';
 import { NetworkActor } from '../actors/network.js';
 import { PersistenceActor } from '../actors/persistence.js';
@@ -77,6 +78,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     requestTimeoutTicks: toTicks(timing.requestTimeoutMs, timing.tickMs),
     appliedIndex: restored.appliedIndex,
   });
+  new ExpirySweeper(bus);
   return {
     bus,
     core,
