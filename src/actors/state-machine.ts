@@ -9,6 +9,7 @@ import type { MessageBus } from '../bus/bus.js';
 import type { AppliedResult } from '../bus/events.js';
 import { planApply, type IndexedCommand } from '../kv/apply.js';
 import { loadCurrent } from '../kv/load.js';
+import type { KeyEvent } from '../kv/write-ops.js';
 import { decodeCommand } from '../kv/codec.js';
 import type { KvQuery, KvQueryResult } from '../kv/commands.js';
 import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
@@ -71,7 +72,8 @@ export class StateMachineActor {
     this.queued = [];
     this.applying = this.applyBatch(entries)
       .then(
-        (results) => this.bus.publish({ type: 'storage.applied', index: entries.at(-1)!.index, results }),
+        ({ results, events }) =>
+          this.bus.publish({ type: 'storage.applied', index: entries.at(-1)!.index, results, ...(events.length > 0 ? { events } : {}) }),
         (err: Error) => {
           this.failed = true;
           this.bus.publish({ type: 'storage.failed', operation: 'apply', message: err.message });
@@ -83,7 +85,7 @@ export class StateMachineActor {
       });
   }
 
-  private async applyBatch(entries: readonly Entry[]): Promise<AppliedResult[]> {
+  private async applyBatch(entries: readonly Entry[]): Promise<{ results: AppliedResult[]; events: KeyEvent[] }> {
     const commands: IndexedCommand[] = [];
     for (const entry of entries) {
       if (entry.type === ENTRY_COMMAND) commands.push({ index: entry.index, command: decodeCommand(entry.data) });
@@ -93,11 +95,12 @@ export class StateMachineActor {
     const plan = planApply(commands, current, this.sessions);
     await this.kv.apply(plan.writes, entries.at(-1)!.index, this.sessions.takeChanges());
     let next = 0;
-    return entries.map((entry) => ({
+    const results = entries.map((entry) => ({
       index: entry.index,
       term: entry.term,
       result: entry.type === ENTRY_COMMAND ? plan.results[next++]! : null,
     }));
+    return { results, events: plan.events };
   }
 
   private query(query: KvQuery): Promise<KvQueryResult> {

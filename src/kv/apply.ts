@@ -10,7 +10,7 @@ import type { KvCommand, KvResult, KvWriteCommand, TxCommand } from './commands.
 import { keysOf, readKeys } from './read-ops.js';
 import { encodeRecord, type KvRecord } from './record.js';
 import type { SessionTable } from './sessions.js';
-import { applyWrite, type Overlay } from './write-ops.js';
+import { applyWrite, type KeyEvent, type Overlay } from './write-ops.js';
 
 /** Map key for raw bytes: latin1 maps each byte to one char, losslessly. */
 export function keyId(key: Uint8Array): string {
@@ -70,6 +70,8 @@ function addReads(command: TxCommand, reads: { keys: Uint8Array[]; all: boolean 
 export interface ApplyPlan {
   readonly writes: KvWrite[];
   readonly results: KvResult[];
+  /** Keyspace events, in apply order (for keyspace notifications). */
+  readonly events: KeyEvent[];
 }
 
 export interface IndexedCommand {
@@ -89,6 +91,7 @@ export function planApply(
 ): ApplyPlan {
   const overlay = new BatchOverlay(current);
   const results: KvResult[] = [];
+  const events: KeyEvent[] = [];
   for (const { index, command } of commands) {
     if (command.op === 'session-open') {
       results.push(sessions.open(index));
@@ -99,14 +102,14 @@ export function planApply(
       results.push(admission.result);
       continue;
     }
-    const result = applyCommand(command, { overlay, index, now: command.now ?? 0 });
+    const result = applyCommand(command, { overlay, index, now: command.now ?? 0, events });
     if (command.session) sessions.record(command.session, index, result);
     results.push(result);
   }
-  return { writes: overlay.writes, results };
+  return { writes: overlay.writes, results, events };
 }
 
-function applyCommand(command: KvWriteCommand, ctx: { overlay: BatchOverlay; index: number; now: number }): KvResult {
+function applyCommand(command: KvWriteCommand, ctx: { overlay: BatchOverlay; index: number; now: number; events: KeyEvent[] }): KvResult {
   if (command.op !== 'multi') return applyWrite(command, ctx);
   // WATCH: every watched key still has the version it had when watched (0: absent), decided here so every replica agrees.
   for (const [key, version] of command.watches) {

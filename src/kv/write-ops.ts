@@ -21,6 +21,16 @@ export interface WriteContext {
   readonly overlay: Overlay;
   readonly index: number;
   readonly now: number;
+  /** Keyspace events in apply order (Redis's event names: set, del, expire, expired, incrby, ...). */
+  readonly events: KeyEvent[];
+}
+
+/** A keyspace event: what happened (Redis's event name and class) to which key. */
+export interface KeyEvent {
+  readonly event: string;
+  /** Redis's notify-keyspace-events class: g generic, $ string, x expired. */
+  readonly type: 'g' | '$' | 'x';
+  readonly key: Uint8Array;
 }
 
 const OK: KvResult = { type: 'ok' };
@@ -35,6 +45,7 @@ export function resolveExpiry(spec: ExpirySpec, now: number): number {
 
 export function applyWrite(command: KvWriteCommand, ctx: WriteContext): KvResult {
   const { overlay, now } = ctx;
+  const note = (event: string, key: Uint8Array, type: KeyEvent['type'] = '$') => ctx.events.push({ event, type, key });
   const current = (key: Uint8Array) => live(overlay.get(key), now);
   /** Writes a value (deleting the key when its expiry has passed). */
   const store = (key: Uint8Array, value: Uint8Array, expireAt: number): void => {
@@ -48,6 +59,8 @@ export function applyWrite(command: KvWriteCommand, ctx: WriteContext): KvResult
       if (!skip) {
         const expireAt = command.expire ? resolveExpiry(command.expire, now) : command.keepTtl && old ? old.expireAt : 0;
         store(command.key, command.value, expireAt);
+        note('set', command.key);
+        if (command.expire) note('expire', command.key, 'g');
       }
       if (command.reply === 'setnx') return int(skip ? 0 : 1);
       if (command.get) return { type: 'bulk', value: old?.value ?? null };
@@ -56,7 +69,10 @@ export function applyWrite(command: KvWriteCommand, ctx: WriteContext): KvResult
     case 'del': {
       let deleted = 0;
       for (const key of command.keys) {
-        if (current(key)) deleted++;
+        if (current(key)) {
+          deleted++;
+          note('del', key, 'g');
+        }
         if (overlay.get(key)) overlay.del(key);
       }
       return int(deleted);
@@ -64,28 +80,45 @@ export function applyWrite(command: KvWriteCommand, ctx: WriteContext): KvResult
     case 'cas': {
       const old = current(command.key);
       const swap = old !== undefined && Buffer.compare(old.value, command.expected) === 0;
-      if (swap) store(command.key, command.value, old.expireAt);
+      if (swap) {
+        store(command.key, command.value, old.expireAt);
+        note('set', command.key);
+      }
       return int(swap ? 1 : 0);
     }
     case 'mset': {
       if (command.nx && command.pairs.some(([key]) => current(key))) return int(0);
-      for (const [key, value] of command.pairs) store(key, value, 0);
+      for (const [key, value] of command.pairs) {
+        store(key, value, 0);
+        note('set', key);
+      }
       return command.nx ? int(1) : OK;
     }
     case 'getdel': {
       const old = current(command.key);
-      if (old) overlay.del(command.key);
+      if (old) {
+        overlay.del(command.key);
+        note('del', command.key, 'g');
+      }
       return { type: 'bulk', value: old?.value ?? null };
     }
     case 'getex': {
       const old = current(command.key);
       if (!old) return NIL;
-      if (command.persist && old.expireAt !== 0) store(command.key, old.value, 0);
-      else if (command.expire) store(command.key, old.value, resolveExpiry(command.expire, now));
+      if (command.persist && old.expireAt !== 0) {
+        store(command.key, old.value, 0);
+        note('persist', command.key, 'g');
+      } else if (command.expire) {
+        store(command.key, old.value, resolveExpiry(command.expire, now));
+        note('expire', command.key, 'g');
+      }
       return { type: 'bulk', value: old.value };
     }
-    case 'incrby':
-      return incrBy(command.key, command.by, ctx, current(command.key), store);
+    case 'incrby': {
+      const result = incrBy(command.key, command.by, ctx, current(command.key), store);
+      if (result.type === 'int') note('incrby', command.key);
+      return result;
+    }
     case 'incrbyfloat': {
       const old = current(command.key);
       const base = old ? parseFloatStrict(Buffer.from(old.value).toString('latin1')) : 0;
@@ -95,6 +128,7 @@ export function applyWrite(command: KvWriteCommand, ctx: WriteContext): KvResult
       if (!Number.isFinite(sum)) return error('ERR increment would produce NaN or Infinity');
       const text = formatFloat(sum);
       store(command.key, Buffer.from(text, 'latin1'), old?.expireAt ?? 0);
+      note('incrbyfloat', command.key);
       return { type: 'bulk', value: Buffer.from(text, 'latin1') };
     }
     case 'append': {
@@ -102,14 +136,19 @@ export function applyWrite(command: KvWriteCommand, ctx: WriteContext): KvResult
       const length = (old?.value.length ?? 0) + command.value.length;
       if (length > command.max) return error(`ERR string exceeds maximum allowed size (valueBytesMax ${command.max})`);
       store(command.key, old ? Buffer.concat([old.value, command.value]) : command.value, old?.expireAt ?? 0);
+      note('append', command.key);
       return int(length);
     }
-    case 'expire':
-      return expire(command, ctx, current(command.key), store);
+    case 'expire': {
+      const result = expire(command, ctx, current(command.key), store);
+      if (result.type === 'int' && result.value === 1) note(current(command.key) ? 'expire' : 'del', command.key, 'g');
+      return result;
+    }
     case 'persist': {
       const old = current(command.key);
       if (!old || old.expireAt === 0) return int(0);
       store(command.key, old.value, 0);
+      note('persist', command.key, 'g');
       return int(1);
     }
     case 'rename': {
@@ -119,6 +158,8 @@ export function applyWrite(command: KvWriteCommand, ctx: WriteContext): KvResult
       if (command.nx && current(command.to)) return int(0);
       overlay.del(command.key);
       store(command.to, old.value, old.expireAt);
+      note('rename_from', command.key, 'g');
+      note('rename_to', command.to, 'g');
       return command.nx ? int(1) : OK;
     }
     case 'flushall':
@@ -130,6 +171,7 @@ export function applyWrite(command: KvWriteCommand, ctx: WriteContext): KvResult
         const record = overlay.get(key);
         if (record && record.expireAt !== 0 && record.expireAt <= now) {
           overlay.del(key);
+          note('expired', key, 'x');
           deleted++;
         }
       }

@@ -23,6 +23,8 @@ import { answerEdge, type EdgeNode } from './client-edge.js';
 import { EdgeConnection } from './edge-connection.js';
 import { NodeSettings } from './node-settings.js';
 import { Transaction } from './transaction.js';
+import { notificationsFor, Subscriptions, type Notification } from './keyspace-notifications.js';
+import type { KeyEvent } from '../kv/write-ops.js';
 
 export interface ClientServerOptions {
   readonly nodeId: string;
@@ -52,7 +54,10 @@ export class ClientServer {
   ) {
     bus.on('client.reply', (e) => this.connections.get(e.conn)?.deliverReply(e.seq, e.reply));
     bus.on('raft.status', (e) => (this.view = { ...this.view, role: e.role, term: e.term, leader: e.leader }));
-    bus.on('storage.applied', (e) => (this.view = { ...this.view, applied: e.index }));
+    bus.on('storage.applied', (e) => {
+      this.view = { ...this.view, applied: e.index };
+      if (e.events) this.notify(e.events);
+    });
     const connections = this.connections;
     this.node = {
       nodeId: options.nodeId,
@@ -101,6 +106,13 @@ export class ClientServer {
     for (const connection of this.connections.values()) connection.end();
   }
 
+  /** Keyspace notifications for this batch, to every subscribed connection. */
+  private notify(events: readonly KeyEvent[]): void {
+    const notifications = notificationsFor(events, this.node.settings.get('notify-keyspace-events') ?? '');
+    if (notifications.length === 0) return;
+    for (const connection of this.connections.values()) connection.publish(notifications);
+  }
+
   private edgeFacts(): EdgeFactsForInfo {
     return {
       connectedClients: this.connections.size,
@@ -139,6 +151,7 @@ class ClientConnection {
   private out: RespReply[] = [];
   private readonly scheduleFlush = oncePerTurn(() => this.flush());
   private paused = false;
+  private readonly subscriptions = new Subscriptions();
   /** MULTI/EXEC/WATCH state. */
   private readonly transaction = new Transaction();
   /** WATCH requests in flight: their keys, by request seq. */
@@ -222,7 +235,18 @@ class ClientConnection {
     }
   }
 
+  /** Out-of-band pushes for the notifications this connection subscribed to. */
+  publish(notifications: readonly Notification[]): void {
+    if (this.subscriptions.count === 0) return;
+    for (const n of notifications) for (const push of this.subscriptions.messagesFor(n)) this.out.push(encodeReply(push, this.state.protocol));
+    if (this.out.length > 0) this.scheduleFlush();
+  }
+
   private answerAtEdge(seq: number, request: EdgeRequest): void {
+    if (request.name.endsWith('subscribe')) {
+      this.deliver(seq, concatReplies(this.subscriptions.change(request.name, request.args).map((r) => encodeReply(r, this.state.protocol))));
+      return;
+    }
     if (request.name === 'quit') this.quitSeq = seq;
     this.deliverReply(seq, answerEdge(request, this.state, this.node));
   }

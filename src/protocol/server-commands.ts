@@ -53,5 +53,9 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   server('discard', 1, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], 'transactions', 'Drops the queued commands.', '2.0.0'),
   { ...server('watch', -2, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], 'transactions', 'Makes EXEC fail if these keys change before it is applied.', '2.2.0', watchKeys), keys: [1, -1, 1] },
   server('unwatch', 1, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], 'transactions', 'Forgets every watched key.', '2.2.0'),
+  server('subscribe', -2, ['pubsub', 'noscript', 'loading', 'stale'], 'pubsub', 'Subscribes to channels: here, the keyspace notification channels.', '2.0.0'),
+  server('psubscribe', -2, ['pubsub', 'noscript', 'loading', 'stale'], 'pubsub', 'Subscribes to channel patterns (__keyspace@0__:user:*).', '2.0.0'),
+  server('unsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], 'pubsub', 'Unsubscribes from channels (all without names).', '2.0.0'),
+  server('punsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], 'pubsub', 'Unsubscribes from patterns (all without names).', '2.0.0'),
   server('debug', 2, ['admin', 'noscript', 'loading', 'stale'], 'server', 'DEBUG FLIGHTDUMP: writes the flight recorder to a file.', '1.0.0', debug),
 ];

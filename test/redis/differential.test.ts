@@ -43,7 +43,7 @@ const command: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(key, fc.constantFrom('PERSIST', 'EX')).map(([k, o]) => (o === 'EX' ? ['GETEX', k, 'EX', '1000'] : ['GETEX', k, o])),
   fc.tuple(key, key).map(([a, b]) => ['RENAME', a, b]),
   fc.tuple(key, key).map(([a, b]) => ['RENAMENX', a, b]),
-  fc.constant(['DBSIZE']),
+  fc.constant<string[]>(['DBSIZE']),
   fc.array(fc.oneof(fc.tuple(key, value).map(([k, v]) => ['SET', k, v]), key.map((k) => ['INCR', k]), key.map((k) => ['GET', k])), { maxLength: 3 }).map((inner) => ['TX', ...inner.map((c) => c.join('\u0000'))]),
 );
 

@@ -1,5 +1,5 @@
 /**
- * TTLs and WATCH on real node processes: an expired key is absent to every
+ * TTLs, WATCH and keyspace notifications on real node processes: an expired key is absent to every
  * read on every node (READONLY too) and is then deleted through the log from
  * every node's store; a WATCHed key changed by another connection makes EXEC
  * answer nil on every replica's terms, an unchanged one lets it apply.
@@ -43,6 +43,7 @@ describe('expiry and WATCH on a 3-process cluster', { timeout: 120_000 }, () => 
     const idOf = (address: string) => cluster.nodes.find((n) => n.client === address)!.id;
     const before = Number((await cluster.info(idOf(leader)))['last_log_index']);
     await waitFor(async () => (await c.call('GET gone')) === '(nil)', { what: 'the key to expire on the leader' });
+    await cluster.waitForConvergence(); // READONLY reads show each node's own applied state
     for (const address of cluster.addresses()) {
       const r = await connect(address);
       expect(await r.call('READONLY')).toBe('OK');
@@ -79,5 +80,20 @@ describe('expiry and WATCH on a 3-process cluster', { timeout: 120_000 }, () => 
     expect(await a.call('DECRBY balance 10')).toBe('QUEUED');
     expect(await a.call('GET balance')).toBe('QUEUED');
     expect(await a.call('EXEC')).toBe('[(integer) 5, "5"]');
+  });
+
+  it('a subscriber on a follower gets keyspace notifications from its applied stream, in commit order', async () => {
+    const follower = cluster.addresses().find((a) => a !== leader)!;
+    const sub = await connect(follower);
+    expect(await sub.call('CONFIG SET notify-keyspace-events KEA')).toBe('OK');
+    expect(await sub.call('PSUBSCRIBE __keyspace@0__:watch:*')).toBe('["psubscribe", "__keyspace@0__:watch:*", (integer) 1]');
+    const w = await connect(leader);
+    expect(await w.call('SET watch:a 1')).toBe('OK');
+    expect(await w.call('INCR watch:a')).toBe('(integer) 2');
+    expect(await w.call('SET other 1')).toBe('OK');
+    expect(await w.call('EXPIRE watch:a 100')).toBe('(integer) 1');
+    expect(await w.call('DEL watch:a')).toBe('(integer) 1');
+    const messages = await sub.read(6);
+    expect(messages.slice(2)).toEqual(['set', 'incrby', 'expire', 'del'].map((event) => `["pmessage", "__keyspace@0__:watch:*", "__keyspace@0__:watch:a", "${event}"]`));
   });
 });
