@@ -29,6 +29,8 @@ export interface AssembleOptions {
   readonly sessions?: readonly StoredSession[];
   readonly transport: Transport;
   readonly clock: Clock;
+  /** Wall-clock ms for the state machine's expiry checks (default Date.now; the simulator passes virtual time). */
+  readonly now?: () => number;
   readonly scheduler: DrainScheduler;
   /** Seeds the election-timeout randomness; record it to replay the node. */
   readonly seed: number;
@@ -90,6 +92,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       keysPerReplyMax: limits.keysPerReplyMax,
       sessionLimits: limits,
       sessions: options.sessions ?? [],
+      ...(options.now ? { now: options.now } : {}),
     }),
     client,
   };

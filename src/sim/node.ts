@@ -95,6 +95,7 @@ export class SimNode {
       sessions,
       transport: this.network.transport(this.id),
       clock,
+      now: () => Math.floor(this.loop.now),
       scheduler: this.scheduler(incarnation),
       seed,
     });

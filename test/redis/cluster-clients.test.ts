@@ -29,7 +29,9 @@ describe('cluster clients', { timeout: 180_000 }, () => {
   async function startCluster(): Promise<{ cluster: ProcessCluster; leader: string }> {
     cluster = await ProcessCluster.create(3);
     cluster.startAll();
-    return { cluster, leader: await cluster.waitForLeader() };
+    const leader = await cluster.waitForLeader();
+    await cluster.waitForConvergence(); // the leader has committed in its term: it serves reads
+    return { cluster, leader };
   }
 
   const idOf = (c: ProcessCluster, address: string) => c.nodes.find((n) => n.client === address)!.id;
