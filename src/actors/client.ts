@@ -11,9 +11,13 @@ import type { MessageBus } from '../bus/bus.js';
 import type { ConnectionId, NodeStatusEvent, RaftOutcomes, AppliedResult } from '../bus/events.js';
 import type { MemberConfig } from '../config/types.js';
 import { encodeCommand } from '../kv/codec.js';
-import type { KvQuery } from '../kv/commands.js';
-import type { ClientRequest } from '../protocol/commands.js';
-import { errorReply, OK, queryReply, resultReply, type Reply } from '../protocol/reply.js';
+import { ConnectionOrder } from './connection-order.js';
+import type { KvQuery, KvQueryResult } from '../kv/commands.js';
+import { firstKey } from '../kv/keys.js';
+import { keySlot } from '../protocol/slot.js';
+import type { ClientRequest, EdgeFacts } from '../protocol/commands.js';
+import { formatInfo, wantsKeyspace, type InfoFacts } from '../protocol/info.js';
+import { bulkText, errorReply, OK, queryReply, resultReply, type Reply } from '../protocol/reply.js';
 import type { LeaderTransferOutcome } from '../raft/ready.js';
 import type { LogIndex, NodeId, Term } from '../raft/types.js';
 import { assertNever } from '../util/assert.js';
@@ -30,6 +34,18 @@ interface PendingRequest {
   readonly conn: ConnectionId;
   readonly seq: number;
   readonly query: KvQuery | null;
+  /** A write's encoded command, until it is proposed. */
+  command: Uint8Array | null;
+  /** READONLY: read this node's state as it is, with no ReadIndex round. */
+  readonly stale: boolean;
+  /** The Redis Cluster slot of its first key, for -MOVED. */
+  readonly slot: number;
+  /** Proposed, or sent for reading: its connection's later requests of the other kind wait for it. */
+  started: boolean;
+  /** Takes part in its connection's order (reads and writes; not INFO). */
+  ordered: boolean;
+  /** INFO waiting for the key count: the sections and the edge's facts. */
+  info?: { sections: string[]; edge: EdgeFacts | undefined };
   index?: LogIndex;
   term?: Term;
 }
@@ -44,17 +60,10 @@ export class ClientActor {
   /** Request deadlines in arrival order, which is also deadline order. */
   private readonly deadlines: Array<{ id: number; tick: number }> = [];
   private deadlineHead = 0;
-  /**
-   * Per connection: writes not yet answered, and reads held behind them. A
-   * read pipelined after a write on the same connection sees that write, as
-   * Redis users expect (ReadIndex alone would allow either answer, since the
-   * two are concurrent).
-   */
-  private readonly connections = new Map<ConnectionId, { writes: number; heldReads: number[] }>();
+  /** Each connection's requests take effect in the order it sent them (see ConnectionOrder). */
+  private readonly order = new ConnectionOrder<ConnectionId>();
   /** CLUSTER TRANSFER-LEADER requests awaiting the core's outcome (it always answers, within an election timeout). */
   private readonly leaderTransfers = new Map<number, { conn: ConnectionId; seq: number }>();
-  /** Connections that asked for possibly stale reads (READONLY). */
-  private readonly staleReaders = new Set<ConnectionId>();
   private applied: LogIndex;
   private status: NodeStatusEvent = { role: 'follower', term: 0, leader: null, commitIndex: 0, lastIndex: 0 };
 
@@ -67,10 +76,9 @@ export class ClientActor {
     bus.on('raft.outcomes', (e) => this.handleOutcomes(e));
     bus.on('raft.status', (e) => (this.status = e));
     bus.on('storage.applied', (e) => this.handleApplied(e.index, e.results));
-    bus.on('storage.queryResult', (e) => this.finish(e.id, queryReply(e.result)));
+    bus.on('storage.queryResult', (e) => this.finish(e.id, this.answer(e.id, e.result)));
     bus.on('timer.tick', () => this.expireRequests());
     bus.on('client.abort', (e) => this.abortAll(e.reason));
-    bus.on('client.closed', (e) => this.staleReaders.delete(e.conn));
   }
 
   pendingCount(): number {
@@ -84,47 +92,18 @@ export class ClientActor {
   private handleRequest(conn: ConnectionId, seq: number, request: ClientRequest): void {
     switch (request.kind) {
       case 'write': {
-        const id = this.admit(conn, seq, null);
-        if (id === null) break;
-        this.connection(conn).writes++;
-        this.bus.publish({ type: 'raft.propose', proposals: [{ id, data: encodeCommand(request.command) }] });
+        const command = request.now === undefined || request.command.op === 'session-open' ? request.command : { ...request.command, now: request.now };
+        const id = this.admit(conn, seq, null, encodeCommand(command), false, slotOf(firstKey(request.command)));
+        if (id !== null && this.order.arrive(conn, id, 'write')) this.start(id);
         break;
       }
       case 'read': {
-        const id = this.admit(conn, seq, request.query);
-        if (id === null) break;
-        if (this.staleReaders.has(conn)) {
-          // READONLY: this node's state as it is, with no ReadIndex round.
-          this.query(id);
-          break;
-        }
-        const state = this.connections.get(conn);
-        if (state && state.writes > 0) state.heldReads.push(id);
-        else this.bus.publish({ type: 'raft.read', id });
+        const id = this.admit(conn, seq, request.query, null, request.stale === true, slotOf(firstKey(request.query)));
+        if (id !== null && this.order.arrive(conn, id, 'read')) this.start(id);
         break;
       }
-      case 'ping':
-        this.reply(conn, seq, request.message ? { type: 'bulk', value: request.message } : { type: 'simple', value: 'PONG' });
-        break;
-      case 'echo':
-        this.reply(conn, seq, { type: 'bulk', value: request.message });
-        break;
       case 'info':
-        this.reply(conn, seq, { type: 'bulk', value: Buffer.from(this.infoText()) });
-        break;
-      case 'quit':
-      case 'ok':
-        this.reply(conn, seq, OK);
-        break;
-      case 'noop-array':
-        this.reply(conn, seq, { type: 'array', items: [] });
-        break;
-      case 'config-get':
-        this.reply(conn, seq, { type: 'array', items: redisSettings(request.names) });
-        break;
-      case 'debug-flightdump':
-        // The TCP edge answers it (it writes a file); a request that reaches the bus has no edge behind it.
-        this.reply(conn, seq, errorReply('ERR DEBUG FLIGHTDUMP is served by the node\'s TCP edge'));
+        this.info(conn, seq, request.sections, request.edge);
         break;
       case 'transfer-leader': {
         const id = this.nextId++;
@@ -132,24 +111,19 @@ export class ClientActor {
         this.bus.publish({ type: 'raft.transferLeader', id, target: request.target });
         break;
       }
-      case 'stale-reads':
-        if (request.enabled) this.staleReaders.add(conn);
-        else this.staleReaders.delete(conn);
-        this.reply(conn, seq, OK);
-        break;
       default:
         assertNever(request, 'client request');
     }
   }
 
   /** Registers a request, or refuses it when too many are pending (bounded memory). */
-  private admit(conn: ConnectionId, seq: number, query: KvQuery | null): number | null {
+  private admit(conn: ConnectionId, seq: number, query: KvQuery | null, command: Uint8Array | null, stale = false, slot = 0): number | null {
     if (this.pending.size >= this.options.pendingRequestsMax) {
       this.reply(conn, seq, errorReply(`BUSY ${this.pending.size} requests pending, over pendingRequestsMax (${this.options.pendingRequestsMax}); retry later`));
       return null;
     }
     const id = this.nextId++;
-    this.pending.set(id, { conn, seq, query });
+    this.pending.set(id, { conn, seq, query, command, stale, slot, started: false, ordered: true });
     this.deadlines.push({ id, tick: this.ticks + this.options.requestTimeoutTicks });
     return id;
   }
@@ -162,24 +136,13 @@ export class ClientActor {
       request.term = term;
       this.writesByIndex.set(index, id);
     }
-    for (const { id, leader } of outcomes.refused) this.finish(id, this.redirect(leader));
+    for (const { id, leader } of outcomes.refused) this.finish(id, this.redirect(id, leader));
     for (const transfer of outcomes.leaderTransfers) this.answerLeaderTransfer(transfer);
     for (const read of outcomes.readsReady) {
       if (!this.pending.has(read.id)) continue;
       if (read.index <= this.applied) this.query(read.id);
       else this.readsAwaitingApply.push(read);
     }
-  }
-
-  private answerLeaderTransfer(transfer: LeaderTransferOutcome): void {
-    const request = this.leaderTransfers.get(transfer.id);
-    if (request === undefined) return;
-    this.leaderTransfers.delete(transfer.id);
-    let reply: Reply;
-    if (transfer.outcome === 'transferred') reply = OK;
-    else if (transfer.code === 'NOT_LEADER') reply = this.redirect(this.status.leader);
-    else reply = errorReply(`${transfer.code} ${transfer.detail}`);
-    this.reply(request.conn, request.seq, reply);
   }
 
   private handleApplied(index: LogIndex, results: readonly AppliedResult[]): void {
@@ -213,7 +176,7 @@ export class ClientActor {
       const { id } = this.deadlines[this.deadlineHead++]!;
       const request = this.pending.get(id);
       if (!request) continue;
-      const outcome = request.query ? 'the read was not served' : 'the write may or may not have been applied';
+      const outcome = request.query ? 'the read was not served' : request.started ? 'the write may or may not have been applied' : 'the write was not applied';
       this.finish(id, errorReply(`TIMEOUT no answer within the request timeout; ${outcome}`));
     }
     if (this.deadlineHead > 1024 && this.deadlineHead * 2 > this.deadlines.length) {
@@ -233,77 +196,103 @@ export class ClientActor {
     if (request.index !== undefined && this.writesByIndex.get(request.index) === id) {
       this.writesByIndex.delete(request.index);
     }
-    if (request.query === null) this.writeFinished(request.conn);
     this.reply(request.conn, request.seq, reply);
+    if (!request.ordered) return;
+    const released = request.started ? this.order.finish(request.conn) : this.order.cancel(request.conn, id);
+    for (const next of released) this.start(next);
   }
 
-  private connection(conn: ConnectionId): { writes: number; heldReads: number[] } {
-    let state = this.connections.get(conn);
-    if (!state) this.connections.set(conn, (state = { writes: 0, heldReads: [] }));
-    return state;
-  }
-
-  private writeFinished(conn: ConnectionId): void {
-    const state = this.connections.get(conn)!;
-    if (--state.writes > 0) return;
-    this.connections.delete(conn);
-    for (const id of state.heldReads) if (this.pending.has(id)) this.bus.publish({ type: 'raft.read', id });
+  /**
+   * Starts a request its connection's order allows: proposes a write, or
+   * begins a read (READONLY connections read this node's state as it is,
+   * with no ReadIndex round).
+   */
+  private start(id: number): void {
+    const request = this.pending.get(id)!;
+    request.started = true;
+    if (request.command !== null) {
+      const data = request.command;
+      request.command = null;
+      this.bus.publish({ type: 'raft.propose', proposals: [{ id, data }] });
+    } else if (request.stale) {
+      this.query(id);
+    } else {
+      this.bus.publish({ type: 'raft.read', id });
+    }
   }
 
   private reply(conn: ConnectionId, seq: number, reply: Reply): void {
     this.bus.publish({ type: 'client.reply', conn, seq, reply });
   }
 
-  /** Redis Cluster's redirect form, so cluster-aware clients follow it. */
-  private redirect(leader: NodeId | null): Reply {
+  /** Redis Cluster's redirect form with the request's real slot, so cluster clients follow it. */
+  private redirect(id: number, leader: NodeId | null): Reply {
     if (leader === this.options.nodeId) return errorReply('TRYAGAIN this node is handing leadership over; retry shortly');
     const member = leader === null ? undefined : this.member(leader);
     if (!member) return errorReply('TRYAGAIN no leader');
-    return errorReply(`MOVED 0 ${member.client}`);
+    return errorReply(`MOVED ${this.pending.get(id)?.slot ?? 0} ${member.client}`);
+  }
+
+  private answerLeaderTransfer(transfer: LeaderTransferOutcome): void {
+    const request = this.leaderTransfers.get(transfer.id);
+    if (request === undefined) return;
+    this.leaderTransfers.delete(transfer.id);
+    let reply: Reply;
+    if (transfer.outcome === 'transferred') reply = OK;
+    else if (transfer.code === 'NOT_LEADER') reply = this.redirect(0, this.status.leader);
+    else reply = errorReply(`${transfer.code} ${transfer.detail}`);
+    this.reply(request.conn, request.seq, reply);
   }
 
   private member(id: NodeId): MemberConfig | undefined {
     return this.options.members.find((m) => m.id === id);
   }
 
-  private infoText(): string {
+  /** INFO: answered from this node's state; the keyspace section first counts the keys. */
+  private info(conn: ConnectionId, seq: number, sections: string[], edge: EdgeFacts | undefined): void {
+    if (!wantsKeyspace(sections)) {
+      this.reply(conn, seq, bulkText(formatInfo(sections, this.infoFacts(edge, null))));
+      return;
+    }
+    const id = this.admit(conn, seq, { op: 'dbsize' }, null, true);
+    if (id === null) return;
+    const request = this.pending.get(id)!;
+    request.ordered = false;
+    request.info = { sections, edge };
+    this.query(id);
+  }
+
+  private answer(id: number, result: KvQueryResult): Reply {
+    const info = this.pending.get(id)?.info;
+    if (!info) return queryReply(result);
+    const keys = result.type === 'int' ? result.value : null;
+    return bulkText(formatInfo(info.sections, this.infoFacts(info.edge, keys)));
+  }
+
+  private infoFacts(edge: EdgeFacts | undefined, keys: number | null): InfoFacts {
     const s = this.status;
-    const leader = s.leader === null ? '' : s.leader;
-    const fields: Array<[string, string | number]> = [
-      ['node_id', this.options.nodeId],
-      ['loading', 0], // client libraries (ioredis) wait for loading:0
-      ['role', s.role],
-      ['term', s.term],
-      ['leader', leader],
-      ['leader_addr', s.leader === null ? '' : (this.member(s.leader)?.client ?? '')],
-      ['commit_index', s.commitIndex],
-      ['applied_index', this.applied],
-      ['last_log_index', s.lastIndex],
-      ['pending_requests', this.pending.size],
-      ['members', this.options.members.map((m) => m.id).join(',')],
-    ];
-    return ['# raftkv', ...fields.map(([k, v]) => `${k}:${v}`), ''].join('\r\n');
+    return {
+      nodeId: this.options.nodeId,
+      role: s.role,
+      term: s.term,
+      leader: s.leader,
+      leaderAddress: s.leader === null ? null : (this.member(s.leader)?.client ?? null),
+      followers: this.options.members.filter((m) => m.id !== this.options.nodeId).map((m) => m.client),
+      commitIndex: s.commitIndex,
+      appliedIndex: this.applied,
+      lastLogIndex: s.lastIndex,
+      pendingRequests: this.pending.size,
+      members: this.options.members.map((m) => m.id),
+      connectedClients: edge?.connectedClients ?? 0,
+      tcpPort: edge?.tcpPort ?? 0,
+      uptimeSeconds: edge?.uptimeSeconds ?? 0,
+      processId: edge?.processId ?? 0,
+      keys,
+    };
   }
 }
 
-/**
- * Answers for the Redis settings client tools ask about. raftkv writes every
- * change to its Raft log before acknowledging it, which is what `appendonly`
- * describes; it takes no RDB snapshots (`save` empty).
- */
-const REDIS_SETTINGS: ReadonlyMap<string, string> = new Map([
-  ['save', ''],
-  ['appendonly', 'yes'],
-  ['appendfsync', 'always'],
-  ['databases', '1'],
-]);
 
-function redisSettings(names: readonly Uint8Array[]): Uint8Array[] {
-  const items: Uint8Array[] = [];
-  for (const name of names) {
-    const key = Buffer.from(name).toString('latin1').toLowerCase();
-    const value = REDIS_SETTINGS.get(key);
-    if (value !== undefined) items.push(Buffer.from(key), Buffer.from(value));
-  }
-  return items;
+function slotOf(key: Uint8Array | null): number {
+  return key instanceof Uint8Array ? keySlot(key) : 0;
 }

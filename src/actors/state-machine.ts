@@ -12,11 +12,13 @@
  */
 import type { MessageBus } from '../bus/bus.js';
 import type { AppliedResult } from '../bus/events.js';
-import { keyId, keysToRead, planApply, type IndexedCommand } from '../kv/apply.js';
+import { planApply, type IndexedCommand } from '../kv/apply.js';
+import { loadCurrent } from '../kv/load.js';
+import { runQuery } from '../kv/query.js';
+import type { KeyEvent } from '../kv/write-ops.js';
 import { CommandDecodeError, decodeCommand } from '../kv/codec.js';
 import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
 import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
-import { compileGlob, globLiteralPrefix } from '../protocol/glob.js';
 import type { SnapshotCommand } from '../raft/ready.js';
 import { ENTRY_COMMAND, type Entry, type InstallSnapshot, type LogPoint, type NodeId, type SnapshotMeta } from '../raft/types.js';
 import { SnapshotFormatError } from '../storage/snapshot-format.js';
@@ -40,7 +42,9 @@ export interface StateMachineOptions {
   /** The voting members recorded with each snapshot. */
   readonly voters: readonly NodeId[];
   /** Milliseconds from some fixed point (measures how long a snapshot took). */
-  readonly now: () => number;
+  readonly monotonicMs: () => number;
+  /** The serving node's wall clock in ms: reads treat keys past their expiry as absent. Default Date.now. */
+  readonly wallClockMs?: () => number;
 }
 
 /** Work done one item at a time, in arrival order. */
@@ -159,10 +163,10 @@ export class StateMachineActor {
     // Entries a snapshot install has already covered are skipped.
     const entries = all.filter((entry) => entry.index > this.applied.index);
     if (entries.length === 0) return;
-    const results = await this.applyBatch(entries);
+    const { results, events } = await this.applyBatch(entries);
     const last = entries.at(-1)!;
     this.applied = { index: last.index, term: last.term };
-    this.bus.publish({ type: 'storage.applied', index: last.index, results });
+    this.bus.publish({ type: 'storage.applied', index: last.index, results, ...(events.length > 0 ? { events } : {}) });
     if (!this.policy.applied(entries)) return;
     snapshotting();
     await this.snapshot(last);
@@ -232,14 +236,14 @@ export class StateMachineActor {
    * up to there may go (the core decides how much, on storage.snapshotted).
    */
   private async snapshot(last: Entry): Promise<void> {
-    const started = this.options.now();
+    const started = this.options.monotonicMs();
     await this.kv.saveSnapshot({ index: last.index, term: last.term, voters: this.options.voters });
     this.policy.taken();
-    const durationMs = Math.round((this.options.now() - started) * 1000) / 1000;
+    const durationMs = Math.round((this.options.monotonicMs() - started) * 1000) / 1000;
     this.bus.publish({ type: 'storage.snapshotted', index: last.index, term: last.term, durationMs });
   }
 
-  private async applyBatch(entries: readonly Entry[]): Promise<AppliedResult[]> {
+  private async applyBatch(entries: readonly Entry[]): Promise<{ results: AppliedResult[]; events: KeyEvent[] }> {
     const commands: IndexedCommand[] = [];
     // A committed command that does not decode came from a lying peer (entry data
     // is not checked on the wire): every node skips it alike instead of dying on it.
@@ -253,41 +257,20 @@ export class StateMachineActor {
         undecodable.add(entry.index);
       }
     }
-    const keys = keysToRead(commands);
-    const values = keys.length > 0 ? await this.kv.getMany(keys) : [];
-    const current = new Map<string, Uint8Array | undefined>();
-    keys.forEach((key, i) => current.set(keyId(key), values[i]));
+    const loading = loadCurrent(this.kv, commands);
+    const current = loading instanceof Map ? loading : await loading;
     const plan = planApply(commands, current, this.sessions);
     await this.kv.apply(plan.writes, entries.at(-1)!.index, this.sessions.takeChanges());
     let next = 0;
-    return entries.map((entry) => ({
+    const results = entries.map((entry) => ({
       index: entry.index,
       term: entry.term,
       result: entry.type !== ENTRY_COMMAND ? null : undecodable.has(entry.index) ? UNDECODABLE : plan.results[next++]!,
     }));
+    return { results, events: plan.events };
   }
 
-  private async query(query: KvQuery): Promise<KvQueryResult> {
-    switch (query.op) {
-      case 'get':
-        return { type: 'value', value: (await this.kv.get(query.key)) ?? null };
-      case 'exists': {
-        const values = await this.kv.getMany(query.keys);
-        return { type: 'int', value: values.filter((value) => value !== undefined).length };
-      }
-      case 'list':
-        return { type: 'keys', keys: await this.kv.keysWithPrefix(query.prefix, this.keysPerReplyMax) };
-      case 'keys': {
-        // Scan only the range the pattern's literal prefix allows.
-        const candidates = await this.kv.keysWithPrefix(globLiteralPrefix(query.pattern), Number.MAX_SAFE_INTEGER);
-        const matches = compileGlob(query.pattern);
-        const keys: Uint8Array[] = [];
-        for (const key of candidates) {
-          if (keys.length >= this.keysPerReplyMax) break;
-          if (matches(key)) keys.push(key);
-        }
-        return { type: 'keys', keys };
-      }
-    }
+  private query(query: KvQuery): Promise<KvQueryResult> {
+    return runQuery(this.kv, query, { keysPerReplyMax: this.keysPerReplyMax }, (this.options.wallClockMs ?? Date.now)());
   }
 }

@@ -9,6 +9,7 @@
  * other event is produced by the node's own actors while handling an input.
  */
 import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
+import type { KeyEvent } from '../kv/write-ops.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import type { Reply } from '../protocol/reply.js';
 import type { LeaderTransferOutcome, PersistRequest, Proposal, Role, SnapshotCommand } from '../raft/ready.js';
@@ -84,8 +85,11 @@ export type StorageEvent =
   /** Every persist request up to seq is durable (input). */
   | { readonly type: 'storage.persisted'; readonly seq: number }
   | { readonly type: 'storage.apply'; readonly entries: readonly Entry[] }
-  /** Entries up to `index` are applied and durable in the KV store (input). */
-  | { readonly type: 'storage.applied'; readonly index: LogIndex; readonly results: readonly AppliedResult[] }
+  /**
+   * Entries up to `index` are applied and durable in the KV store (input);
+   * `events`: what happened to which keys, in apply order (keyspace notifications).
+   */
+  | { readonly type: 'storage.applied'; readonly index: LogIndex; readonly results: readonly AppliedResult[]; readonly events?: readonly KeyEvent[] }
   /** The KV store is a durable snapshot at `index` (synced), taken in `durationMs` (input). */
   | { readonly type: 'storage.snapshotted'; readonly index: LogIndex; readonly term: Term; readonly durationMs: number }
   /** Snapshot transfer work for the StateMachine actor (see SnapshotCommand). */

@@ -2,6 +2,7 @@
  * The cluster under test: node processes from a plan, their registry entries, and
  * questions asked over the client protocol (who leads, has everyone caught up).
  */
+import { decodeRecord } from '../kv/record.js';
 import { collectStatus, type NodeReport } from '../client/status.js';
 import { openDiskStorage } from '../storage/open.js';
 import { ChaosError } from './errors.js';
@@ -106,7 +107,7 @@ export class ChaosCluster {
     const storage = await openDiskStorage(node.plan.dataDir);
     try {
       const rows = await storage.kv.dump();
-      return new Map(rows.map(([k, v]) => [Buffer.from(k).toString(), Buffer.from(v).toString()]));
+      return new Map(rows.map(([k, v]) => [Buffer.from(k).toString(), Buffer.from(decodeRecord(v).value).toString()]));
     } finally {
       await storage.close();
     }

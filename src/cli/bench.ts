@@ -50,10 +50,11 @@ function summary(r: BenchResult, o: BenchCommandOptions): string {
   const errors = Object.entries(r.errors);
   const lat = r.latencyUs;
   return [
-    `workload ${o.workload}${o.workload === 'mixed' ? ` (reads ${o.readRatio})` : ''}, ${o.connections} connections x pipeline ${o.pipeline}, ${o.valueSize}-byte values, ${o.keyspace} keys, sessions ${o.sessions === false ? 'off' : 'on'}, leader ${r.leader}`,
+    `workload ${o.workload}${o.workload === 'mixed' ? ` (reads ${o.readRatio})` : ''}, ${o.connections} connections x pipeline ${o.pipeline}, ${o.valueSize}-byte values, ${o.keyspace} keys under ${o.keyPrefix ?? 'bench:'}, sessions ${o.sessions === false ? 'off' : 'on'}, leader ${r.leader}`,
     `ops        ${r.ops} in ${r.durationS.toFixed(2)}s`,
     `throughput ${Math.round(r.opsPerSecond)} ops/s`,
     `errors     ${errors.length === 0 ? 'none' : errors.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    ...(r.removedKeys === undefined ? [] : [`cleanup    ${r.removedKeys} keys under ${o.keyPrefix ?? 'bench:'} removed`]),
     '',
     table(['latency', 'min', 'p50', 'p99', 'p99.9', 'max', 'mean'], [['', ...[lat.min, lat.p50, lat.p99, lat.p999, lat.max, lat.mean].map(formatMicros)]]),
   ].join('\n');

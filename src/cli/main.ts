@@ -139,6 +139,8 @@ function addBench(program: Command, io: CliIo): void {
     .option('--pipeline <n>', 'requests in flight per connection', positiveInt, 1)
     .option('--value-size <bytes>', 'value size', positiveInt, 256)
     .option('--keyspace <n>', 'distinct keys', positiveInt, 10_000)
+    .option('--key-prefix <prefix>', 'prefix of every key written', 'bench:')
+    .option('--cleanup', 'delete the keys written (the keyspace under the prefix) afterwards')
     .addOption(new Option('--workload <kind>', 'request mix').choices(['set', 'get', 'mixed']).default('set'))
     .option('--read-ratio <r>', 'share of GETs in the mixed workload', ratio, 0.5)
     .option('--duration <s>', 'measured seconds', positiveNumber, 10)

@@ -1,11 +1,16 @@
 /**
  * How a KvCommand travels inside a log entry: a msgpack array
- * [op, ...operands] with operands as raw bytes; a write made in a session is
+ * [op, ...operands] with operands as raw bytes. Plain SET, DEL and CAS
+ * without a time use compact forms; every other command is
+ * [OBJECT, now, {op, ...fields}], `now` being the leader's clock in ms when
+ * it took the request (what TTLs and expiry checks use on every replica). A
+ * write made in a session is
  * wrapped as [SESSION, id, seq, lowestPending, op, ...operands] (0 when no
  * acknowledgement was given). Decoding validates the
  * shape, so a damaged entry is reported as such instead of misapplied.
  */
 import { Packr } from 'msgpackr';
+import { isWriteCommand } from './command-shape.js';
 import type { KvCommand, KvWriteCommand, SessionTag } from './commands.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
@@ -15,21 +20,28 @@ const OP_DEL = 2;
 const OP_CAS = 3;
 const OP_SESSION_OPEN = 4;
 const OP_IN_SESSION = 5;
+const OP_OBJECT = 6;
 
 export class CommandDecodeError extends Error {
   override readonly name = 'CommandDecodeError';
   readonly code = 'COMMAND_CORRUPT';
 }
 
-function writeFields(command: KvWriteCommand): unknown[] {
-  switch (command.op) {
-    case 'set':
-      return [OP_SET, command.key, command.value];
-    case 'del':
-      return [OP_DEL, ...command.keys];
-    case 'cas':
-      return [OP_CAS, command.key, command.expected, command.value];
+/** Timed commands carry `now`; decoded commands in the object form get it back. */
+type TimedWrite = KvWriteCommand & { readonly now?: number };
+
+function writeFields(command: TimedWrite): unknown[] {
+  // A plain SET overwrites whatever is there, so it needs no time: the compact form, always.
+  if (command.op === 'set' && !command.cond && !command.get && !command.expire && !command.keepTtl && !command.reply) {
+    return [OP_SET, command.key, command.value];
   }
+  if (command.now === undefined) {
+    if (command.op === 'del') return [OP_DEL, ...command.keys];
+    if (command.op === 'cas') return [OP_CAS, command.key, command.expected, command.value];
+  }
+  const { now, ...plain } = command as TimedWrite & { session?: unknown };
+  delete (plain as { session?: unknown }).session;
+  return [OP_OBJECT, now ?? 0, plain];
 }
 
 export function encodeCommand(command: KvCommand): Uint8Array {
@@ -45,7 +57,13 @@ function bytes(value: unknown, what: string): Uint8Array {
   throw new CommandDecodeError(`command ${what} is not bytes`);
 }
 
-function decodeWrite(op: unknown, operands: unknown[]): KvWriteCommand {
+function decodeWrite(op: unknown, operands: unknown[]): TimedWrite {
+  if (op === OP_OBJECT && operands.length === 2) {
+    const [now, command] = operands;
+    if (!Number.isSafeInteger(now) || (now as number) < 0) throw new CommandDecodeError(`command time ${String(now)} is not a non-negative integer`);
+    if (!isWriteCommand(command)) throw new CommandDecodeError(`command object has an unknown shape (op ${String((command as { op?: unknown } | null)?.op)})`);
+    return { ...command, now: now as number };
+  }
   if (op === OP_SET && operands.length === 2) {
     return { op: 'set', key: bytes(operands[0], 'key'), value: bytes(operands[1], 'value') };
   }

@@ -137,7 +137,7 @@ export class SessionTable {
 
 function encodeSession(session: Session): Uint8Array {
   const results = [...session.results].map(([seq, r]) =>
-    r.type === 'ok' ? [seq, 0] : r.type === 'int' ? [seq, 1, r.value] : [seq, 2, r.message],
+    r.type === 'ok' ? [seq, 0] : r.type === 'int' ? [seq, 1, r.value] : r.type === 'error' ? [seq, 2, r.message] : [seq, 3, r],
   );
   return packr.pack([session.lastActive, session.highestSeq, session.floor, results]);
 }
@@ -147,7 +147,14 @@ function decodeSession(record: StoredSession): Session {
   assert(Number.isSafeInteger(lastActive) && Array.isArray(results), `session ${record.id} record is damaged`);
   const map = new Map<number, KvResult>();
   for (const [seq, kind, value] of results) {
-    map.set(seq, kind === 0 ? { type: 'ok' } : kind === 1 ? { type: 'int', value: value as number } : { type: 'error', message: String(value) });
+    map.set(seq, kind === 0 ? { type: 'ok' } : kind === 1 ? { type: 'int', value: value as number } : kind === 2 ? { type: 'error', message: String(value) } : storedResult(value));
   }
   return { id: record.id, lastActive, highestSeq, floor, results: map };
+}
+
+/** A richer result (a value, a list), stored as msgpack of the result itself. */
+function storedResult(value: unknown): KvResult {
+  const type = (value as { type?: unknown } | null)?.type;
+  assert(type === 'bulk' || type === 'values' || type === 'double' || type === 'results', 'session result record is damaged');
+  return value as KvResult;
 }

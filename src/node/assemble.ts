@@ -4,6 +4,7 @@
  * real node (node.ts) passes LevelDB, TCP, the system clock and setImmediate;
  * the simulator and the tests pass their own. Nothing else differs.
  */
+import { ExpirySweeper } from '../actors/expiry-sweeper.js';
 import { ClientActor } from '../actors/client.js';
 import { NetworkActor } from '../actors/network.js';
 import { PersistenceActor } from '../actors/persistence.js';
@@ -29,13 +30,15 @@ export interface AssembleOptions {
   readonly sessions?: readonly StoredSession[];
   readonly transport: Transport;
   readonly clock: Clock;
+  /** Wall-clock ms for the state machine's expiry checks (default Date.now; the simulator passes virtual time). */
+  readonly wallClockMs?: () => number;
   readonly scheduler: DrainScheduler;
   /** Seeds the election-timeout randomness; record it to replay the node. */
   readonly seed: number;
   /** The index of the last snapshot the storage holds (0 or absent: none). */
   readonly snapshotIndex?: number;
   /** Milliseconds for measuring durations (default: performance.now; the simulator passes virtual time). */
-  readonly now?: () => number;
+  readonly monotonicMs?: () => number;
   /** What the core refused (hostile or impossible messages); the real node logs it. */
   readonly onCoreWarning?: (warning: CoreWarning) => void;
 }
@@ -92,6 +95,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     requestTimeoutTicks: toTicks(timing.requestTimeoutMs, timing.tickMs),
     appliedIndex: restored.appliedIndex,
   });
+  new ExpirySweeper(bus);
   return {
     bus,
     core,
@@ -108,7 +112,8 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       snapshots: limits,
       snapshotIndex: options.snapshotIndex ?? 0,
       voters: config.members.map((member) => member.id),
-      now: options.now ?? (() => performance.now()),
+      monotonicMs: options.monotonicMs ?? (() => performance.now()),
+      ...(options.wallClockMs ? { wallClockMs: options.wallClockMs } : {}),
     }),
     client,
   };

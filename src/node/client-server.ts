@@ -12,16 +12,26 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { MessageBus } from '../bus/bus.js';
 import type { ConnectionId } from '../bus/events.js';
-import type { LimitsConfig } from '../config/types.js';
-import { parseCommand } from '../protocol/commands.js';
+import type { LimitsConfig, MemberConfig } from '../config/types.js';
+import { parseCommand, type ClientRequest, type EdgeRequest } from '../protocol/commands.js';
 import { RequestParser } from '../protocol/parser.js';
-import { encodeReply } from '../protocol/reply.js';
-import { concatReplies, encodeBulk, encodeError, type RespReply } from '../protocol/resp.js';
+import { encodeReply, OK, type Reply } from '../protocol/reply.js';
+import { concatReplies, encodeError, type RespReply } from '../protocol/resp.js';
+import type { Role } from '../raft/ready.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
+import { answerEdge, type EdgeNode } from './client-edge.js';
 import { DEBUG_REFUSED, debugAllowed, evictWhenIdle } from './client-guards.js';
 import type { DebugCommands } from '../config/types.js';
+import { EdgeConnection } from './edge-connection.js';
+import { NodeSettings } from './node-settings.js';
+import { Transaction } from './transaction.js';
+import { notificationsFor, Subscriptions, type Notification } from './keyspace-notifications.js';
+import type { KeyEvent } from '../kv/write-ops.js';
 
 export interface ClientServerOptions {
+  readonly nodeId: string;
+  readonly clusterId: string;
+  readonly members: readonly MemberConfig[];
   readonly host: string;
   readonly port: number;
   readonly limits: LimitsConfig;
@@ -33,15 +43,38 @@ export interface ClientServerOptions {
 }
 
 export class ClientServer {
-  private readonly server = net.createServer((socket) => this.accept(socket));
+  // allowHalfOpen: a client that half-closes (`nc -q1`, `printf ... | nc`) still gets its replies.
+  private readonly server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   private readonly connections = new Map<ConnectionId, ClientConnection>();
   private nextConnectionId = 1;
+  private readonly startedMs = Date.now();
+  /** The node's view of the cluster, kept from the bus for CLUSTER, ROLE and HELLO. */
+  private view: { role: Role; term: number; leader: string | null; applied: number } = { role: 'follower', term: 0, leader: null, applied: 0 };
+  private readonly node: EdgeNode;
 
   constructor(
     private readonly bus: MessageBus,
     private readonly options: ClientServerOptions,
   ) {
-    bus.on('client.reply', (e) => this.connections.get(e.conn)?.deliver(e.seq, encodeReply(e.reply)));
+    bus.on('client.reply', (e) => this.connections.get(e.conn)?.deliverReply(e.seq, e.reply));
+    bus.on('raft.status', (e) => (this.view = { ...this.view, role: e.role, term: e.term, leader: e.leader }));
+    bus.on('storage.applied', (e) => {
+      this.view = { ...this.view, applied: e.index };
+      if (e.events) this.notify(e.events);
+    });
+    const connections = this.connections;
+    this.node = {
+      nodeId: options.nodeId,
+      clusterId: options.clusterId,
+      members: options.members,
+      settings: new NodeSettings(),
+      view: () => this.view,
+      *connections() {
+        for (const connection of connections.values()) yield connection.state;
+      },
+      now: () => Date.now(),
+      ...(options.onFlightDump ? { flightDump: options.onFlightDump } : {}),
+    };
   }
 
   start(): Promise<void> {
@@ -62,14 +95,35 @@ export class ClientServer {
     return this.connections.size;
   }
 
-  /** Stops accepting; existing connections stay until closeAll(). */
+  /**
+   * Stops accepting; existing connections stay until closeAll(). It does not
+   * wait for them (server.close's callback would, and a client that stays
+   * connected would hold up the node's shutdown).
+   */
   stopAccepting(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    this.server.close();
+    return Promise.resolve();
   }
 
   /** Writes what is queued and closes every connection. */
   closeAll(): void {
     for (const connection of this.connections.values()) connection.end();
+  }
+
+  /** Keyspace notifications for this batch, to every subscribed connection. */
+  private notify(events: readonly KeyEvent[]): void {
+    const notifications = notificationsFor(events, this.node.settings.get('notify-keyspace-events') ?? '');
+    if (notifications.length === 0) return;
+    for (const connection of this.connections.values()) connection.publish(notifications);
+  }
+
+  private edgeFacts(): EdgeFactsForInfo {
+    return {
+      connectedClients: this.connections.size,
+      tcpPort: this.address().port,
+      uptimeSeconds: Math.floor((Date.now() - this.startedMs) / 1000),
+      processId: process.pid,
+    };
   }
 
   private accept(socket: net.Socket): void {
@@ -79,15 +133,18 @@ export class ClientServer {
       return;
     }
     const id = this.nextConnectionId++;
-    const connection = new ClientConnection(id, socket, this.bus, this.options);
-    this.connections.set(id, connection);
     evictWhenIdle(socket, this.options.limits.clientIdleTimeoutMs, this.options.logger, id);
+    const state = new EdgeConnection(id, `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`, Date.now());
+    const connection = new ClientConnection(state, socket, this.bus, this.options, this.node, () => this.edgeFacts());
+    this.connections.set(id, connection);
     socket.once('close', () => {
       this.connections.delete(id);
       this.bus.publish({ type: 'client.closed', conn: id });
     });
   }
 }
+
+type EdgeFactsForInfo = NonNullable<Extract<ClientRequest, { kind: 'info' }>['edge']>;
 
 class ClientConnection {
   private readonly parser: RequestParser;
@@ -99,17 +156,33 @@ class ClientConnection {
   private out: RespReply[] = [];
   private readonly scheduleFlush = oncePerTurn(() => this.flush());
   private paused = false;
+  private readonly subscriptions = new Subscriptions();
+  /** MULTI/EXEC/WATCH state. */
+  private readonly transaction = new Transaction();
+  /** WATCH requests in flight: their keys, by request seq. */
+  private readonly watching = new Map<number, readonly Buffer[]>();
+  /** The client half-closed: once every request read so far is answered, close our side too. */
+  private inputEnded = false;
+
+  private readonly id: ConnectionId;
 
   constructor(
-    private readonly id: ConnectionId,
+    readonly state: EdgeConnection,
     private readonly socket: net.Socket,
     private readonly bus: MessageBus,
     private readonly options: ClientServerOptions,
+    private readonly node: EdgeNode,
+    private readonly edgeFacts: () => EdgeFactsForInfo,
   ) {
+    this.id = state.id;
     this.parser = new RequestParser(options.limits);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (err) => options.logger.debug({ conn: id, err: err.message }, 'client connection error'));
+    socket.on('end', () => {
+      this.inputEnded = true;
+      this.endIfDone();
+    });
+    socket.on('error', (err) => options.logger.debug({ conn: this.id, err: err.message }, 'client connection error'));
   }
 
   private receive(chunk: Buffer): void {
@@ -134,19 +207,30 @@ class ClientConnection {
         continue;
       }
       const parsed = parseCommand(item.args, this.options.limits);
+      const name = item.args[0]!.toString('latin1').toLowerCase();
+      this.state.lastActiveMs = Date.now();
+      this.state.lastCommand = name;
+      const step = this.transaction.step(name, item.args, parsed, this.options.limits);
+      if (step.kind === 'reply') {
+        this.deliverReply(seq, step.reply);
+        continue;
+      }
+      if (step.kind === 'send') {
+        if (step.watch) this.watching.set(seq, step.watch);
+        this.bus.publish({ type: 'client.request', conn: this.id, seq, request: this.withConnectionFacts(step.request) });
+        continue;
+      }
       if (!parsed.ok) {
         this.refuse(seq, parsed.error, false);
         continue;
       }
-      if (parsed.request.kind === 'debug-flightdump') {
-        this.deliver(seq, this.flightDump());
+      const request = parsed.request;
+      if (request.kind === 'edge') {
+        this.answerAtEdge(seq, request);
+        if (request.name === 'quit') return; // nothing after QUIT is read
         continue;
       }
-      this.bus.publish({ type: 'client.request', conn: this.id, seq, request: parsed.request });
-      if (parsed.request.kind === 'quit') {
-        this.quitSeq = seq;
-        return; // nothing after QUIT is read
-      }
+      this.bus.publish({ type: 'client.request', conn: this.id, seq, request: this.withConnectionFacts(request) });
     }
     const full = this.outstanding() >= max;
     if (full !== this.paused) {
@@ -156,14 +240,44 @@ class ClientConnection {
     }
   }
 
-  private flightDump(): RespReply {
-    if (!debugAllowed(this.options.debugCommands ?? 'local', this.socket.remoteAddress)) return encodeError(DEBUG_REFUSED);
-    if (!this.options.onFlightDump) return encodeError('ERR this node has no flight recorder');
-    try {
-      return encodeBulk(Buffer.from(this.options.onFlightDump()));
-    } catch (error) {
-      return encodeError(`ERR flight dump failed: ${(error as Error).message}`);
+  /** Out-of-band pushes for the notifications this connection subscribed to. */
+  publish(notifications: readonly Notification[]): void {
+    if (this.subscriptions.count === 0) return;
+    for (const n of notifications) for (const push of this.subscriptions.messagesFor(n)) this.out.push(encodeReply(push, this.state.protocol));
+    if (this.out.length > 0) this.scheduleFlush();
+  }
+
+  private answerAtEdge(seq: number, request: EdgeRequest): void {
+    if (request.name.endsWith('subscribe')) {
+      this.deliver(seq, concatReplies(this.subscriptions.change(request.name, request.args).map((r) => encodeReply(r, this.state.protocol))));
+      return;
     }
+    if (request.name === 'quit') this.quitSeq = seq;
+    if (request.name === 'debug' && !debugAllowed(this.options.debugCommands ?? 'local', this.socket.remoteAddress)) {
+      this.deliver(seq, encodeError(DEBUG_REFUSED));
+      return;
+    }
+    this.deliverReply(seq, answerEdge(request, this.state, this.node));
+  }
+
+  /** READONLY tags reads as stale; INFO carries what only the edge knows. */
+  private withConnectionFacts(request: ClientRequest): ClientRequest {
+    if (request.kind === 'read' && this.state.stale) return { ...request, stale: true };
+    if (request.kind === 'info') return { ...request, edge: this.edgeFacts() };
+    if (request.kind === 'write') return { ...request, now: Date.now() };
+    return request;
+  }
+
+  deliverReply(seq: number, reply: Reply): void {
+    const watch = this.watching.get(seq);
+    if (watch) {
+      this.watching.delete(seq);
+      if (reply.type === 'array') {
+        this.transaction.watched(watch, reply.items.map((v) => Number(Buffer.from(v ?? []).toString())));
+        reply = OK;
+      }
+    }
+    this.deliver(seq, encodeReply(reply, this.state.protocol));
   }
 
   private refuse(seq: number, message: string, fatal: boolean): void {
@@ -192,6 +306,13 @@ class ClientConnection {
     if (this.paused && this.outstanding() < this.options.limits.pipelinePerConnectionMax / 2) this.parseRequests();
     // One write() per event-loop turn, however many replies completed in it.
     if (this.out.length > 0) this.scheduleFlush();
+    this.endIfDone();
+  }
+
+  /** After a half-close, ends the connection once the last reply is queued (end() writes what is queued first). */
+  private endIfDone(): void {
+    if (!this.inputEnded || this.paused || this.outstanding() > 0) return;
+    this.end();
   }
 
   private flush(): void {

@@ -176,6 +176,9 @@ async function runNode(
     return file;
   };
   const clientServer = new ClientServer(parts.bus, {
+    nodeId: config.nodeId,
+    clusterId: config.clusterId,
+    members: config.members,
     ...parseHostPort(self.client),
     limits: config.limits,
     logger,

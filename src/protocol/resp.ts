@@ -41,16 +41,16 @@ export function encodeBulk(value: Uint8Array | null): RespReply {
   return out;
 }
 
-/** An array of bulk strings (null elements encode as `$-1`). */
-export function encodeBulkArray(values: readonly (Uint8Array | null)[]): RespReply {
+/** An array of bulk strings; null elements encode as `nullReply` (`$-1`, RESP3 `_`). */
+export function encodeBulkArray(values: readonly (Uint8Array | null)[], nullReply = NULL_BULK_REPLY): RespReply {
   if (values.length === 0) return EMPTY_ARRAY_REPLY;
   const header = `*${values.length}\r\n`;
   let size = header.length;
-  for (const value of values) size += value === null ? NULL_BULK_REPLY.length : bulkSize(value);
+  for (const value of values) size += value === null ? nullReply.length : bulkSize(value);
   const out = Buffer.allocUnsafe(size);
   let at = out.write(header, 0, 'latin1');
   for (const value of values) {
-    at = value === null ? at + out.write(NULL_BULK_REPLY, at, 'latin1') : writeBulk(out, at, value);
+    at = value === null ? at + out.write(nullReply, at, 'latin1') : writeBulk(out, at, value);
   }
   assert(at === size, 'array reply size mismatch');
   return out;

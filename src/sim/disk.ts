@@ -9,6 +9,7 @@
  * an earlier incarnation is dropped when it comes due.
  */
 import { createHash } from 'node:crypto';
+import { decodeRecord } from '../kv/record.js';
 import { keyId } from '../kv/apply.js';
 import type { SessionChanges, StoredSession } from '../kv/sessions.js';
 import type { RestoredState } from '../raft/core.js';
@@ -195,10 +196,10 @@ export class SimDisk {
     this.observer?.stateMachineChanged(this.node, meta.index, this.digest());
   }
 
-  /** The KV contents as plain strings, keys sorted (for comparing nodes). */
+  /** The KV contents as plain strings (the stored records' values), keys sorted (for comparing nodes). */
   kvSnapshot(): Map<string, string> {
     const ids = [...this.kv.keys()].sort();
-    return new Map(ids.map((id) => [id, Buffer.from(this.kv.get(id)![1]).toString('latin1')]));
+    return new Map(ids.map((id) => [id, Buffer.from(decodeRecord(this.kv.get(id)![1]).value).toString('latin1')]));
   }
 }
 
@@ -260,6 +261,13 @@ class SimKvStorage implements KvStorage {
     const p = keyId(prefix);
     const ids = [...this.disk.kv.keys()].filter((id) => id.startsWith(p)).sort().slice(0, limit);
     return this.disk.read(this.incarnation, ids.map((id) => this.disk.kv.get(id)![0]));
+  }
+
+  entriesWithPrefix(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const p = keyId(prefix);
+    const a = after === undefined ? null : keyId(after);
+    const ids = [...this.disk.kv.keys()].filter((id) => id.startsWith(p) && (a === null || id > a)).sort().slice(0, limit);
+    return this.disk.read(this.incarnation, ids.map((id) => [...this.disk.kv.get(id)!] as [Uint8Array, Uint8Array]));
   }
 
   apply(writes: readonly KvWrite[], appliedIndex: LogIndex, sessions?: SessionChanges): Promise<void> {

@@ -95,9 +95,10 @@ export class SimNode {
       sessions,
       transport: this.network.transport(this.id),
       clock,
+      wallClockMs: () => Math.floor(this.loop.now),
       scheduler: this.scheduler(incarnation),
       seed,
-      now: () => this.loop.now,
+      monotonicMs: () => this.loop.now,
     });
     this.parts = parts;
     this.recordFlight(parts, traceStartOf(this.settings, { restored, sessions }, seed, 0));

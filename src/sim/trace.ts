@@ -105,7 +105,7 @@ export function describeEvent(e: BusEvent): string {
     }
     case 'client.reply': {
       const r = e.reply;
-      const what = r.type === 'bulk' ? bytes(r.value) : r.type === 'array' ? `[${r.items.length}]` : String(r.type === 'error' ? r.message : r.value);
+      const what = r.type === 'bulk' ? bytes(r.value) : r.type === 'array' ? `[${r.items.length}]` : r.type === 'error' ? r.message : r.type === 'simple' || r.type === 'int' ? String(r.value) : '';
       return `client.reply conn=${e.conn} seq=${e.seq} ${r.type} ${what}`;
     }
     case 'storage.persist':

@@ -78,6 +78,12 @@ export interface KvStorage {
   /** Keys starting with prefix, in byte order, at most `limit` of them. */
   keysWithPrefix(prefix: Uint8Array, limit: number): Promise<Uint8Array[]>;
   /**
+   * Keys and values starting with prefix and after `after` (exclusive) when
+   * given, in byte order, at most `limit` of them: a page of a scan that
+   * resumes where the last page ended (SCAN, KEYS, DBSIZE in bounded memory).
+   */
+  entriesWithPrefix(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<Array<[Uint8Array, Uint8Array]>>;
+  /**
    * One atomic batch: the writes, in order, and the new applied index. It
    * need not be synced (the Raft log holds every applied entry durably), but
    * it must survive a process crash. appliedIndex must be greater than the

@@ -56,6 +56,15 @@ export class LevelKvStorage implements KvStorage {
     return withLevelErrors('listing keys', () => this.layout.kv.keys(range).all());
   }
 
+  async entriesWithPrefix(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<Array<[Uint8Array, Uint8Array]>> {
+    assert(Number.isSafeInteger(limit) && limit >= 0, `bad entry limit ${limit}`);
+    if (limit === 0) return [];
+    const lt = prefixUpperBound(prefix);
+    const from = after !== undefined && Buffer.compare(after, prefix) >= 0 ? { gt: after } : { gte: prefix };
+    const range = { ...from, limit, ...(lt ? { lt } : {}) };
+    return withLevelErrors('scanning keys', () => this.layout.kv.iterator(range).all());
+  }
+
   async loadSessions(): Promise<StoredSession[]> {
     const range = { gte: META_SESSION_PREFIX, lt: prefixUpperBound(META_SESSION_PREFIX)! };
     const rows = await withLevelErrors('reading client sessions', () => this.layout.meta.iterator(range).all());

@@ -4,7 +4,7 @@
  */
 import { isInput, type BusEvent } from '../bus/events.js';
 import type { ClientRequest } from '../protocol/commands.js';
-import type { Reply } from '../protocol/reply.js';
+import { queryReply, type Reply } from '../protocol/reply.js';
 import type { Entry, Message } from '../raft/types.js';
 import { assertNever } from '../util/assert.js';
 import type { TraceRecord } from './format.js';
@@ -63,7 +63,9 @@ function describeRequest(r: ClientRequest): string {
       const q = r.query;
       if (q.op === 'get') return `GET ${bytesText(q.key)}`;
       if (q.op === 'exists') return `EXISTS ${q.keys.map(bytesText).join(' ')}`;
-      return q.op === 'keys' ? `KEYS ${bytesText(q.pattern)}` : `LIST ${bytesText(q.prefix)}`;
+      if (q.op === 'keys') return `KEYS ${bytesText(q.pattern)}`;
+      if (q.op === 'list') return `LIST ${bytesText(q.prefix)}`;
+      return describeFields(q as unknown as Record<string, unknown>);
     }
     default:
       return r.kind.toUpperCase();
@@ -96,6 +98,13 @@ function describeReply(r: Reply): string {
       return bytesText(r.value);
     case 'array':
       return `[${r.items.slice(0, 5).map(bytesText).join(', ')}${r.items.length > 5 ? `, ... ${r.items.length} items` : ''}]`;
+    case 'list':
+    case 'push':
+      return r.items === null ? '(nil array)' : `[${r.items.slice(0, 5).map(describeReply).join(', ')}${r.items.length > 5 ? `, ... ${r.items.length} items` : ''}]`;
+    case 'map':
+      return `{${r.entries.slice(0, 5).map(([k, v]) => `${describeReply(k)}: ${describeReply(v)}`).join(', ')}}`;
+    case 'double':
+      return r.value;
   }
 }
 
@@ -154,7 +163,7 @@ export function describeEvent(e: BusEvent): string {
     case 'storage.query':
       return `#${e.id} ${e.query.op}`;
     case 'storage.queryResult':
-      return `#${e.id} ${e.result.type === 'keys' ? `${e.result.keys.length} keys` : e.result.type === 'value' ? bytesText(e.result.value) : `:${e.result.value}`}`;
+      return `#${e.id} ${describeReply(queryReply(e.result))}`;
     case 'storage.failed':
       return `${e.operation}: ${e.message}`;
     default:

@@ -26,7 +26,7 @@ describe('Redis tools against a 3-process cluster', { timeout: 120_000 }, () => 
 
   it('redis-cli sets through a follower (following MOVED) and gets the value back from the leader', async () => {
     const moved = await run('redis-cli', ['-p', port(follower), 'SET', 'greeting', 'hello']);
-    expect(moved.stdout.trim()).toBe(`MOVED 0 ${leader}`);
+    expect(moved.stdout.trim()).toBe(`MOVED 12714 ${leader}`); // CLUSTER KEYSLOT greeting, as Redis computes it
     const set = await run('redis-cli', ['-c', '-p', port(follower), 'SET', 'greeting', 'hello']);
     expect(set.stdout.trim()).toBe('OK');
     const get = await run('redis-cli', ['-p', port(leader), 'GET', 'greeting']);
@@ -35,16 +35,18 @@ describe('Redis tools against a 3-process cluster', { timeout: 120_000 }, () => 
     expect(cas.stdout.trim()).toBe('1'); // redis-cli prints bare integers when not on a TTY
   });
 
-  it('a short redis-benchmark -t set,get run completes with no errors', async () => {
+  it('a short redis-benchmark -t set,get,incr,mset run completes with no errors', async () => {
     const { stdout, stderr } = await run(
       'redis-benchmark',
-      ['-p', port(leader), '-t', 'set,get', '-n', '2000', '-c', '20', '-d', '256', '-r', '1000', '-q'],
+      ['-p', port(leader), '-t', 'set,get,incr,mset', '-n', '2000', '-c', '20', '-d', '256', '-r', '1000', '-q'],
       { timeout: 90_000 },
     );
     const output = stdout + stderr;
     expect(output).not.toMatch(/error|warning/i);
     expect(output).toMatch(/SET: [\d.]+ requests per second/);
     expect(output).toMatch(/GET: [\d.]+ requests per second/);
+    expect(output).toMatch(/INCR: [\d.]+ requests per second/);
+    expect(output).toMatch(/MSET \(10 keys\): [\d.]+ requests per second/);
     const keys = await run('redis-cli', ['-p', port(leader), 'KEYS', 'key:*']);
     expect(keys.stdout.trim().split('\n').length).toBeGreaterThan(100);
   });

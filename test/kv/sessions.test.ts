@@ -3,16 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { planApply, type IndexedCommand } from '../../src/kv/apply.js';
 import { decodeCommand, encodeCommand } from '../../src/kv/codec.js';
 import type { KvCommand } from '../../src/kv/commands.js';
+import { decodeRecord, type KvRecord } from '../../src/kv/record.js';
 import { SessionTable, type SessionLimits } from '../../src/kv/sessions.js';
 
 const limits: SessionLimits = { sessionsMax: 3, sessionResultsMax: 4, sessionIdleEntriesMax: 100 };
 const b = (s: string) => Buffer.from(s);
 
 /** Applies commands at consecutive indexes to a map, as the state machine does. */
-function run(table: SessionTable, state: Map<string, Uint8Array | undefined>, from: number, commands: KvCommand[]) {
+function run(table: SessionTable, state: Map<string, KvRecord | undefined>, from: number, commands: KvCommand[]) {
   const indexed: IndexedCommand[] = commands.map((command, i) => ({ index: from + i, command }));
   const plan = planApply(indexed, state, table);
-  for (const write of plan.writes) state.set(Buffer.from(write.key).toString('latin1'), write.type === 'put' ? write.value : undefined);
+  for (const write of plan.writes) state.set(Buffer.from(write.key).toString('latin1'), write.type === 'put' ? decodeRecord(write.value) : undefined);
   return plan.results;
 }
 
@@ -25,9 +26,9 @@ describe('session table', () => {
 
   it('applies a retried CAS once and answers the retry with the first result', () => {
     const table = new SessionTable(limits);
-    const state = new Map<string, Uint8Array | undefined>([['k', b('0')]]);
+    const state = new Map<string, KvRecord | undefined>([['k', { value: b('0'), version: 1, expireAt: 0 }]]);
     const [opened] = run(table, state, 1, [{ op: 'session-open' }]);
-    const id = opened!.type === 'int' ? opened!.value : 0;
+    const id = opened!.type === 'int' ? Number(opened!.value) : 0;
     const cas: KvCommand = { op: 'cas', key: b('k'), expected: b('0'), value: b('1'), session: { id, seq: 1 } };
     expect(run(table, state, 2, [cas])).toEqual([{ type: 'int', value: 1 }]);
     // The retry (say, after the leader died before replying) lands at a later index.
@@ -35,7 +36,7 @@ describe('session table', () => {
     // Without the session, applying it again would have failed the comparison.
     const { session: _ignored, ...plain } = cas as Extract<KvCommand, { op: 'cas' }>;
     expect(run(table, state, 4, [plain])).toEqual([{ type: 'int', value: 0 }]);
-    expect(Buffer.from(state.get('k')!).toString()).toBe('1');
+    expect(Buffer.from(state.get('k')!.value).toString()).toBe('1');
   });
 
   it('expires a session idle for more than sessionIdleEntriesMax entries', () => {

@@ -49,9 +49,13 @@ describe('parseCommand: key-value commands', () => {
     expect(request('SET', key, key)).toEqual({ kind: 'write', command: { op: 'set', key, value: key } });
   });
 
-  it('rejects SET options clearly', () => {
-    expect(error('SET', 'k', 'v', 'EX', '10')).toBe('ERR SET options are not supported');
-    expect(error('set', 'k', 'v', 'NX')).toBe('ERR SET options are not supported');
+  it('parses SET options and refuses bad combinations with Redis wording', () => {
+    expect(request('SET', 'k', 'v', 'EX', '10', 'NX', 'GET')).toEqual({ kind: 'write', command: { op: 'set', key: b('k'), value: b('v'), cond: 'nx', get: true, expire: { in: 10_000 } } });
+    expect(request('set', 'k', 'v', 'pxat', '5', 'keepttl'.slice(0, 0) || 'XX')).toEqual({ kind: 'write', command: { op: 'set', key: b('k'), value: b('v'), cond: 'xx', expire: { at: 5 } } });
+    expect(error('SET', 'k', 'v', 'EX', '0')).toBe("ERR invalid expire time in 'set' command");
+    expect(error('SET', 'k', 'v', 'NX', 'XX')).toBe('ERR syntax error');
+    expect(error('SET', 'k', 'v', 'KEEPTTL', 'PX', '5')).toBe('ERR syntax error');
+    expect(error('SET', 'k', 'v', 'EX')).toBe('ERR syntax error');
   });
 });
 
@@ -82,30 +86,26 @@ describe('parseCommand: limits', () => {
 });
 
 describe('parseCommand: connection and tool commands', () => {
-  it('parses PING, ECHO, INFO, QUIT', () => {
-    expect(request('PING')).toEqual({ kind: 'ping', message: null });
-    expect(request('ping', 'hi')).toEqual({ kind: 'ping', message: b('hi') });
-    expect(request('ECHO', 'x')).toEqual({ kind: 'echo', message: b('x') });
-    expect(request('INFO')).toEqual({ kind: 'info' });
-    expect(request('info', 'server', 'clients')).toEqual({ kind: 'info' });
-    expect(request('QUIT')).toEqual({ kind: 'quit' });
+  it('leaves connection-level commands to the TCP edge, arguments untouched', () => {
+    expect(request('PING')).toEqual({ kind: 'edge', name: 'ping', args: [] });
+    expect(request('ping', 'hi')).toEqual({ kind: 'edge', name: 'ping', args: [b('hi')] });
+    expect(request('ECHO', 'x')).toEqual({ kind: 'edge', name: 'echo', args: [b('x')] });
+    expect(request('QUIT')).toEqual({ kind: 'edge', name: 'quit', args: [] });
+    expect(request('HELLO', '3')).toEqual({ kind: 'edge', name: 'hello', args: [b('3')] });
+    expect(request('COMMAND', 'DOCS')).toEqual({ kind: 'edge', name: 'command', args: [b('DOCS')] });
+    expect(request('CONFIG', 'GET', 'save')).toEqual({ kind: 'edge', name: 'config', args: [b('GET'), b('save')] });
+    expect(request('CLUSTER', 'SLOTS')).toEqual({ kind: 'edge', name: 'cluster', args: [b('SLOTS')] });
+    expect(request('SELECT', '0')).toEqual({ kind: 'edge', name: 'select', args: [b('0')] });
   });
 
-  it('answers the start-up probes of redis-cli and redis-benchmark', () => {
-    expect(request('COMMAND')).toEqual({ kind: 'noop-array' });
-    expect(request('COMMAND', 'DOCS')).toEqual({ kind: 'noop-array' });
-    expect(request('CONFIG', 'GET', 'save')).toEqual({ kind: 'config-get', names: [Buffer.from('save')] });
-    expect(request('config', 'get', 'appendonly')).toEqual({ kind: 'config-get', names: [Buffer.from('appendonly')] });
-    expect(request('CLIENT', 'SETNAME', 'x')).toEqual({ kind: 'ok' });
-    expect(request('CLIENT', 'SETINFO', 'LIB-NAME', 'redis-py')).toEqual({ kind: 'ok' });
-    expect(request('SELECT', '0')).toEqual({ kind: 'ok' });
+  it('sends INFO (with its sections) and DBSIZE to the state machine side', () => {
+    expect(request('INFO')).toEqual({ kind: 'info', sections: [] });
+    expect(request('info', 'Server', 'clients')).toEqual({ kind: 'info', sections: ['server', 'clients'] });
+    expect(request('DBSIZE')).toEqual({ kind: 'read', query: { op: 'dbsize' } });
   });
 
-  it('rejects other databases and other CONFIG subcommands', () => {
-    expect(error('SELECT', '1')).toBe('ERR DB index is out of range');
-    expect(error('SELECT', 'x')).toBe('ERR value is not an integer or out of range');
-    expect(error('CONFIG', 'SET', 'save', '')).toBe("ERR unknown subcommand 'SET'. Try CONFIG HELP.");
-    expect(error('CONFIG', 'GET')).toBe("ERR wrong number of arguments for 'config|get' command");
+  it('rejects DEBUG subcommands other than FLIGHTDUMP', () => {
+    expect(error('DEBUG', 'SEGFAULT')).toBe("ERR unknown subcommand 'SEGFAULT'. Try DEBUG HELP.");
   });
 });
 
@@ -126,6 +126,8 @@ describe('parseCommand: arity', () => {
     ['config', [1]],
     ['select', [1, 3]],
     ['client', [1]],
+    ['cluster', [1]],
+    ['dbsize', [2]],
   ];
   it.each(arities)('rejects %s with a wrong number of arguments', (name, counts) => {
     for (const count of counts) {

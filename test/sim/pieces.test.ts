@@ -1,4 +1,5 @@
 /** The simulator's own parts: agenda order, virtual time, clock, network and disk. */
+import { encodeRecord } from '../../src/kv/record.js';
 import { describe, expect, test } from 'vitest';
 import { EventQueue } from '../../src/sim/event-queue.js';
 import { SimLoop } from '../../src/sim/loop.js';
@@ -191,7 +192,7 @@ describe('SimDisk', () => {
     const s = d.storage();
     void s.raft.write({ entries: [entry(1, 1), entry(2, 1), entry(3, 1)] });
     void s.raft.write({ truncateFrom: 2, entries: [entry(2, 2)] });
-    void s.kv.apply([{ type: 'put', key: Buffer.from('k'), value: Buffer.from('v') }], 2);
+    void s.kv.apply([{ type: 'put', key: Buffer.from('k'), value: encodeRecord({ value: Buffer.from('v'), version: 2, expireAt: 0 }) }], 2);
     await loop.runUntil(50);
     expect(d.entries.map((e) => `${e.index}/${e.term}`)).toEqual(['1/1', '2/2']);
     expect(d.appliedIndex).toBe(2);

@@ -102,6 +102,22 @@ export function kvStorageContract(name: string, factory: StorageFactory, options
       expect(await list('w', 10)).toEqual([]);
     });
 
+    it('pages through keys and values with a prefix, resuming after the last key', async () => {
+      const kv = await fresh();
+      const names = ['user:2', 'user:10', 'usera', 'use', 'user:1', 'v', 'user;'];
+      await kv.apply(names.map((n) => put(utf8(n), utf8(`=${n}`))), 1);
+      const page = async (prefix: string, limit: number, after?: string) =>
+        (await kv.entriesWithPrefix(utf8(prefix), limit, after === undefined ? undefined : utf8(after))).map(
+          ([k, v]) => `${Buffer.from(k).toString()}${Buffer.from(v).toString()}`,
+        );
+      expect(await page('user:', 2)).toEqual(['user:1=user:1', 'user:10=user:10']);
+      expect(await page('user:', 2, 'user:10')).toEqual(['user:2=user:2']);
+      expect(await page('user:', 2, 'user:2')).toEqual([]);
+      expect(await page('user:', 5, 'a')).toEqual(['user:1=user:1', 'user:10=user:10', 'user:2=user:2']);
+      expect(await page('', 3, 'user;')).toEqual(['usera=usera', 'v=v']);
+      expect(await page('', 0)).toEqual([]);
+    });
+
     it('lists keys under prefixes that contain 0xff bytes', async () => {
       const kv = await fresh();
       const keys = [bytes(0xff), bytes(0xff, 0x00), bytes(0xff, 0xff), bytes(0xff, 0xff, 0x01), bytes(0xfe, 0xff), bytes(0x01, 0xff, 0x05), bytes(0x02)];

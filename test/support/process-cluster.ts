@@ -4,6 +4,7 @@
  * the built bin/raftkv.js), kill -9, restart, graceful stop, and a look at each
  * node's LevelDB once it is stopped.
  */
+import { decodeRecord } from '../../src/kv/record.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -169,7 +170,7 @@ export class ProcessCluster {
     const storage = await openDiskStorage(node.dataDir);
     try {
       const rows = await storage.kv.dump();
-      return new Map(rows.map(([k, v]) => [Buffer.from(k).toString(), Buffer.from(v).toString()]));
+      return new Map(rows.map(([k, v]) => [Buffer.from(k).toString(), Buffer.from(decodeRecord(v).value).toString()]));
     } finally {
       await storage.close();
     }

@@ -173,7 +173,8 @@ describe('merge and filters', () => {
     expect(byType.length).toBeGreaterThan(0);
     expect(byType.every((r) => r.event.type.startsWith('raft.'))).toBe(true);
     const byKey = run.records.filter(recordFilter({ key: 'key1' }));
-    expect(new Set(byKey.map((r) => r.event.type))).toEqual(new Set(['client.request', 'raft.propose', 'storage.persist', 'net.send', 'storage.apply']));
+    // storage.applied names the key in its keyspace events.
+    expect(new Set(byKey.map((r) => r.event.type))).toEqual(new Set(['client.request', 'raft.propose', 'storage.persist', 'net.send', 'storage.apply', 'storage.applied']));
     expect(run.records.filter(recordFilter({ from: 5, to: 9 })).map((r) => r.seq)).toEqual([5, 6, 7, 8, 9]);
     expect(run.records.filter(recordFilter({ node: 'nobody' }))).toHaveLength(0);
     expect(existsSync(leader.traces[0]!)).toBe(true);

@@ -26,6 +26,8 @@ export interface BenchOptions extends WorkloadOptions {
   readonly onProgress?: (progress: BenchProgress) => void;
   /** Ends the run early (Ctrl-C); the result covers what was measured. */
   readonly signal?: AbortSignal;
+  /** Afterwards, delete every key the run could have written (the keyspace under keyPrefix). */
+  readonly cleanup?: boolean;
 }
 
 export interface BenchProgress {
@@ -46,6 +48,8 @@ export interface BenchResult {
   readonly opsPerSecond: number;
   readonly errors: Record<string, number>;
   readonly latencyUs: HistogramSummary;
+  /** Keys deleted by the cleanup, when asked for. */
+  readonly removedKeys?: number;
 }
 
 interface RunState {
@@ -63,7 +67,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const workers = await openWorkers(leader, options);
   try {
     if (options.workload !== 'set') await prefill(workers, options);
-    return await measure(workers, leader, options);
+    const result = await measure(workers, leader, options);
+    return options.cleanup === true ? { ...result, removedKeys: await cleanup(workers, options) } : result;
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
@@ -96,13 +101,26 @@ async function prefill(workers: Worker[], options: BenchOptions): Promise<void> 
   const window = 32; // requests in flight per connection while prefilling
   const lane = async (worker: Worker): Promise<void> => {
     while (next < options.keyspace && options.signal?.aborted !== true) {
-      const key = benchKey(next++);
+      const key = benchKey(next++, options.keyPrefix);
       const reply = await (await worker.connection()).send(['SET', key, value]);
       if (reply.type === 'error') throw new ClientError('SERVER_ERROR', `prefill failed: ${reply.message}`, { serverMessage: reply.message });
     }
   };
   options.onProgress?.({ phase: 'prefill', elapsedS: 0, totalS: options.warmupS + options.durationS, ops: 0, opsPerSecond: 0, errors: 0 });
   await Promise.all(workers.flatMap((w) => Array.from({ length: window }, () => lane(w))));
+}
+
+/** Deletes the whole keyspace under the prefix, 100 keys per DEL; the number deleted. */
+async function cleanup(workers: Worker[], options: BenchOptions): Promise<number> {
+  const connection = await workers[0]!.connection();
+  let removed = 0;
+  for (let from = 0; from < options.keyspace; from += 100) {
+    const keys = Array.from({ length: Math.min(100, options.keyspace - from) }, (_, i) => benchKey(from + i, options.keyPrefix));
+    const reply = await connection.send(['DEL', ...keys]);
+    if (reply.type === 'error') throw new ClientError('SERVER_ERROR', `cleanup failed: ${reply.message}`, { serverMessage: reply.message });
+    if (reply.type === 'integer') removed += reply.value;
+  }
+  return removed;
 }
 
 async function measure(workers: Worker[], leader: string, options: BenchOptions): Promise<BenchResult> {

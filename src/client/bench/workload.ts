@@ -9,10 +9,14 @@ export interface WorkloadOptions {
   readonly readRatio: number;
   readonly keyspace: number;
   readonly valueSize: number;
+  /** Every key the benchmark touches starts with this (default `bench:`), so it can be told apart and removed. */
+  readonly keyPrefix?: string;
 }
 
-export function benchKey(n: number): string {
-  return `bench:${n}`;
+export const DEFAULT_BENCH_PREFIX = 'bench:';
+
+export function benchKey(n: number, prefix = DEFAULT_BENCH_PREFIX): string {
+  return `${prefix}${n}`;
 }
 
 /** One value, made once: the content does not matter, only its size. */
@@ -26,7 +30,7 @@ export function benchValue(size: number): Buffer {
 /** Returns a function producing the next request's arguments. */
 export function requestMaker(options: WorkloadOptions, random: () => number = Math.random): () => Arg[] {
   const value = benchValue(options.valueSize);
-  const key = (): string => benchKey(Math.floor(random() * options.keyspace));
+  const key = (): string => benchKey(Math.floor(random() * options.keyspace), options.keyPrefix);
   switch (options.workload) {
     case 'set':
       return () => ['SET', key(), value];

@@ -1,0 +1,244 @@
+/**
+ * Connection-level commands, answered by the node's TCP edge without
+ * travelling the bus: the handshake (HELLO, AUTH), CLIENT, COMMAND, CONFIG,
+ * CLUSTER, ROLE, TIME, PING, ECHO, SELECT, READONLY/READWRITE, RESET, QUIT.
+ * They read and change the connection's own state, and read the node's view
+ * of the cluster (who leads) that the edge keeps from `raft.status`.
+ */
+import type { MemberConfig } from '../config/types.js';
+import { integerArg, lower, NOT_INTEGER, unknownSubcommand, wrongArity } from '../protocol/args.js';
+import { commandReply } from '../protocol/command-docs.js';
+import type { EdgeRequest } from '../protocol/commands.js';
+import { REDIS_COMPAT_VERSION } from '../protocol/info.js';
+import { bulkText, errorReply, intReply, listReply, OK, textMap, type Protocol, type Reply } from '../protocol/reply.js';
+import { keySlot } from '../protocol/slot.js';
+import type { Role } from '../raft/ready.js';
+import { describeClient, type EdgeConnection } from './edge-connection.js';
+import { clusterInfo, clusterNodeId, clusterNodes, clusterShards, clusterSlots, type ClusterFacts } from './cluster-view.js';
+import { configGet, configSet, type NodeSettings } from './node-settings.js';
+
+/** What the edge knows about its node. */
+export interface EdgeNode {
+  readonly nodeId: string;
+  readonly clusterId: string;
+  readonly members: readonly MemberConfig[];
+  readonly settings: NodeSettings;
+  view(): { role: Role; term: number; leader: string | null; applied: number };
+  connections(): Iterable<EdgeConnection>;
+  /** Milliseconds since the epoch (TIME, CLIENT idle times). */
+  now(): number;
+  flightDump?: () => string;
+}
+
+export const AUTH_UNAVAILABLE = 'ERR AUTH is not available: this node has no users or passwords configured (requirepass); connect without credentials';
+
+export function answerEdge(request: EdgeRequest, conn: EdgeConnection, node: EdgeNode): Reply {
+  const { args } = request;
+  switch (request.name) {
+    case 'ping':
+      if (args.length > 1) return errorReply(wrongArity('ping'));
+      return args[0] ? { type: 'bulk', value: args[0] } : { type: 'simple', value: 'PONG' };
+    case 'echo':
+      return { type: 'bulk', value: args[0]! };
+    case 'quit':
+      return OK;
+    case 'select':
+      return select(args[0]!);
+    case 'hello':
+      return hello(args, conn, node);
+    case 'auth':
+      return args.length === 1 ? errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?') : errorReply(AUTH_UNAVAILABLE);
+    case 'reset':
+      conn.reset();
+      return { type: 'simple', value: 'RESET' };
+    case 'readonly':
+    case 'readwrite':
+      conn.stale = request.name === 'readonly';
+      return OK;
+    case 'client':
+      return client(args, conn, node);
+    case 'command':
+      return commandReply(args);
+    case 'config':
+      return config(args, node.settings);
+    case 'cluster':
+      return cluster(args, node);
+    case 'role':
+      return role(node);
+    case 'time': {
+      const ms = node.now();
+      return listReply([bulkText(String(Math.floor(ms / 1000))), bulkText(String((ms % 1000) * 1000))]);
+    }
+    case 'debug':
+      return flightDump(node);
+    default:
+      return errorReply(`ERR '${request.name}' is not answered by the client edge`);
+  }
+}
+
+function select(index: Buffer): Reply {
+  const value = integerArg(index);
+  if (value === null) return errorReply(NOT_INTEGER);
+  return value === 0 ? OK : errorReply('ERR DB index is out of range');
+}
+
+/** HELLO [protover [AUTH user pass] [SETNAME name]]: switches the protocol, answers the server's description. */
+function hello(args: readonly Buffer[], conn: EdgeConnection, node: EdgeNode): Reply {
+  let protocol: Protocol = conn.protocol;
+  if (args.length > 0) {
+    const version = integerArg(args[0]!);
+    if (version === null) return errorReply('ERR Protocol version is not an integer or out of range');
+    if (version !== 2 && version !== 3) return errorReply('NOPROTO unsupported protocol version');
+    protocol = version;
+  }
+  let name: string | null = null;
+  for (let i = 1; i < args.length; i++) {
+    const option = lower(args[i]!);
+    if (option === 'auth' && i + 2 < args.length) return errorReply(AUTH_UNAVAILABLE);
+    if (option === 'setname' && i + 1 < args.length) {
+      name = args[++i]!.toString('utf8');
+      const error = nameError(name);
+      if (error) return errorReply(error);
+      continue;
+    }
+    return errorReply(`ERR Syntax error in HELLO option '${args[i]!.toString('latin1')}'`);
+  }
+  conn.protocol = protocol;
+  if (name !== null) conn.name = name;
+  const view = node.view();
+  return textMap([
+    ['server', bulkText('redis')],
+    ['version', bulkText(REDIS_COMPAT_VERSION)],
+    ['proto', intReply(protocol)],
+    ['id', intReply(conn.id)],
+    ['mode', bulkText('cluster')],
+    ['role', bulkText(view.role === 'leader' ? 'master' : 'replica')],
+    ['modules', listReply([])],
+  ]);
+}
+
+function nameError(name: string): string | null {
+  return /[\s]/.test(name) || /[^\x21-\x7e]/.test(name) ? 'ERR Client names cannot contain spaces, newlines or special characters.' : null;
+}
+
+function client(args: readonly Buffer[], conn: EdgeConnection, node: EdgeNode): Reply {
+  const sub = lower(args[0]!);
+  const rest = args.slice(1);
+  const arity = (n: number): Reply | null => (rest.length === n ? null : errorReply(wrongArity(`client|${sub}`)));
+  switch (sub) {
+    case 'id':
+      return arity(0) ?? intReply(conn.id);
+    case 'getname':
+      return arity(0) ?? { type: 'bulk', value: conn.name === '' ? null : Buffer.from(conn.name) };
+    case 'setname': {
+      const bad = arity(1);
+      if (bad) return bad;
+      const name = rest[0]!.toString('utf8');
+      const error = nameError(name);
+      if (error) return errorReply(error);
+      conn.name = name;
+      return OK;
+    }
+    case 'setinfo': {
+      const bad = arity(2);
+      if (bad) return bad;
+      const attr = lower(rest[0]!);
+      if (attr !== 'lib-name' && attr !== 'lib-ver') return errorReply(`ERR Unrecognized option '${rest[0]!.toString('latin1')}'`);
+      conn[attr === 'lib-name' ? 'libName' : 'libVer'] = rest[1]!.toString('utf8');
+      return OK;
+    }
+    case 'info':
+      return arity(0) ?? bulkText(describeClient(conn, node.now()) + '\n');
+    case 'list':
+      return clientList(rest, node);
+    case 'no-evict':
+    case 'no-touch': {
+      const bad = arity(1);
+      if (bad) return bad;
+      const on = lower(rest[0]!);
+      if (on !== 'on' && on !== 'off') return errorReply('ERR syntax error');
+      if (sub === 'no-evict') conn.noEvict = on === 'on';
+      else conn.noTouch = on === 'on';
+      return OK;
+    }
+    default:
+      return errorReply(unknownSubcommand(args[0]!, 'CLIENT'));
+  }
+}
+
+/** CLIENT LIST [TYPE normal] [ID id ...]. */
+function clientList(args: readonly Buffer[], node: EdgeNode): Reply {
+  let ids: Set<number> | null = null;
+  if (args.length > 0) {
+    const option = lower(args[0]!);
+    if (option === 'type' && args.length === 2) {
+      if (lower(args[1]!) !== 'normal') return bulkText('');
+    } else if (option === 'id' && args.length >= 2) {
+      ids = new Set(args.slice(1).map((a) => integerArg(a) ?? -1));
+    } else {
+      return errorReply('ERR syntax error');
+    }
+  }
+  const lines: string[] = [];
+  for (const conn of node.connections()) if (!ids || ids.has(conn.id)) lines.push(describeClient(conn, node.now()) + '\n');
+  return bulkText(lines.join(''));
+}
+
+function config(args: readonly Buffer[], settings: NodeSettings): Reply {
+  const sub = lower(args[0]!);
+  const rest = args.slice(1);
+  if (sub === 'get') return rest.length === 0 ? errorReply(wrongArity('config|get')) : configGet(settings, rest);
+  if (sub === 'set') return rest.length === 0 || rest.length % 2 !== 0 ? errorReply(wrongArity('config|set')) : configSet(settings, rest);
+  return errorReply(unknownSubcommand(args[0]!, 'CONFIG'));
+}
+
+function facts(node: EdgeNode): ClusterFacts {
+  const view = node.view();
+  return { clusterId: node.clusterId, self: node.nodeId, members: node.members, leader: view.leader, term: view.term, applied: view.applied };
+}
+
+function cluster(args: readonly Buffer[], node: EdgeNode): Reply {
+  const sub = lower(args[0]!);
+  const arity = (n: number): Reply | null => (args.length - 1 === n ? null : errorReply(wrongArity(`cluster|${sub}`)));
+  switch (sub) {
+    case 'slots':
+      return arity(0) ?? clusterSlots(facts(node));
+    case 'shards':
+      return arity(0) ?? clusterShards(facts(node));
+    case 'nodes':
+      return arity(0) ?? bulkText(clusterNodes(facts(node)));
+    case 'info':
+      return arity(0) ?? bulkText(clusterInfo(facts(node)));
+    case 'myid':
+      return arity(0) ?? bulkText(clusterNodeId(node.clusterId, node.nodeId));
+    case 'keyslot':
+      return arity(1) ?? intReply(keySlot(args[1]!));
+    default:
+      return errorReply(unknownSubcommand(args[0]!, 'CLUSTER'));
+  }
+}
+
+function role(node: EdgeNode): Reply {
+  const view = node.view();
+  const address = (id: string | null) => node.members.find((m) => m.id === id)?.client ?? null;
+  const split = (a: string): [string, string] => [a.slice(0, a.lastIndexOf(':')), a.slice(a.lastIndexOf(':') + 1)];
+  if (view.role === 'leader') {
+    const replicas = node.members.filter((m) => m.id !== node.nodeId).map((m) => {
+      const [ip, port] = split(m.client);
+      return listReply([bulkText(ip), bulkText(port), bulkText(String(view.applied))]);
+    });
+    return listReply([bulkText('master'), intReply(view.applied), listReply(replicas)]);
+  }
+  const leader = address(view.leader);
+  const [ip, port] = leader ? split(leader) : ['', '0'];
+  return listReply([bulkText('slave'), bulkText(ip), intReply(Number(port)), bulkText(leader ? 'connected' : 'connect'), intReply(view.applied)]);
+}
+
+function flightDump(node: EdgeNode): Reply {
+  if (!node.flightDump) return errorReply('ERR this node has no flight recorder');
+  try {
+    return bulkText(node.flightDump());
+  } catch (error) {
+    return errorReply(`ERR flight dump failed: ${(error as Error).message}`);
+  }
+}
