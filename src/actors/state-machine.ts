@@ -60,6 +60,10 @@ export class StateMachineActor {
     while (this.applying) await this.applying;
   }
 
+  sessionCount(): number {
+    return this.sessions.size();
+  }
+
   private applyNext(): void {
     const entries = this.queued;
     if (entries.length === 0 || this.failed) return;

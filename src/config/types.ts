@@ -59,6 +59,10 @@ export interface LimitsConfig {
   readonly sessionResultsMax: number;
   /** Log entries after which an unused session expires. */
   readonly sessionIdleEntriesMax: number;
+  /** Committed entries this node may have left to apply and still answer GET /health with 200. */
+  readonly healthApplyLagEntriesMax: number;
+  /** Open connections to the HTTP endpoint (metrics, health, dashboard). */
+  readonly httpConnectionsMax: number;
 }
 
 /**
@@ -80,6 +84,8 @@ export interface NodeConfig {
   readonly limits: LimitsConfig;
   readonly readMode: ReadMode;
   readonly logLevel: LogLevel;
+  /** host:port of the HTTP endpoint (metrics, health, status, dashboard); absent: no HTTP server. */
+  readonly httpAddress?: string;
 }
 
 export const TIMING_PRESETS: Readonly<Record<TimingPreset, TimingConfig>> = {
@@ -128,6 +134,8 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   sessionsMax: 10_000,
   sessionResultsMax: 256,
   sessionIdleEntriesMax: 1_000_000,
+  healthApplyLagEntriesMax: 1_000,
+  httpConnectionsMax: 64,
 };
 
 /**

@@ -5,6 +5,7 @@
  * file access; paths resolve against the directory the caller names.
  */
 import { resolve } from 'node:path';
+import { tryParseHostPort } from './address.js';
 import type { ConfigIssue } from './errors.js';
 import { checkKnownKeys, describe, isObject, Issues, readChoice, readString, type JsonObject } from './fields.js';
 import { resolveLimits } from './limits.js';
@@ -12,7 +13,7 @@ import { ID_RULE, memberById, resolveMembers } from './members.js';
 import { resolveTiming } from './timing.js';
 import type { ConfigOverrides, LogLevel, MemberConfig, NodeConfig, ReadMode } from './types.js';
 
-export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel'] as const;
+export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'httpAddress'] as const;
 export const READ_MODES: readonly ReadMode[] = ['readindex', 'lease'];
 export const DEFAULT_READ_MODE: ReadMode = 'readindex';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -68,9 +69,25 @@ function resolveFields(source: (field: Field) => Source, baseDir: string, issues
   const logLevel = readLogLevel(source('logLevel'), issues);
   const readModeSource = source('readMode');
   const readMode = readModeSource.value === undefined ? DEFAULT_READ_MODE : readChoice(readModeSource.value, READ_MODES, readModeSource.path, issues);
+  const httpSource = source('httpAddress');
+  const httpAddress = readHttpAddress(httpSource, issues);
   if (nodeId === undefined || clusterId === undefined || dataDir === undefined || members === undefined) return undefined;
   if (timing === undefined || limits === undefined || logLevel === undefined || readMode === undefined) return undefined;
-  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel };
+  if (httpAddress === false) return undefined;
+  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, ...(httpAddress !== undefined && { httpAddress }) };
+}
+
+/** Absent or null: no HTTP server. Otherwise a host:port to listen on (false: invalid, reported). */
+function readHttpAddress({ value, path }: Source, issues: Issues): string | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  const address = readString(value, path, issues, { what: 'a host:port string or null' });
+  if (address === undefined) return false;
+  const parsed = tryParseHostPort(address);
+  if (typeof parsed === 'string') {
+    issues.error(path, `${parsed}, got ${describe(address)}`);
+    return false;
+  }
+  return address;
 }
 
 function readClusterId({ value, path }: Source, issues: Issues): string | undefined {

@@ -18,6 +18,8 @@ import type { NodeStorage } from '../storage/interfaces.js';
 import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
 import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
+import { attachObserver, startNodeHttp, type NodeObserver } from '../http/node-http.js';
+import type { HttpEndpoint } from '../http/server.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
 import { listenFailed } from './errors.js';
@@ -55,6 +57,8 @@ export interface RunningNode {
   flightDump(reason: string): string;
   /** The trace's first file, or null when not tracing. */
   tracePath(): string | null;
+  /** The bound HTTP address, or null when `httpAddress` is not configured. */
+  httpAddress(): { host: string; port: number } | null;
 }
 
 export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
@@ -68,7 +72,8 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const loaded = await loadState(storage);
     parts = assembleRealNode(config, storage, logger, seed, loaded);
     const recorders = attachRecorders(config, parts, loaded, seed, options, logger);
-    return await runNode(config, storage, parts, logger, options, recorders);
+    const observer = attachObserver(config, parts);
+    return await runNode(config, storage, parts, logger, options, recorders, observer);
   } catch (err) {
     await storage.close();
     throw err;
@@ -140,6 +145,7 @@ async function runNode(
   logger: Logger,
   options: StartNodeOptions,
   recorders: NodeRecorders,
+  observer: NodeObserver | null,
 ): Promise<RunningNode> {
   const self = config.members.find((member) => member.id === config.nodeId)!;
   const flightDump = (reason: string): string => {
@@ -163,11 +169,13 @@ async function runNode(
     await parts.network.stop();
     throw listenFailed(`clients (node ${config.nodeId}'s client address)`, self.client, err);
   });
-  parts.timer.start();
-  logger.info({ client: self.client, peer: self.peer }, 'node started');
-
   let stopping: Promise<void> | null = null;
+  const http = observer && (await startHttp(config, parts, observer, logger, clientServer, recorders, () => stopping !== null));
+  parts.timer.start();
+  logger.info({ client: self.client, peer: self.peer, ...(config.httpAddress !== undefined && { http: config.httpAddress }) }, 'node started');
+
   const stop = async (): Promise<void> => {
+    await http?.stop();
     await clientServer.stopAccepting();
     parts.timer.stop();
     parts.bus.publish({ type: 'client.abort', reason: 'node shutting down' });
@@ -191,7 +199,29 @@ async function runNode(
     stop: () => (stopping ??= stop()),
     flightDump,
     tracePath: () => recorders.tracePath,
+    httpAddress: () => {
+      const address = http?.address();
+      return address ? { host: address.address, port: address.port } : null;
+    },
   };
+}
+
+async function startHttp(
+  config: NodeConfig,
+  parts: NodeParts,
+  observer: NodeObserver,
+  logger: Logger,
+  clientServer: ClientServer,
+  recorders: NodeRecorders,
+  stopping: () => boolean,
+): Promise<HttpEndpoint> {
+  const options = { config, parts, observer, logger, stopping, clientConnections: () => clientServer.connectionCount(), flightText: () => recorders.flight.toText('HTTP /debug/flight') };
+  return startNodeHttp(options).catch(async (err: unknown) => {
+    clientServer.closeAll();
+    await clientServer.stopAccepting();
+    await parts.network.stop();
+    throw listenFailed(`HTTP (node ${config.nodeId}'s httpAddress)`, config.httpAddress!, err);
+  });
 }
 
 function statusOf(parts: NodeParts | null): Omit<NodeStatus, 'id' | 'appliedIndex'> {

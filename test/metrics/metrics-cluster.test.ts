@@ -1,0 +1,150 @@
+/**
+ * /metrics and /health of a real 3-process cluster under load: the values
+ * move as they must when writes commit, when the leader is killed with -9,
+ * and when a node is cut off from the other two (they are paused with
+ * SIGSTOP, which to the remaining node is a partition).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RaftkvClient } from '../../src/client/client.js';
+import { enableHttp, getJson, scrape, sample } from '../support/http-cluster.js';
+import { ProcessCluster } from '../support/process-cluster.js';
+import { waitFor } from '../support/wait.js';
+
+/** Writes from `clients` connections until stop() is called; counts acknowledged writes. */
+function startLoad(addresses: string[], clients: number): { acknowledged: () => number; stop: () => Promise<void> } {
+  let running = true;
+  let acknowledged = 0;
+  const workers = Array.from({ length: clients }, async (_, w) => {
+    const client = new RaftkvClient({ nodes: addresses, deadlineMs: 20_000 });
+    try {
+      for (let i = 0; running; i++) {
+        await client.set(`load:${w}:${i % 100}`, `v${i}`);
+        acknowledged++;
+      }
+    } finally {
+      await client.close();
+    }
+  });
+  return {
+    acknowledged: () => acknowledged,
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+    },
+  };
+}
+
+describe('metrics of a 3-process cluster', { timeout: 120_000 }, () => {
+  let cluster: ProcessCluster;
+  let http: Map<string, string>;
+  const url = (id: string): string => http.get(id)!;
+  const idOf = (clientAddress: string): string => cluster.node(clientAddress).id;
+
+  beforeAll(async () => {
+    cluster = await ProcessCluster.create(3);
+    http = await enableHttp(cluster);
+    cluster.startAll();
+    await cluster.waitForLeader();
+  });
+  afterAll(async () => {
+    for (const node of cluster?.nodes ?? []) if (node.process) node.process.kill('SIGCONT');
+    await cluster?.destroy();
+  });
+
+  it('exports the server, disk, network, client and process families', async () => {
+    const leader = idOf(await cluster.waitForLeader());
+    const samples = await scrape(url(leader));
+    for (const key of [
+      'raftkv_server_has_leader',
+      'raftkv_server_is_leader',
+      'raftkv_server_leader_changes_seen_total',
+      'raftkv_server_current_term',
+      'raftkv_server_commit_index',
+      'raftkv_server_applied_index',
+      'raftkv_server_log_first_index',
+      'raftkv_server_log_last_index',
+      'raftkv_server_snapshot_index',
+      'raftkv_server_proposals_pending',
+      'raftkv_server_proposals_failed_total{reason="not_leader"}',
+      'raftkv_disk_log_sync_duration_seconds_count',
+      'raftkv_client_connections',
+      'raftkv_sessions',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
+      expect(samples.has(key), key).toBe(true);
+    }
+    expect(sample(samples, 'raftkv_server_is_leader')).toBe(1);
+    const followers = cluster.nodes.map((n) => n.id).filter((id) => id !== leader);
+    for (const follower of followers) expect(samples.has(`raftkv_network_follower_lag_entries{follower="${follower}"}`)).toBe(true);
+    const followerSamples = await scrape(url(followers[0]!));
+    expect(sample(followerSamples, 'raftkv_server_is_leader')).toBe(0);
+    expect(sample(followerSamples, 'raftkv_server_has_leader')).toBe(1);
+    expect([...followerSamples.keys()].some((k) => k.startsWith('raftkv_network_follower_lag_entries'))).toBe(false);
+  });
+
+  it('under load: commit index, committed proposals, requests and sync timings rise on the leader', async () => {
+    const leader = idOf(await cluster.waitForLeader());
+    const before = await scrape(url(leader));
+    const load = startLoad(cluster.addresses(), 8);
+    try {
+      await waitFor(() => load.acknowledged() >= 500, { timeoutMs: 30_000, what: '500 acknowledged writes' });
+      const during = await scrape(url(leader));
+      const rose = (key: string): number => sample(during, key) - sample(before, key);
+      expect(rose('raftkv_server_commit_index')).toBeGreaterThanOrEqual(500);
+      expect(rose('raftkv_server_proposals_committed_total')).toBeGreaterThanOrEqual(500);
+      expect(rose('raftkv_disk_log_sync_duration_seconds_count')).toBeGreaterThan(0);
+      expect(rose('raftkv_disk_apply_batch_entries_sum')).toBeGreaterThanOrEqual(500);
+      expect(sample(during, 'raftkv_client_requests_total{command="set",outcome="ok"}')).toBeGreaterThanOrEqual(500);
+      expect(sample(during, 'raftkv_client_request_duration_seconds_count{command="set"}')).toBeGreaterThanOrEqual(500);
+      const follower = cluster.nodes.find((n) => n.id !== leader)!.id;
+      expect(sample(during, `raftkv_network_peer_sent_messages_total{peer="${follower}",type="AppendEntries"}`)).toBeGreaterThan(0);
+      expect(sample(during, `raftkv_network_peer_sent_entry_bytes_total{peer="${follower}"}`)).toBeGreaterThan(0);
+      expect(sample(during, `raftkv_network_peer_round_trip_time_seconds_count{peer="${follower}"}`)).toBeGreaterThan(0);
+      // A follower applies what the leader commits.
+      const onFollower = await scrape(url(follower));
+      expect(sample(onFollower, 'raftkv_server_applied_index')).toBeGreaterThan(sample(before, 'raftkv_server_commit_index'));
+    } finally {
+      await load.stop();
+    }
+  });
+
+  it('counts a leader change on the survivors after kill -9 of the leader', async () => {
+    const oldLeader = idOf(await cluster.waitForLeader());
+    const survivors = cluster.nodes.map((n) => n.id).filter((id) => id !== oldLeader);
+    const before = await Promise.all(survivors.map(async (id) => sample(await scrape(url(id)), 'raftkv_server_leader_changes_seen_total')));
+    await cluster.kill(oldLeader);
+    const newLeader = idOf(await cluster.waitForLeader({ excluding: cluster.node(oldLeader).client }));
+    expect(survivors).toContain(newLeader);
+    for (const [i, id] of survivors.entries()) {
+      const after = await scrape(url(id));
+      expect(sample(after, 'raftkv_server_leader_changes_seen_total')).toBeGreaterThan(before[i]!);
+      expect(sample(after, 'raftkv_server_has_leader')).toBe(1);
+    }
+    const elected = await scrape(url(newLeader));
+    expect(sample(elected, 'raftkv_server_is_leader')).toBe(1);
+    expect(sample(elected, 'raftkv_server_elections_started_total')).toBeGreaterThanOrEqual(1);
+    cluster.start(oldLeader);
+    await cluster.waitForConvergence();
+  });
+
+  it('a node cut off from the other two: has_leader drops to 0 and /health turns 503, then recovers', async () => {
+    await cluster.waitForLeader();
+    const [isolated, ...others] = cluster.nodes.map((n) => n.id);
+    expect((await getJson(`${url(isolated!)}/health`)).status).toBe(200);
+    for (const id of others) cluster.send(id, 'SIGSTOP');
+    try {
+      await waitFor(async () => sample(await scrape(url(isolated!)), 'raftkv_server_has_leader') === 0, { timeoutMs: 10_000, what: 'has_leader 0 on the isolated node' });
+      const health = await getJson<{ ok: boolean; reason: string }>(`${url(isolated!)}/health`);
+      expect(health.status).toBe(503);
+      expect(health.body.ok).toBe(false);
+      expect(health.body.reason).toMatch(/no leader known/);
+      expect((await getJson(`${url(isolated!)}/ready`)).status).toBe(503);
+    } finally {
+      for (const id of others) cluster.send(id, 'SIGCONT');
+    }
+    await waitFor(async () => (await getJson(`${url(isolated!)}/health`)).status === 200, { timeoutMs: 15_000, what: '/health 200 again' });
+    expect(sample(await scrape(url(isolated!)), 'raftkv_server_has_leader')).toBe(1);
+  });
+});
