@@ -4,11 +4,26 @@
  * and when a node is cut off from the other two (they are paused with
  * SIGSTOP, which to the remaining node is a partition).
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RaftkvClient } from '../../src/client/client.js';
 import { enableHttp, getJson, scrape, sample } from '../support/http-cluster.js';
 import { ProcessCluster } from '../support/process-cluster.js';
 import { waitFor } from '../support/wait.js';
+import type { NodeStatusJson } from '../../src/metrics/status.js';
+
+const BIN = fileURLToPath(new URL('../../bin/raftkv.js', import.meta.url));
+
+/** Runs the built `raftkv` command; resolves with its exit code and output. */
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (error, stdout) => {
+      if (error && typeof error.code !== 'number') reject(error);
+      else resolve({ code: error ? (error.code as number) : 0, stdout });
+    });
+  });
+}
 
 /** Writes from `clients` connections until stop() is called; counts acknowledged writes. */
 function startLoad(addresses: string[], clients: number): { acknowledged: () => number; stop: () => Promise<void> } {
@@ -84,6 +99,41 @@ describe('metrics of a 3-process cluster', { timeout: 120_000 }, () => {
     expect([...followerSamples.keys()].some((k) => k.startsWith('raftkv_network_follower_lag_entries'))).toBe(false);
   });
 
+  it('/status is typed JSON, with every follower\'s progress on the leader; /health and /ready answer 200', async () => {
+    const leader = idOf(await cluster.waitForLeader());
+    await cluster.waitForConvergence();
+    const { status, body } = await getJson<NodeStatusJson>(`${url(leader)}/status`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ node: leader, role: 'leader', leader, leaderAddress: cluster.node(leader).client, snapshotIndex: 0 });
+    for (const field of ['term', 'commitIndex', 'appliedIndex', 'firstLogIndex', 'lastLogIndex', 'pendingRequests', 'clientConnections', 'uptimeSeconds'] as const) {
+      expect(typeof body[field], field).toBe('number');
+    }
+    expect(body.peers.map((p) => p.id)).toEqual(cluster.nodes.map((n) => n.id).filter((id) => id !== leader));
+    for (const peer of body.peers) {
+      expect(peer.matchIndex).toBeGreaterThan(0);
+      expect(peer.lagEntries).toBe(body.lastLogIndex - peer.matchIndex);
+    }
+    expect(body.elections.at(-1)).toMatchObject({ term: body.term, leader });
+    const follower = cluster.nodes.find((n) => n.id !== leader)!.id;
+    const onFollower = await getJson<NodeStatusJson>(`${url(follower)}/status`);
+    expect(onFollower.body).toMatchObject({ node: follower, role: 'follower', leader, peers: [] });
+    for (const id of [leader, follower]) {
+      const health = await getJson<{ ok: boolean; reason: string }>(`${url(id)}/health`);
+      expect(health).toMatchObject({ status: 200, body: { ok: true } });
+      expect(health.body.reason).toContain(`leader ${leader}`);
+      expect((await getJson(`${url(id)}/ready`)).status).toBe(200);
+    }
+  });
+
+  it('answers unknown routes with 404 and anything but GET with 405, as JSON', async () => {
+    const base = url('n1');
+    const missing = await getJson<{ error: string }>(`${base}/nope`);
+    expect(missing).toMatchObject({ status: 404, body: { error: 'NOT_FOUND' } });
+    const post = await fetch(`${base}/metrics`, { method: 'POST', body: 'x' });
+    expect(post.status).toBe(405);
+    expect(((await post.json()) as { error: string }).error).toBe('METHOD_NOT_ALLOWED');
+  });
+
   it('under load: commit index, committed proposals, requests and sync timings rise on the leader', async () => {
     const leader = idOf(await cluster.waitForLeader());
     const before = await scrape(url(leader));
@@ -141,6 +191,9 @@ describe('metrics of a 3-process cluster', { timeout: 120_000 }, () => {
       expect(health.body.ok).toBe(false);
       expect(health.body.reason).toMatch(/no leader known/);
       expect((await getJson(`${url(isolated!)}/ready`)).status).toBe(503);
+      const cli = await runCli(['status', '--cluster', cluster.addresses().join(','), '--json']);
+      expect(cli.code).toBe(1);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, leader: null });
     } finally {
       for (const id of others) cluster.send(id, 'SIGCONT');
     }
