@@ -64,7 +64,11 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<HttpEndpo
     logger: options.logger,
     metrics: observer.metrics,
     status,
-    cluster: async () => clusterView(await collectStatus(config.members.map((m) => m.client), CLUSTER_INFO_TIMEOUT_MS)),
+    cluster: async () =>
+      clusterView(
+        await collectStatus(config.members.map((m) => m.client), CLUSTER_INFO_TIMEOUT_MS),
+        config.members.map((m) => m.id),
+      ),
     flightText: options.flightText,
     stopping: options.stopping,
     applyLagEntriesMax: config.limits.healthApplyLagEntriesMax,

@@ -103,6 +103,8 @@ export class HttpEndpoint {
         return json(200, this.options.status());
       case '/cluster':
         return json(200, { self: this.options.status(), cluster: await this.options.cluster() });
+      case '/favicon.ico':
+        return { status: 204, contentType: 'image/x-icon', body: '' };
       case '/debug/flight':
         return { status: 200, contentType: 'application/x-ndjson; charset=utf-8', body: this.options.flightText() };
       default: {

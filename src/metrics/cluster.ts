@@ -44,8 +44,9 @@ export function typedValue(text: string): string | number {
   return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
 }
 
-export function memberInfo(report: NodeReport): MemberInfo {
-  if (!report.up) return { address: report.address, up: false, error: report.error, other: {} };
+/** A member's typed INFO; `id` names a member that is down (when the caller knows it). */
+export function memberInfo(report: NodeReport, id?: string): MemberInfo {
+  if (!report.up) return { address: report.address, up: false, error: report.error, ...(id !== undefined && { node: id }), other: {} };
   const info = report.info;
   const num = (name: string): number | undefined => (info[name] !== undefined && /^\d+$/.test(info[name]!) ? Number(info[name]) : undefined);
   const other: Record<string, string | number> = {};
@@ -66,8 +67,9 @@ export function memberInfo(report: NodeReport): MemberInfo {
   };
 }
 
-export function clusterView(reports: readonly NodeReport[]): ClusterView {
-  const members = reports.map(memberInfo);
+/** The verdict on reports from every member; `ids[i]` names the member reports[i] came from, when known. */
+export function clusterView(reports: readonly NodeReport[], ids: readonly string[] = []): ClusterView {
+  const members = reports.map((report, i) => memberInfo(report, ids[i]));
   const leaders = members.filter((m) => m.up && m.role === 'leader');
   // Two nodes may both say leader for a moment (an old one not yet deposed): the higher term is the leader.
   const leader = leaders.sort((a, b) => (b.term ?? 0) - (a.term ?? 0))[0];

@@ -59,7 +59,10 @@ export class ElectionHistory {
       const record = this.recordFor(message.term, nowMs);
       if (message.from !== this.self) {
         addOnce(record.candidates, message.from);
-        if (record.reason === '') record.reason = `vote request from ${message.from}`;
+        if (record.reason === '') {
+          const previous = record.previousLeader === null ? '' : ` (the leader before: ${record.previousLeader})`;
+          record.reason = `${message.from} stood for election${previous}`;
+        }
       }
     } else if (message.type === 'RequestVoteResponse' && message.granted && message.to === this.self) {
       addOnce(this.recordFor(message.term, nowMs).votesGranted, message.from);
