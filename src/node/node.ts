@@ -11,6 +11,7 @@ import { immediateScheduler } from '../bus/bus.js';
 import { parseHostPort } from '../config/address.js';
 import type { NodeConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
+import { logRaftEvents } from '../log/raft-events.js';
 import type { RestoredState } from '../raft/core.js';
 import type { Role } from '../raft/ready.js';
 import type { StoredSession } from '../kv/sessions.js';
@@ -159,7 +160,7 @@ async function runNode(
     logger,
     onFlightDump: () => flightDump('DEBUG FLIGHTDUMP request'),
   });
-  logRoleChanges(parts, logger);
+  logRaftEvents(parts.bus, logger, config.nodeId);
   const onFatal = options.onFatal ?? defaultFatal(logger);
   parts.bus.on('storage.failed', (e) => onFatal(new Error(`${e.operation} failed: ${e.message}`)));
   await parts.network.start().catch((err: unknown) => {
@@ -228,16 +229,6 @@ function statusOf(parts: NodeParts | null): Omit<NodeStatus, 'id' | 'appliedInde
   if (!parts) return { role: 'follower', term: 0, leader: null, commitIndex: 0, lastLogIndex: 0 };
   const view = parts.core.view();
   return { role: view.role, term: view.term, leader: view.leader, commitIndex: view.commitIndex, lastLogIndex: view.lastIndex };
-}
-
-function logRoleChanges(parts: NodeParts, logger: Logger): void {
-  let last = '';
-  parts.bus.on('raft.status', (s) => {
-    const now = `${s.role}/${s.term}/${s.leader}`;
-    if (now === last) return;
-    last = now;
-    logger.info({ leader: s.leader }, s.role === 'leader' ? 'became leader' : `now ${s.role}`);
-  });
 }
 
 function defaultFatal(logger: Logger): (error: Error) => void {
