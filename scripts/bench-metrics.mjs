@@ -7,10 +7,12 @@
  * interleaved round by round (on, off, off, on, ...) so that whatever else
  * the machine is doing falls on both alike; only one cluster is loaded at a
  * time. Prints every round, the medians, the difference, and the spread
- * between rounds of the same kind as a measure of the noise.
+ * between rounds of the same kind as a measure of the noise; and, less
+ * sensitive to a busy machine than throughput, the CPU time the three node
+ * processes spent per request (from /proc/<pid>/stat).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -89,7 +91,21 @@ function startScraper(urls, intervalMs) {
   return { stats, stop: () => clearInterval(timer) };
 }
 
+/** User + system CPU seconds a process has used (Linux), or NaN elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+const clusterCpu = (cluster) => cluster.processes.reduce((sum, child) => sum + cpuSeconds(child.pid), 0);
+
+/** One measured run: ops/s, and node CPU microseconds per successful request. */
 async function round(cluster) {
+  const cpuBefore = clusterCpu(cluster);
   const result = await runBench({
     nodes: cluster.clients,
     connections: options.connections,
@@ -101,7 +117,9 @@ async function round(cluster) {
     keyspace: 10_000,
     valueSize: 256,
   });
-  return result.opsPerSecond;
+  // The CPU delta covers the warmup second too: count its requests at the measured rate.
+  const requests = result.ops + result.opsPerSecond * 1;
+  return { opsPerSecond: result.opsPerSecond, cpuUsPerOp: ((clusterCpu(cluster) - cpuBefore) / requests) * 1e6 };
 }
 
 const median = (xs) => {
@@ -124,13 +142,17 @@ try {
   scraper = startScraper(on.http, options.scrapeMs);
   console.log(`${options.rounds} rounds x ${options.seconds}s per configuration, ${options.connections} connections x pipeline ${options.pipeline}, SET 256 B, sessions on`);
   console.log(`machine: ${os.cpus().length} cores, load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  // One unmeasured round each: JIT, LevelDB and the connection pools warm up.
+  for (const cluster of [on, off]) await round(cluster);
   const results = { on: [], off: [] };
+  const cpu = { on: [], off: [] };
   for (let i = 0; i < options.rounds; i++) {
     // ABBA order: neither configuration always runs first.
     for (const cluster of i % 2 === 0 ? [on, off] : [off, on]) {
-      const opsPerSecond = await round(cluster);
+      const { opsPerSecond, cpuUsPerOp } = await round(cluster);
       results[cluster.name].push(opsPerSecond);
-      console.log(`round ${i + 1}  metrics ${cluster.name.padEnd(3)}  ${Math.round(opsPerSecond)} ops/s`);
+      cpu[cluster.name].push(cpuUsPerOp);
+      console.log(`round ${i + 1}  metrics ${cluster.name.padEnd(3)}  ${String(Math.round(opsPerSecond)).padStart(6)} ops/s  ${cpuUsPerOp.toFixed(0).padStart(5)} us node CPU per request`);
     }
   }
   const medianOn = median(results.on);
@@ -140,6 +162,9 @@ try {
   console.log(`metrics on  (scraped every ${options.scrapeMs} ms): median ${Math.round(medianOn)} ops/s, spread between rounds ${pct(spread(results.on))}`);
   console.log(`metrics off                        : median ${Math.round(medianOff)} ops/s, spread between rounds ${pct(spread(results.off))}`);
   console.log(`difference of medians: ${pct(medianOn / medianOff - 1)}; per round pair: ${pairs.map(pct).join(', ')} (median ${pct(median(pairs))})`);
+  const cpuOn = median(cpu.on);
+  const cpuOff = median(cpu.off);
+  console.log(`node CPU per request (3 processes): on ${cpuOn.toFixed(0)} us, off ${cpuOff.toFixed(0)} us, difference ${pct(cpuOn / cpuOff - 1)} (spread ${pct(spread(cpu.on))} / ${pct(spread(cpu.off))})`);
   console.log(`scrapes: ${scraper.stats.scrapes} (${scraper.stats.failures} failed), ${Math.round(scraper.stats.bytes / Math.max(1, scraper.stats.scrapes))} bytes each`);
   console.log(`load average after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
