@@ -9,7 +9,8 @@
  * time. Prints every round, the medians, the difference, and the spread
  * between rounds of the same kind as a measure of the noise; and, less
  * sensitive to a busy machine than throughput, the CPU time the three node
- * processes spent per request (from /proc/<pid>/stat).
+ * processes spent per request (from /proc/<pid>/stat). First, in this
+ * process, the two costs separately: the tap per write, and one scrape.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 const { runBench } = await import(pathToFileURL(resolve(root, 'dist/client/bench/load.js')).href);
 const { collectStatus, leaderOf } = await import(pathToFileURL(resolve(root, 'dist/client/status.js')).href);
 const { pollUntil } = await import(pathToFileURL(resolve(root, 'dist/util/poll.js')).href);
+const { measureMicro } = await import('./bench-metrics-micro.mjs');
 
 const positive = (value) => {
   const n = Number(value);
@@ -36,6 +38,7 @@ const options = new Command('bench:metrics')
   .option('--connections <n>', 'bench connections', positive, 50)
   .option('--pipeline <n>', 'requests in flight per connection', positive, 1)
   .option('--scrape-ms <ms>', 'scrape interval of the metrics cluster', positive, 1000)
+  .option('--micro-only', 'only the in-process measurements of the tap and a scrape')
   .parse()
   .opts();
 
@@ -131,6 +134,11 @@ const spread = (xs) => {
   return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length) / mean;
 };
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
+
+const micro = await measureMicro();
+console.log(`in-process: the bus tap costs ${micro.tapUsPerWrite.toFixed(2)} us CPU per write (${micro.eventsPerWrite} events a leader delivers for one SET);`);
+console.log(`            rendering one scrape costs ${micro.scrapeCpuMs.toFixed(2)} ms CPU (${micro.scrapeWallMs.toFixed(2)} ms wall, ${micro.scrapeBytes} bytes)`);
+if (options.microOnly) process.exit(0);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'raftkv-bench-metrics-'));
 const clusters = [];

@@ -49,9 +49,9 @@ export function drawLineChart(svg, series, unit) {
   svg.append(svgElement('text', { x: WIDTH - PAD.right, y: HEIGHT - 4, 'text-anchor': 'end' }, unit));
   series.forEach((s, i) => {
     if (s.points.length === 0) return;
-    const d = s.points.map(([t, v], j) => `${j === 0 ? 'M' : 'L'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    svg.append(svgElement('path', { class: `series-${i}`, d, 'data-series': s.name }));
     const last = s.points.at(-1);
+    const d = s.points.map(([t, v], j) => `${j === 0 ? 'M' : 'L'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    svg.append(svgElement('path', { class: `series-${i}`, d, 'data-series': s.name, 'data-points': s.points.length, 'data-last': last[1] }));
     svg.append(svgElement('text', { x: WIDTH - PAD.right - 2, y: PAD.top + 10 + i * 12, 'text-anchor': 'end', class: `legend-${i}` }, `${s.name}: ${formatNumber(last[1])}`));
   });
 }

@@ -6,7 +6,7 @@
  * completion covering everything up to a key; the timer mirrors the actor,
  * so a write's duration runs from when the actor could start it.
  */
-import type { Histogram } from 'prom-client';
+import type { HistogramSeries } from './fast-metrics.js';
 
 interface Batch {
   upTo: number;
@@ -29,7 +29,7 @@ export class BatchTimer {
     }
   }
 
-  finished(upTo: number, now: number, duration: Histogram, batchEntries: Histogram): void {
+  finished(upTo: number, now: number, duration: HistogramSeries, batchEntries: HistogramSeries): void {
     const batch = this.writing;
     if (batch === null || upTo < batch.upTo) return;
     duration.observe((now - batch.started) / 1000);

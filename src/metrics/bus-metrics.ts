@@ -18,8 +18,8 @@ import type { Reply } from '../protocol/reply.js';
 import type { Message } from '../raft/types.js';
 import type { NodeMetrics } from './definitions.js';
 import type { ElectionHistory } from './elections.js';
+import type { CounterSeries, HistogramSeries } from './fast-metrics.js';
 import { BatchTimer } from './batch-timer.js';
-import { LabelCache } from './label-cache.js';
 
 /** More unanswered requests than this means replies were lost to us: forget them rather than grow. */
 const TIMED_REQUESTS_MAX = 100_000;
@@ -35,9 +35,15 @@ export class BusMetrics {
   private pendingHead = 0;
   private last: NodeStatusEvent | null = null;
   private lastLeaderTerm = '';
-  private readonly sent: LabelCache;
-  private readonly received: LabelCache;
-  private readonly outcomes: LabelCache;
+  // Label-less series, looked up once.
+  private readonly leaderChanges: CounterSeries;
+  private readonly electionsStarted: CounterSeries;
+  private readonly committed: CounterSeries;
+  private readonly applied: CounterSeries;
+  private readonly syncDuration: HistogramSeries;
+  private readonly syncEntries: HistogramSeries;
+  private readonly applyDuration: HistogramSeries;
+  private readonly applyEntries: HistogramSeries;
 
   constructor(
     private readonly metrics: NodeMetrics,
@@ -45,9 +51,15 @@ export class BusMetrics {
     private readonly now: () => number = () => performance.now(),
     private readonly wallNow: () => number = Date.now,
   ) {
-    this.sent = new LabelCache(metrics.network.messagesSent, ['peer', 'type']);
-    this.received = new LabelCache(metrics.network.messagesReceived, ['peer', 'type']);
-    this.outcomes = new LabelCache(metrics.client.requests, ['command', 'outcome']);
+    const { server, disk } = metrics;
+    this.leaderChanges = server.leaderChanges.child();
+    this.electionsStarted = server.electionsStarted.child();
+    this.committed = server.proposalsCommitted.child();
+    this.applied = server.proposalsApplied.child();
+    this.syncDuration = disk.logSyncDuration.child();
+    this.syncEntries = disk.logBatchEntries.child();
+    this.applyDuration = disk.applyDuration.child();
+    this.applyEntries = disk.applyBatchEntries.child();
   }
 
   attach(bus: MessageBus): () => void {
@@ -63,9 +75,9 @@ export class BusMetrics {
       case 'storage.persist':
         return this.sync.started(event.request.seq, event.request.entries.length, this.now());
       case 'storage.persisted':
-        return this.sync.finished(event.seq, this.now(), this.metrics.disk.logSyncDuration, this.metrics.disk.logBatchEntries);
+        return this.sync.finished(event.seq, this.now(), this.syncDuration, this.syncEntries);
       case 'storage.apply':
-        this.metrics.server.proposalsCommitted.inc(event.entries.length);
+        this.committed.value += event.entries.length;
         return this.apply.started(event.entries.at(-1)!.index, event.entries.length, this.now());
       case 'storage.applied':
         return this.onApplied(event.index, event.results.length);
@@ -84,17 +96,15 @@ export class BusMetrics {
   }
 
   private onStatus(status: NodeStatusEvent): void {
-    const { server } = this.metrics;
     const before = this.last;
     this.last = status;
-    server.currentTerm.set(status.term);
-    server.hasLeader.set(status.leader === null ? 0 : 1);
-    server.isLeader.set(status.role === 'leader' ? 1 : 0);
-    if (status.role === 'candidate' && (before?.role !== 'candidate' || before.term !== status.term)) server.electionsStarted.inc();
+    // Most status events only move the commit index: nothing here changes.
+    if (before !== null && before.role === status.role && before.term === status.term && before.leader === status.leader) return;
+    if (status.role === 'candidate' && (before?.role !== 'candidate' || before.term !== status.term)) this.electionsStarted.value++;
     const leaderTerm = status.leader === null ? '' : `${status.term}/${status.leader}`;
     if (leaderTerm !== '' && leaderTerm !== this.lastLeaderTerm) {
       this.lastLeaderTerm = leaderTerm;
-      server.leaderChanges.inc();
+      this.leaderChanges.value++;
     }
     this.elections.observeStatus(status, this.wallNow());
   }
@@ -103,15 +113,13 @@ export class BusMetrics {
     for (const accepted of outcomes.accepted) this.pendingIndexes.push(accepted.index);
     let refused = 0;
     for (const r of outcomes.refused) if (r.kind === 'proposal') refused++;
-    if (refused > 0) this.metrics.server.proposalsFailed.inc({ reason: 'not_leader' }, refused);
+    if (refused > 0) this.metrics.server.proposalsFailed.child('not_leader').value += refused;
     this.updatePending();
   }
 
   private onApplied(index: number, entries: number): void {
-    const { server, disk } = this.metrics;
-    server.proposalsApplied.inc(entries);
-    server.appliedIndex.set(index);
-    this.apply.finished(index, this.now(), disk.applyDuration, disk.applyBatchEntries);
+    this.applied.value += entries;
+    this.apply.finished(index, this.now(), this.applyDuration, this.applyEntries);
     while (this.pendingHead < this.pendingIndexes.length && this.pendingIndexes[this.pendingHead]! <= index) this.pendingHead++;
     if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pendingIndexes.length) {
       this.pendingIndexes.splice(0, this.pendingHead);
@@ -121,14 +129,15 @@ export class BusMetrics {
   }
 
   private updatePending(): void {
-    this.metrics.server.proposalsPending.set(this.pendingIndexes.length - this.pendingHead);
+    this.metrics.tapState.pendingProposals = this.pendingIndexes.length - this.pendingHead;
   }
 
   private onSent(message: Message): void {
-    this.sent.child(message.to, message.type).inc();
+    const { network } = this.metrics;
+    network.messagesSent.child(message.to, message.type).value++;
     if (message.type === 'AppendEntries') {
       const bytes = entryBytes(message.entries);
-      if (bytes > 0) this.metrics.network.entryBytesSent.inc({ peer: message.to }, bytes);
+      if (bytes > 0) network.entryBytesSent.child(message.to).value += bytes;
     } else if (message.type === 'Heartbeat') {
       this.heartbeats.set(message.to, { round: message.readRound, started: this.now() });
     } else if (message.type === 'RequestVote') {
@@ -137,15 +146,16 @@ export class BusMetrics {
   }
 
   private onReceived(message: Message): void {
-    this.received.child(message.from, message.type).inc();
+    const { network } = this.metrics;
+    network.messagesReceived.child(message.from, message.type).value++;
     if (message.type === 'AppendEntries') {
       const bytes = entryBytes(message.entries);
-      if (bytes > 0) this.metrics.network.entryBytesReceived.inc({ peer: message.from }, bytes);
+      if (bytes > 0) network.entryBytesReceived.child(message.from).value += bytes;
     } else if (message.type === 'HeartbeatResponse') {
       const sent = this.heartbeats.get(message.from);
       if (sent === undefined || sent.round !== message.readRound) return;
       this.heartbeats.delete(message.from);
-      this.metrics.network.roundTrip.observe({ peer: message.from }, (this.now() - sent.started) / 1000);
+      network.roundTrip.child(message.from).observe((this.now() - sent.started) / 1000);
     } else if (message.type === 'RequestVote' || message.type === 'RequestVoteResponse') {
       this.elections.observeMessage(message, this.wallNow());
     }
@@ -162,10 +172,11 @@ export class BusMetrics {
     if (request === undefined) return;
     this.requests.delete(key);
     const outcome = outcomeOf(reply);
-    this.outcomes.child(request.command, outcome).inc();
-    this.metrics.client.requestDuration.observe({ command: request.command }, (this.now() - request.started) / 1000);
+    const { client, server } = this.metrics;
+    client.requests.child(request.command, outcome).value++;
+    client.requestDuration.child(request.command).observe((this.now() - request.started) / 1000);
     if (outcome === 'error' && reply.type === 'error' && reply.message.startsWith('ERR write lost')) {
-      this.metrics.server.proposalsFailed.inc({ reason: 'lost' });
+      server.proposalsFailed.child('lost').value++;
     }
   }
 }

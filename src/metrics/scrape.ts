@@ -17,6 +17,7 @@ export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson): voi
   server.logFirstIndex.set(status.firstLogIndex);
   server.logLastIndex.set(status.lastLogIndex);
   server.snapshotIndex.set(status.snapshotIndex);
+  server.proposalsPending.set(metrics.tapState.pendingProposals);
   // A follower that was leader must not keep exporting its old followers' progress.
   network.followerMatchIndex.reset();
   network.followerLag.reset();

@@ -13,6 +13,7 @@ import { RaftkvClient } from '../../src/client/client.js';
 import type { NodeStatusJson } from '../../src/metrics/status.js';
 import { launchChromium, type TestBrowser } from '../support/browser.js';
 import { enableHttp, getJson } from '../support/http-cluster.js';
+import { startLoad } from '../support/load.js';
 import { ProcessCluster } from '../support/process-cluster.js';
 import { waitFor } from '../support/wait.js';
 
@@ -86,8 +87,17 @@ describe('the dashboard in headless Chromium', { timeout: 120_000 }, () => {
     expect(roles[oldLeader]).toBe('leader');
     const commit = await page.$eval(`#members tr[data-node="${oldLeader}"] td:nth-child(6)`, (td) => Number(td.textContent));
     expect(commit).toBeGreaterThanOrEqual(200);
-    // Two polls make a rate: both charts draw a line.
-    await waitInPage(page, () => document.querySelectorAll('#throughput-chart path, #latency-chart path').length >= 3);
+    // Under load, the charts draw lines: committed entries per second and this node's request latency.
+    const load = startLoad(cluster.addresses(), 4, 'chart');
+    try {
+      await waitInPage(page, () => {
+        const line = document.querySelector('#throughput-chart path');
+        return Number(line?.getAttribute('data-points')) >= 4 && Number(line?.getAttribute('data-last')) > 0;
+      });
+    } finally {
+      await load.stop();
+    }
+    expect(await page.locator('#latency-chart path').count()).toBe(2);
     expect(await page.locator('#elections tbody tr').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, '1-members.png'), fullPage: true });
   });

@@ -7,8 +7,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RaftkvClient } from '../../src/client/client.js';
 import { enableHttp, getJson, scrape, sample } from '../support/http-cluster.js';
+import { startLoad } from '../support/load.js';
 import { ProcessCluster } from '../support/process-cluster.js';
 import { waitFor } from '../support/wait.js';
 import type { NodeStatusJson } from '../../src/metrics/status.js';
@@ -23,30 +23,6 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string }
       else resolve({ code: error ? (error.code as number) : 0, stdout });
     });
   });
-}
-
-/** Writes from `clients` connections until stop() is called; counts acknowledged writes. */
-function startLoad(addresses: string[], clients: number): { acknowledged: () => number; stop: () => Promise<void> } {
-  let running = true;
-  let acknowledged = 0;
-  const workers = Array.from({ length: clients }, async (_, w) => {
-    const client = new RaftkvClient({ nodes: addresses, deadlineMs: 20_000 });
-    try {
-      for (let i = 0; running; i++) {
-        await client.set(`load:${w}:${i % 100}`, `v${i}`);
-        acknowledged++;
-      }
-    } finally {
-      await client.close();
-    }
-  });
-  return {
-    acknowledged: () => acknowledged,
-    stop: async () => {
-      running = false;
-      await Promise.all(workers);
-    },
-  };
 }
 
 describe('metrics of a 3-process cluster', { timeout: 120_000 }, () => {

@@ -1,0 +1,31 @@
+/** A steady write load for end-to-end tests: `clients` connections writing until stopped. */
+import { RaftkvClient } from '../../src/client/client.js';
+
+export interface Load {
+  /** Writes acknowledged so far. */
+  acknowledged(): number;
+  stop(): Promise<void>;
+}
+
+export function startLoad(addresses: readonly string[], clients: number, prefix = 'load'): Load {
+  let running = true;
+  let acknowledged = 0;
+  const workers = Array.from({ length: clients }, async (_, w) => {
+    const client = new RaftkvClient({ nodes: [...addresses], deadlineMs: 20_000 });
+    try {
+      for (let i = 0; running; i++) {
+        await client.set(`${prefix}:${w}:${i % 100}`, `v${i}`);
+        acknowledged++;
+      }
+    } finally {
+      await client.close();
+    }
+  });
+  return {
+    acknowledged: () => acknowledged,
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+    },
+  };
+}
