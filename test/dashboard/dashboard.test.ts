@@ -9,7 +9,6 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RaftkvClient } from '../../src/client/client.js';
 import type { NodeStatusJson } from '../../src/metrics/status.js';
 import { launchChromium, type TestBrowser } from '../support/browser.js';
 import { enableHttp, getJson } from '../support/http-cluster.js';
@@ -58,12 +57,12 @@ describe('the dashboard in headless Chromium', { timeout: 120_000 }, () => {
     cluster.traceAll();
     cluster.startAll();
     const firstLeader = cluster.node(await cluster.waitForLeader()).id;
-    // Something to draw in the charts.
-    const client = new RaftkvClient({ nodes: cluster.addresses() });
+    // Something in the log before the page opens.
+    const load = startLoad(cluster.addresses(), 8, 'before');
     try {
-      await Promise.all(Array.from({ length: 200 }, (_, i) => client.set(`k${i}`, `v${i}`)));
+      await waitFor(() => load.acknowledged() >= 200, { timeoutMs: 30_000, what: '200 acknowledged writes' });
     } finally {
-      await client.close();
+      await load.stop();
     }
     browser = await launchChromium();
     page = browser.page;
