@@ -152,6 +152,11 @@ try {
   console.log(`machine: ${os.cpus().length} cores, load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   // One unmeasured round each: JIT, LevelDB and the connection pools warm up.
   for (const cluster of [on, off]) await round(cluster);
+  // The fixed cost, apart from requests: both clusters idle side by side (the metrics one still scraped).
+  const idleBefore = [clusterCpu(on), clusterCpu(off)];
+  await new Promise((ok) => setTimeout(ok, options.seconds * 1000));
+  const idleMsPerSecond = [clusterCpu(on) - idleBefore[0], clusterCpu(off) - idleBefore[1]].map((cpu) => (cpu / options.seconds) * 1000);
+  console.log(`idle, ${options.seconds}s: node CPU ${idleMsPerSecond[0].toFixed(1)} ms/s with metrics (scraped), ${idleMsPerSecond[1].toFixed(1)} ms/s without (3 processes each)`);
   const results = { on: [], off: [] };
   const cpu = { on: [], off: [] };
   for (let i = 0; i < options.rounds; i++) {
