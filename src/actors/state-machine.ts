@@ -120,6 +120,10 @@ export class StateMachineActor {
     while (this.busy) await this.busy;
   }
 
+  sessionCount(): number {
+    return this.sessions.size();
+  }
+
   private enqueue(item: Work): void {
     this.work.push(item);
     this.runNext();

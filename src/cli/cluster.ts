@@ -32,6 +32,7 @@ export async function clusterCommand(options: ClusterOptions, io: CliIo): Promis
     throw new UsageError(`--nodes ${options.nodes}: found only ${files.length} nodeN.json file(s) in ${options.configDir}`);
   }
   const addresses = loadConfigFile(files[0] as string).members.map((m) => m.client);
+  const dashboards = files.flatMap((file) => loadConfigFile(file).httpAddress ?? []);
   const tty = io.stdout.isTTY === true;
   const supervisor = new Supervisor({
     writeLine: (line) => println(io.stdout, line),
@@ -43,7 +44,7 @@ export async function clusterCommand(options: ClusterOptions, io: CliIo): Promis
   supervisor.start(files.map((file, i) => childSpec(file, i, options, tty)));
   const stopSignal = nextSignal(io);
   const allDead = supervisor.allExited().then(() => 'dead' as const);
-  void announceWhenUp(addresses, io, () => supervisor.runningCount > 0);
+  void announceWhenUp(addresses, dashboards, io, () => supervisor.runningCount > 0);
   const why = await Promise.race([stopSignal, allDead]);
   if (why === 'dead') {
     println(io.stderr, 'every node has exited');
@@ -67,18 +68,18 @@ function childSpec(file: string, index: number, options: ClusterOptions, tty: bo
 }
 
 /** Polls INFO until some node says it leads, then prints how to connect. */
-async function announceWhenUp(addresses: readonly string[], io: CliIo, alive: () => boolean): Promise<void> {
+async function announceWhenUp(addresses: readonly string[], dashboards: readonly string[], io: CliIo, alive: () => boolean): Promise<void> {
   while (alive()) {
     const leader = leaderOf(await collectStatus(addresses, 500));
     if (leader !== null) {
-      printConnectHints(io, leader, addresses);
+      printConnectHints(io, leader, addresses, dashboards);
       return;
     }
     await sleep(250);
   }
 }
 
-function printConnectHints(io: CliIo, leader: string, addresses: readonly string[]): void {
+function printConnectHints(io: CliIo, leader: string, addresses: readonly string[], dashboards: readonly string[]): void {
   const tty = io.stdout.isTTY === true;
   const host = leader.slice(0, leader.lastIndexOf(':'));
   const port = leader.slice(leader.lastIndexOf(':') + 1);
@@ -88,6 +89,7 @@ function printConnectHints(io: CliIo, leader: string, addresses: readonly string
     `    raftkv cli                 (or: node bin/raftkv.js cli)`,
     `    redis-cli -h ${host} -p ${port}`,
     `    nc ${host} ${port}    then type: SET greeting hello, GET greeting`,
+    ...(dashboards.length > 0 ? [`  dashboard: http://${dashboards[0]}/   metrics: ${dashboards.map((d) => `http://${d}/metrics`).join(', ')}`] : []),
     '  Ctrl-C stops every node',
   ];
   for (const line of lines) println(io.stdout, line);

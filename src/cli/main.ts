@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { RaftkvClient } from '../client/client.js';
-import { collectStatus } from '../client/status.js';
 import { resolveCluster } from './addresses.js';
 import { benchCommand } from './bench.js';
 import { certsCommand, type CertsFlags } from './certs.js';
@@ -13,7 +12,7 @@ import { runUserCommand } from './commands.js';
 import { CliExit, println, processIo, type CliIo } from './io.js';
 import { printError, runRepl } from './repl.js';
 import { serverCommand } from './server.js';
-import { statusJson, statusTable } from './status-view.js';
+import { statusCommand } from './status.js';
 import { debugFlightDump, traceMerge, traceReplay, traceShow } from './trace.js';
 import { transferLeaderCommand } from './transfer-leader.js';
 
@@ -110,12 +109,13 @@ function addCli(program: Command, io: CliIo): void {
 function addStatus(program: Command, io: CliIo): void {
   program
     .command('status')
-    .description('role, term, leader and log indexes of every node')
+    .description('role, term, leader and log indexes of every node; exits 1 without a reachable leader or quorum')
     .option('--cluster <list>', 'comma-separated host:port client addresses')
-    .option('--json', 'machine-readable output')
-    .action(async (opts: { cluster?: string; json?: boolean }) => {
-      const reports = await collectStatus(resolveCluster(opts.cluster));
-      println(io.stdout, opts.json === true ? statusJson(reports) : statusTable(reports));
+    .option('--json', 'machine-readable output (numbers as numbers)')
+    .option('--watch [seconds]', 'repeat every few seconds until Ctrl-C', positiveNumber)
+    .action(async (opts: { cluster?: string; json?: boolean; watch?: number | true }) => {
+      const watch = opts.watch === true ? 1 : opts.watch;
+      await statusCommand({ cluster: resolveCluster(opts.cluster), ...(opts.json !== undefined && { json: opts.json }), ...(watch !== undefined && { watch }) }, io);
     });
 }
 

@@ -69,6 +69,10 @@ export interface LimitsConfig {
   readonly snapshotTrailingEntries: number;
   /** Bytes of state-machine data in one InstallSnapshot chunk. */
   readonly snapshotChunkBytes: number;
+  /** Committed entries this node may have left to apply and still answer GET /health with 200. */
+  readonly healthApplyLagEntriesMax: number;
+  /** Open connections to the HTTP endpoint (metrics, health, dashboard). */
+  readonly httpConnectionsMax: number;
 }
 
 /**
@@ -111,6 +115,8 @@ export interface NodeConfig {
   readonly debugCommands?: DebugCommands;
   /** null: plaintext between nodes (trusted network or loopback only). */
   readonly peerTls?: PeerTlsConfig | null;
+  /** host:port of the HTTP endpoint (metrics, health, status, dashboard); absent: no HTTP server. */
+  readonly httpAddress?: string;
 }
 
 export const TIMING_PRESETS: Readonly<Record<TimingPreset, TimingConfig>> = {
@@ -164,6 +170,8 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   snapshotBytes: 64 * 1024 * 1024,
   snapshotTrailingEntries: 5_000,
   snapshotChunkBytes: 1024 * 1024,
+  healthApplyLagEntriesMax: 1_000,
+  httpConnectionsMax: 64,
 };
 
 /**

@@ -5,6 +5,7 @@
  * file access; paths resolve against the directory the caller names.
  */
 import { resolve } from 'node:path';
+import { tryParseHostPort } from './address.js';
 import type { ConfigIssue } from './errors.js';
 import { checkKnownKeys, describe, isObject, Issues, readChoice, readString, type JsonObject } from './fields.js';
 import { resolveLimits } from './limits.js';
@@ -13,7 +14,7 @@ import { ID_RULE, memberById, resolveMembers } from './members.js';
 import { resolveTiming } from './timing.js';
 import type { ConfigOverrides, DebugCommands, LogLevel, MemberConfig, NodeConfig, ReadMode } from './types.js';
 
-export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands'] as const;
+export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands', 'httpAddress'] as const;
 export const DEBUG_COMMANDS: readonly DebugCommands[] = ['no', 'local', 'yes'];
 export const DEFAULT_DEBUG_COMMANDS: DebugCommands = 'local';
 export const READ_MODES: readonly ReadMode[] = ['readindex', 'lease'];
@@ -71,15 +72,30 @@ function resolveFields(source: (field: Field) => Source, baseDir: string, issues
   const logLevel = readLogLevel(source('logLevel'), issues);
   const readModeSource = source('readMode');
   const readMode = readModeSource.value === undefined ? DEFAULT_READ_MODE : readChoice(readModeSource.value, READ_MODES, readModeSource.path, issues);
+  const httpSource = source('httpAddress');
+  const httpAddress = readHttpAddress(httpSource, issues);
   if (nodeId === undefined || clusterId === undefined || dataDir === undefined || members === undefined) return undefined;
   const peerTlsSource = source('peerTls');
   const peerTls = resolvePeerTls(peerTlsSource.value, peerTlsSource.path, baseDir, issues);
   if (timing === undefined || limits === undefined || logLevel === undefined || readMode === undefined) return undefined;
   const debugSource = source('debugCommands');
   const debugCommands = debugSource.value === undefined ? DEFAULT_DEBUG_COMMANDS : readChoice(debugSource.value, DEBUG_COMMANDS, debugSource.path, issues);
-  if (peerTls === undefined || debugCommands === undefined) return undefined;
+  if (peerTls === undefined || debugCommands === undefined || httpAddress === false) return undefined;
   warnPlaintextPeers(members, peerTls, issues);
-  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands };
+  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands, ...(httpAddress !== undefined && { httpAddress }) };
+}
+
+/** Absent or null: no HTTP server. Otherwise a host:port to listen on (false: invalid, reported). */
+function readHttpAddress({ value, path }: Source, issues: Issues): string | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  const address = readString(value, path, issues, { what: 'a host:port string or null' });
+  if (address === undefined) return false;
+  const parsed = tryParseHostPort(address);
+  if (typeof parsed === 'string') {
+    issues.error(path, `${parsed}, got ${describe(address)}`);
+    return false;
+  }
+  return address;
 }
 
 function readClusterId({ value, path }: Source, issues: Issues): string | undefined {

@@ -281,7 +281,8 @@ class ClientConnection {
   }
 
   private refuse(seq: number, message: string, fatal: boolean): void {
-    this.options.logger.info({ conn: this.id, remote: this.socket.remoteAddress, fatal, error: message }, 'client request refused');
+    // Debug, not info: what a client gets wrong is its own business, and a busy node would log little else.
+    this.options.logger.debug({ conn: this.id, remote: this.socket.remoteAddress, fatal, error: message }, 'client request refused');
     if (fatal) this.closeAfterSeq = seq;
     this.deliver(seq, encodeError(message));
   }

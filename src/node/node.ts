@@ -13,6 +13,7 @@ import type { NodeConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
 import { RateLimitedWarn } from '../log/rate-limited.js';
 import type { CoreWarning } from '../raft/ready.js';
+import { logRaftEvents } from '../log/raft-events.js';
 import type { RestoredState } from '../raft/core.js';
 import type { Role } from '../raft/ready.js';
 import type { StoredSession } from '../kv/sessions.js';
@@ -24,6 +25,8 @@ import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
 import { loadPeerTls } from '../transport/tls.js';
 import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
+import { attachObserver, startNodeHttp, type NodeObserver } from '../http/node-http.js';
+import type { HttpEndpoint } from '../http/server.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
 import { listenFailed } from './errors.js';
@@ -62,6 +65,8 @@ export interface RunningNode {
   flightDump(reason: string): string;
   /** The trace's first file, or null when not tracing. */
   tracePath(): string | null;
+  /** The bound HTTP address, or null when `httpAddress` is not configured. */
+  httpAddress(): { host: string; port: number } | null;
 }
 
 export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
@@ -75,7 +80,8 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const loaded = await loadState(storage);
     parts = assembleRealNode(config, storage, logger, seed, loaded);
     const recorders = attachRecorders(config, parts, loaded, seed, options, logger);
-    return await runNode(config, storage, parts, logger, options, recorders);
+    const observer = attachObserver(config, parts);
+    return await runNode(config, storage, parts, logger, options, recorders, observer);
   } catch (err) {
     await storage.close();
     throw err;
@@ -168,6 +174,7 @@ async function runNode(
   logger: Logger,
   options: StartNodeOptions,
   recorders: NodeRecorders,
+  observer: NodeObserver | null,
 ): Promise<RunningNode> {
   const self = config.members.find((member) => member.id === config.nodeId)!;
   const flightDump = (reason: string): string => {
@@ -185,7 +192,7 @@ async function runNode(
     onFlightDump: () => flightDump('DEBUG FLIGHTDUMP request'),
     ...(config.debugCommands && { debugCommands: config.debugCommands }),
   });
-  logRoleChanges(parts, logger);
+  logRaftEvents(parts.bus, logger, config.nodeId);
   logSnapshots(parts, logger);
   const onFatal = options.onFatal ?? defaultFatal(logger);
   parts.bus.on('storage.failed', (e) => onFatal(new Error(`${e.operation} failed: ${e.message}`)));
@@ -196,11 +203,13 @@ async function runNode(
     await parts.network.stop();
     throw listenFailed(`clients (node ${config.nodeId}'s client address)`, self.client, err);
   });
-  parts.timer.start();
-  logger.info({ client: self.client, peer: self.peer }, 'node started');
-
   let stopping: Promise<void> | null = null;
+  const http = observer && (await startHttp(config, parts, observer, logger, clientServer, recorders, () => stopping !== null));
+  parts.timer.start();
+  logger.info({ client: self.client, peer: self.peer, ...(config.httpAddress !== undefined && { http: config.httpAddress }) }, 'node started');
+
   const stop = async (): Promise<void> => {
+    await http?.stop();
     const graceMs = 2 * config.timing.electionTimeoutMaxMs;
     await handOverLeadership(parts.bus, parts.core, graceMs, logger);
     const abandoned = await drainRequests(parts.bus, () => parts.client.pendingCount(), graceMs);
@@ -230,12 +239,34 @@ async function runNode(
     stop: () => (stopping ??= stop()),
     flightDump,
     tracePath: () => recorders.tracePath,
+    httpAddress: () => {
+      const address = http?.address();
+      return address ? { host: address.address, port: address.port } : null;
+    },
   };
 }
 
 function coreWarningLogger(logger: Logger): (warning: CoreWarning) => void {
   const limited = new RateLimitedWarn(logger.child({ component: 'raft' }));
   return (warning) => limited.warn(warning.reason.split(' ', 3).join(' '), { ...warning.message, reason: warning.reason }, 'refused by the raft core');
+}
+
+async function startHttp(
+  config: NodeConfig,
+  parts: NodeParts,
+  observer: NodeObserver,
+  logger: Logger,
+  clientServer: ClientServer,
+  recorders: NodeRecorders,
+  stopping: () => boolean,
+): Promise<HttpEndpoint> {
+  const options = { config, parts, observer, logger, stopping, clientConnections: () => clientServer.connectionCount(), flightText: () => recorders.flight.toText('HTTP /debug/flight') };
+  return startNodeHttp(options).catch(async (err: unknown) => {
+    clientServer.closeAll();
+    await clientServer.stopAccepting();
+    await parts.network.stop();
+    throw listenFailed(`HTTP (node ${config.nodeId}'s httpAddress)`, config.httpAddress!, err);
+  });
 }
 
 function statusOf(parts: NodeParts | null): Omit<NodeStatus, 'id' | 'appliedIndex'> {
@@ -248,17 +279,6 @@ function logSnapshots(parts: NodeParts, logger: Logger): void {
   parts.bus.on('storage.snapshotted', (e) => logger.info({ index: e.index, durationMs: e.durationMs }, 'snapshot taken; log compacted'));
   parts.bus.on('storage.snapshotInstalled', (e) => logger.info({ index: e.snapshot.index, from: e.leader }, 'snapshot installed from the leader'));
 }
-
-function logRoleChanges(parts: NodeParts, logger: Logger): void {
-  let last = '';
-  parts.bus.on('raft.status', (s) => {
-    const now = `${s.role}/${s.term}/${s.leader}`;
-    if (now === last) return;
-    last = now;
-    logger.info({ leader: s.leader }, s.role === 'leader' ? 'became leader' : `now ${s.role}`);
-  });
-}
-
 function defaultFatal(logger: Logger): (error: Error) => void {
   return (error) => {
     logger.fatal({ err: error.message }, 'node cannot continue');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { followerHandler, kvHandler, resp, startFakeServer, unusedPort, type FakeServer } from '../client/fake-server.js';
+import { waitFor } from '../support/wait.js';
 import { fakeIo, removeFakeIoFiles } from './fake-io.js';
 
 const servers: FakeServer[] = [];
@@ -72,7 +73,7 @@ describe('raftkv cli (one-shot)', () => {
 });
 
 describe('raftkv status', () => {
-  it('shows every node, unreachable ones as down', async () => {
+  it('shows every node, unreachable ones as down, and a verdict; a majority up with a leader exits 0', async () => {
     const { cluster } = await leaderAndFollower(new Map([['a', '1']]));
     const dead = `127.0.0.1:${await unusedPort()}`;
     const io = await run('status', '--cluster', `${cluster},${dead}`);
@@ -81,12 +82,62 @@ describe('raftkv status', () => {
     expect(lines[1]).toMatch(/^n1\s+127\.0\.0\.1:\d+\s+follower\s+3\s+n2/);
     expect(lines[2]).toMatch(/^n2\s+127\.0\.0\.1:\d+\s+leader\s+3\s+n2\s+11\s+11\s+12$/);
     expect(lines[3]).toMatch(new RegExp(`^\\?\\s+${dead.replace(/\./g, '\\.')}\\s+down$`));
+    expect(lines[4]).toBe('cluster ok: leader n2 in term 3, 2 of 3 members up');
+    expect(io.exits).toEqual([]);
   });
 
-  it('prints JSON with --json', async () => {
+  it('prints JSON with --json: the verdict, and INFO fields with numbers as numbers', async () => {
     const { cluster } = await leaderAndFollower();
-    const parsed = JSON.parse((await run('status', '--cluster', cluster, '--json')).out()) as { role?: string; up: boolean }[];
-    expect(parsed.map((r) => r.role)).toEqual(['follower', 'leader']);
+    const io = await run('status', '--cluster', cluster, '--json');
+    const parsed = JSON.parse(io.out()) as { ok: boolean; leader: string; term: number; members: Array<Record<string, unknown>> };
+    expect(parsed.ok).toBe(true);
+    expect(parsed.leader).toBe('n2');
+    expect(parsed.term).toBe(3);
+    expect(parsed.members.map((m) => m['role'])).toEqual(['follower', 'leader']);
+    expect(parsed.members[1]).toMatchObject({ up: true, node: 'n2', term: 3, commitIndex: 10, appliedIndex: 10, lastLogIndex: 11, lagEntries: 0 });
+    expect(parsed.members[0]).toMatchObject({ lastLogIndex: 11, lagEntries: 0 });
+    expect(io.exits).toEqual([]);
+  });
+
+  it('exits 1 when no node is reachable', async () => {
+    const dead = [`127.0.0.1:${await unusedPort()}`, `127.0.0.1:${await unusedPort()}`];
+    const io = await run('status', '--cluster', dead.join(','));
+    expect(io.exits).toEqual([1]);
+    expect(io.out()).toContain('cluster NOT OK: no leader reachable; quorum down: 0 of 2 members reachable, 2 needed');
+    const json = await run('status', '--cluster', dead.join(','), '--json');
+    expect(json.exits).toEqual([1]);
+    expect(JSON.parse(json.out())).toMatchObject({ ok: false, leader: null, up: 0, size: 2 });
+  });
+
+  it('exits 1 when nodes are up but none is leader', async () => {
+    const a = await startFakeServer(kvHandler(new Map(), { nodeId: 'n1', role: 'candidate', leader: '' }));
+    const b = await startFakeServer(kvHandler(new Map(), { nodeId: 'n2', role: 'follower', leader: '' }));
+    servers.push(a, b);
+    const io = await run('status', '--cluster', `${a.address},${b.address}`);
+    expect(io.exits).toEqual([1]);
+    expect(io.out()).toContain('cluster NOT OK: no leader reachable');
+    expect(io.out()).not.toContain('quorum down');
+  });
+
+  it('exits 1 when a leader is reachable but a majority is down', async () => {
+    const { leader } = await leaderAndFollower();
+    const dead = [`127.0.0.1:${await unusedPort()}`, `127.0.0.1:${await unusedPort()}`];
+    const io = await run('status', '--cluster', [leader.address, ...dead].join(','));
+    expect(io.exits).toEqual([1]);
+    expect(io.out()).toContain('cluster NOT OK: quorum down: 1 of 3 members reachable, 2 needed');
+  });
+
+  it('--watch reports again and again until Ctrl-C, then exits with the last verdict', async () => {
+    const { cluster } = await leaderAndFollower();
+    const io = fakeIo();
+    const running = main(['node', 'raftkv', 'status', '--cluster', cluster, '--json', '--watch', '0.05'], io);
+    await waitFor(() => io.out().trim().split('\n').length >= 3, { what: 'three reports' });
+    io.signal('SIGINT');
+    await running;
+    expect(io.exits).toEqual([]);
+    const reports = io.out().trim().split('\n').map((line) => JSON.parse(line) as { ok: boolean });
+    expect(reports.length).toBeGreaterThanOrEqual(3);
+    expect(reports.every((r) => r.ok)).toBe(true);
   });
 });
 

@@ -19,6 +19,10 @@ describe.each([1, 2, 3])('config/node%i.json', (n) => {
     expect(config.timing).toEqual(TIMING_PRESETS.fast);
   });
 
+  test('serves metrics, health and the dashboard on loopback port 720N', () => {
+    expect(config.httpAddress).toBe(`127.0.0.1:720${n}`);
+  });
+
   test('keeps its data in <repo>/data/nodeN', () => {
     expect(config.dataDir).toBe(join(repo, 'data', `node${n}`));
   });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError, parseConfigText } from '../../src/config/index.js';
+import { CONFIG_FIELDS } from '../../src/config/validate.js';
 import { FILE, rawConfig } from './fixtures.js';
 
 type Raw = Record<string, any>;
@@ -24,7 +25,7 @@ function edited(edit: (raw: Raw) => void): Raw {
 // One row per rule: the edit that breaks it, and the exact single message it must produce.
 const RULES: readonly [string, (raw: Raw) => void, string][] = [
   // Unknown fields, at every level.
-  ['unknown top-level field', (r) => (r['heartbeat'] = 1), 'heartbeat: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands)'],
+  ['unknown top-level field', (r) => (r['heartbeat'] = 1), `heartbeat: unknown field (known fields: ${CONFIG_FIELDS.join(', ')})`],
   ['top-level typo', (r) => (r['logLevl'] = 'debug'), 'logLevl: unknown field (did you mean "logLevel"?)'],
   ['timing typo', (r) => (r['timing'] = { heartbeatMS: 40 }), 'timing.heartbeatMS: unknown field (did you mean "heartbeatMs"?)'],
   ['limits typo', (r) => (r['limits'] = { valueBytesMAx: 10 }), 'limits.valueBytesMAx: unknown field (did you mean "valueBytesMax"?)'],
@@ -105,7 +106,7 @@ describe('validation rules', () => {
       }),
     );
     expect(error.message.split('\n')).toEqual([
-      `${FILE}: colour: unknown field (known fields: nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands)`,
+      `${FILE}: colour: unknown field (known fields: ${CONFIG_FIELDS.join(', ')})`,
       `${FILE}: nodeId: must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, got ""`,
       `${FILE}: members[1].client: port must be an integer 1-65535, got 99999 (in "127.0.0.1:99999")`,
       `${FILE}: timing.heartbeatMs: must be an integer >= tickMs (10), got 5`,
@@ -147,5 +148,26 @@ describe('warnings', () => {
 
   test('a sound config has no warnings', () => {
     expect(parseConfigText(JSON.stringify(rawConfig()), FILE).warnings).toEqual([]);
+  });
+});
+
+describe('httpAddress', () => {
+  test('absent or null: no HTTP endpoint', () => {
+    expect(parseConfigText(JSON.stringify(rawConfig()), FILE).config.httpAddress).toBeUndefined();
+    expect(parseConfigText(JSON.stringify({ ...rawConfig(), httpAddress: null }), FILE).config.httpAddress).toBeUndefined();
+  });
+
+  test('a host:port is kept', () => {
+    expect(parseConfigText(JSON.stringify({ ...rawConfig(), httpAddress: '127.0.0.1:7201' }), FILE).config.httpAddress).toBe('127.0.0.1:7201');
+  });
+
+  test('anything else is an error naming the field', () => {
+    for (const [value, message] of [
+      ['localhost', 'httpAddress: expected host:port, got "localhost"'],
+      ['127.0.0.1:0', 'httpAddress: port must be an integer 1-65535'],
+      [7201, 'httpAddress: must be a host:port string or null, got 7201'],
+    ] as const) {
+      expect(() => parseConfigText(JSON.stringify({ ...rawConfig(), httpAddress: value }), FILE)).toThrow(message);
+    }
   });
 });

@@ -1,0 +1,79 @@
+/**
+ * Observability for a real node: when `httpAddress` is configured, metrics
+ * are collected by a bus tap from the node's first event on, and the HTTP
+ * endpoint serves them with the node's status. Without it, nothing is
+ * attached and nothing costs anything.
+ */
+import type { Logger } from 'pino';
+import type { NodeConfig } from '../config/types.js';
+import { parseHostPort } from '../config/address.js';
+import { collectStatus } from '../client/status.js';
+import { BusMetrics } from '../metrics/bus-metrics.js';
+import { clusterView } from '../metrics/cluster.js';
+import { createNodeMetrics, type NodeMetrics } from '../metrics/definitions.js';
+import { ElectionHistory } from '../metrics/elections.js';
+import { nodeStatus, type NodeStatusJson } from '../metrics/status.js';
+import type { NodeParts } from '../node/assemble.js';
+import { HttpEndpoint } from './server.js';
+
+/** How long /cluster waits for each member's INFO. */
+const CLUSTER_INFO_TIMEOUT_MS = 500;
+
+export interface NodeObserver {
+  readonly metrics: NodeMetrics;
+  readonly elections: ElectionHistory;
+}
+
+/** Attaches the metrics tap to a node's bus, before its first delivery; null when HTTP is off. */
+export function attachObserver(config: NodeConfig, parts: NodeParts): NodeObserver | null {
+  if (config.httpAddress === undefined) return null;
+  const metrics = createNodeMetrics(config.nodeId);
+  const elections = new ElectionHistory(config.nodeId);
+  new BusMetrics(metrics, elections).attach(parts.bus);
+  return { metrics, elections };
+}
+
+export interface NodeHttpOptions {
+  readonly config: NodeConfig;
+  readonly parts: NodeParts;
+  readonly observer: NodeObserver;
+  readonly logger: Logger;
+  readonly clientConnections: () => number;
+  readonly flightText: () => string;
+  readonly stopping: () => boolean;
+}
+
+export async function startNodeHttp(options: NodeHttpOptions): Promise<HttpEndpoint> {
+  const { config, parts, observer } = options;
+  const startedMs = Date.now();
+  const status = (): NodeStatusJson =>
+    nodeStatus({
+      nodeId: config.nodeId,
+      members: config.members,
+      view: () => parts.core.view(),
+      matchIndexes: () => parts.core.matchIndexes(),
+      appliedIndex: () => parts.client.appliedIndex(),
+      pendingRequests: () => parts.client.pendingCount(),
+      clientConnections: options.clientConnections,
+      sessions: () => parts.stateMachine.sessionCount(),
+      elections: () => observer.elections.list(),
+      startedMs,
+    });
+  const endpoint = new HttpEndpoint({
+    ...parseHostPort(config.httpAddress!),
+    logger: options.logger,
+    metrics: observer.metrics,
+    status,
+    cluster: async () =>
+      clusterView(
+        await collectStatus(config.members.map((m) => m.client), CLUSTER_INFO_TIMEOUT_MS),
+        config.members.map((m) => m.id),
+      ),
+    flightText: options.flightText,
+    stopping: options.stopping,
+    applyLagEntriesMax: config.limits.healthApplyLagEntriesMax,
+    connectionsMax: config.limits.httpConnectionsMax,
+  });
+  await endpoint.start();
+  return endpoint;
+}

@@ -1,0 +1,113 @@
+/**
+ * Every metric a node exports, on its own prom-client Registry (never the
+ * global one, so several nodes in one process keep separate sets). The
+ * families follow etcd's server/disk/network groups, plus client and session
+ * metrics; docs/metrics.md lists each name, type and label, and a test keeps
+ * that page and this file in step.
+ *
+ * Two kinds of metric live here: event-driven counters and histograms,
+ * updated by the bus tap (bus-metrics.ts) as events pass, in plain numbers
+ * (fast-metrics.ts); and gauges, set from the node's status view only when
+ * Prometheus asks (scrape.ts).
+ */
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram } from './fast-metrics.js';
+
+/** Disk writes: 50 us to 2 s, as etcd's wal fsync buckets start at 1 ms and we are faster. */
+const DISK_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
+/** Client requests: 100 us to 10 s (the request timeout is 5 s by default). */
+const REQUEST_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Peer round trips on a LAN or loopback: 50 us to 1 s. */
+const RTT_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+/** Entries per batch: 1 to the default entriesPerAppendMax and beyond. */
+const BATCH_ENTRIES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
+/** Snapshots: 10 ms to 5 minutes. */
+const SNAPSHOT_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
+
+export type ServerMetrics = ReturnType<typeof serverMetrics>;
+export type DiskMetrics = ReturnType<typeof diskMetrics>;
+export type NetworkMetrics = ReturnType<typeof networkMetrics>;
+export type ClientMetrics = ReturnType<typeof clientMetrics>;
+
+export interface NodeMetrics {
+  readonly registry: Registry;
+  readonly server: ServerMetrics;
+  readonly disk: DiskMetrics;
+  readonly network: NetworkMetrics;
+  readonly client: ClientMetrics;
+  readonly sessions: Gauge;
+  /** What the bus tap knows that a gauge shows at scrape time. */
+  readonly tapState: { pendingProposals: number };
+}
+
+export function createNodeMetrics(nodeId: string): NodeMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ node: nodeId });
+  // The process and Node.js defaults keep their standard names (process_cpu_seconds_total, ...).
+  collectDefaultMetrics({ register: registry });
+  const server = serverMetrics(registry);
+  // Labelled series exist from the start, at 0, so a query finds them before the first failure.
+  for (const reason of ['not_leader', 'lost']) server.proposalsFailed.child(reason);
+  return {
+    registry,
+    server,
+    disk: diskMetrics(registry),
+    network: networkMetrics(registry),
+    client: clientMetrics(registry),
+    sessions: new Gauge({ name: 'raftkv_sessions', help: 'Client sessions in the state machine session table.', registers: [registry] }),
+    tapState: { pendingProposals: 0 },
+  };
+}
+
+function serverMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    hasLeader: new Gauge({ name: 'raftkv_server_has_leader', help: '1 when this node knows a leader, 0 otherwise.', registers }),
+    isLeader: new Gauge({ name: 'raftkv_server_is_leader', help: '1 when this node is the leader.', registers }),
+    leaderChanges: new FastCounter('raftkv_server_leader_changes_seen_total', 'Leaders this node has seen take office (a new leader or a new term).', [], registry),
+    electionsStarted: new FastCounter('raftkv_server_elections_started_total', 'Times this node became a candidate.', [], registry),
+    currentTerm: new Gauge({ name: 'raftkv_server_current_term', help: 'The Raft term this node is in.', registers }),
+    commitIndex: new Gauge({ name: 'raftkv_server_commit_index', help: 'Highest log index this node knows committed.', registers }),
+    appliedIndex: new Gauge({ name: 'raftkv_server_applied_index', help: 'Highest log index applied to the state machine.', registers }),
+    logFirstIndex: new Gauge({ name: 'raftkv_server_log_first_index', help: 'First index held in the log (after compaction, the one after the snapshot).', registers }),
+    logLastIndex: new Gauge({ name: 'raftkv_server_log_last_index', help: 'Last index held in the log.', registers }),
+    snapshotIndex: new Gauge({ name: 'raftkv_server_snapshot_index', help: 'Last log index covered by the latest snapshot (0: none).', registers }),
+    snapshotDuration: new FastHistogram('raftkv_server_snapshot_duration_seconds', 'Time to take or install a snapshot.', ['kind'], SNAPSHOT_SECONDS, registry),
+    proposalsCommitted: new FastCounter('raftkv_server_proposals_committed_total', 'Log entries this node has seen committed.', [], registry),
+    proposalsApplied: new FastCounter('raftkv_server_proposals_applied_total', 'Log entries this node has applied.', [], registry),
+    proposalsPending: new Gauge({ name: 'raftkv_server_proposals_pending', help: 'Proposals this node appended as leader that are not applied yet.', registers }),
+    proposalsFailed: new FastCounter('raftkv_server_proposals_failed_total', 'Proposals refused (not leader) or lost to a leader change before commit.', ['reason'], registry),
+  };
+}
+
+function diskMetrics(registry: Registry) {
+  return {
+    logSyncDuration: new FastHistogram('raftkv_disk_log_sync_duration_seconds', 'Time of one synced write of log entries and hard state (group commit).', [], DISK_SECONDS, registry),
+    logBatchEntries: new FastHistogram('raftkv_disk_log_batch_entries', 'Entries in one synced log write.', [], BATCH_ENTRIES, registry),
+    applyDuration: new FastHistogram('raftkv_disk_apply_duration_seconds', 'Time to apply one batch of committed entries to the KV store.', [], DISK_SECONDS, registry),
+    applyBatchEntries: new FastHistogram('raftkv_disk_apply_batch_entries', 'Entries in one applied batch.', [], BATCH_ENTRIES, registry),
+  };
+}
+
+function networkMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    messagesSent: new FastCounter('raftkv_network_peer_sent_messages_total', 'Raft messages handed to the network, by destination and message type.', ['peer', 'type'], registry),
+    messagesReceived: new FastCounter('raftkv_network_peer_received_messages_total', 'Raft messages received, by sender and message type.', ['peer', 'type'], registry),
+    entryBytesSent: new FastCounter('raftkv_network_peer_sent_entry_bytes_total', 'Log entry payload bytes sent in AppendEntries, by destination.', ['peer'], registry),
+    entryBytesReceived: new FastCounter('raftkv_network_peer_received_entry_bytes_total', 'Log entry payload bytes received in AppendEntries, by sender.', ['peer'], registry),
+    roundTrip: new FastHistogram('raftkv_network_peer_round_trip_time_seconds', 'Heartbeat round trip to a peer, as the bus delivers it.', ['peer'], RTT_SECONDS, registry),
+    followerMatchIndex: new Gauge({ name: 'raftkv_network_follower_match_index', help: 'Leader only: highest index known replicated on each follower.', labelNames: ['follower'], registers }),
+    followerLag: new Gauge({ name: 'raftkv_network_follower_lag_entries', help: "Leader only: entries of the leader's log a follower does not hold yet.", labelNames: ['follower'], registers }),
+  };
+}
+
+function clientMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    connections: new Gauge({ name: 'raftkv_client_connections', help: 'Open client connections.', registers }),
+    pendingRequests: new Gauge({ name: 'raftkv_client_pending_requests', help: 'Client requests accepted and not answered yet.', registers }),
+    requests: new FastCounter('raftkv_client_requests_total', 'Client requests answered, by command and outcome (ok, moved, tryagain, busy, timeout, error, ...).', ['command', 'outcome'], registry),
+    requestDuration: new FastHistogram('raftkv_client_request_duration_seconds', 'Time from a parsed request to its reply, by command.', ['command'], REQUEST_SECONDS, registry),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Scrape-time metrics: the gauges that describe state rather than events
+ * (indexes, follower progress, connections, sessions) are set from the
+ * node's status just before the registry is rendered, so they cost nothing
+ * between scrapes.
+ */
+import type { NodeMetrics } from './definitions.js';
+import type { NodeStatusJson } from './status.js';
+
+export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson): void {
+  const { server, network, client } = metrics;
+  server.currentTerm.set(status.term);
+  server.hasLeader.set(status.leader === null ? 0 : 1);
+  server.isLeader.set(status.role === 'leader' ? 1 : 0);
+  server.commitIndex.set(status.commitIndex);
+  server.appliedIndex.set(status.appliedIndex);
+  server.logFirstIndex.set(status.firstLogIndex);
+  server.logLastIndex.set(status.lastLogIndex);
+  server.snapshotIndex.set(status.snapshotIndex);
+  server.proposalsPending.set(metrics.tapState.pendingProposals);
+  // A follower that was leader must not keep exporting its old followers' progress.
+  network.followerMatchIndex.reset();
+  network.followerLag.reset();
+  for (const peer of status.peers) {
+    network.followerMatchIndex.set({ follower: peer.id }, peer.matchIndex);
+    network.followerLag.set({ follower: peer.id }, peer.lagEntries);
+  }
+  client.connections.set(status.clientConnections);
+  client.pendingRequests.set(status.pendingRequests);
+  if (status.sessions !== null) metrics.sessions.set(status.sessions);
+}
+
+/** The Prometheus text exposition of every metric, gauges refreshed first. */
+export async function renderMetrics(metrics: NodeMetrics, status: NodeStatusJson): Promise<string> {
+  refreshGauges(metrics, status);
+  return metrics.registry.metrics();
+}
