@@ -53,7 +53,9 @@ export class ClientActor {
   /** Connections that asked for possibly stale reads (READONLY). */
   private readonly staleReaders = new Set<ConnectionId>();
   private applied: LogIndex;
-  private status: NodeStatusEvent = { role: 'follower', term: 0, leader: null, commitIndex: 0, lastIndex: 0 };
+  private status: NodeStatusEvent = { role: 'follower', term: 0, leader: null, commitIndex: 0, firstIndex: 1, lastIndex: 0 };
+  /** The last snapshot taken or installed here: its index and how long taking it took (0 for an install). */
+  private snapshot = { index: 0, durationMs: 0 };
 
   constructor(
     private readonly bus: MessageBus,
@@ -63,6 +65,8 @@ export class ClientActor {
     bus.on('client.request', (e) => this.handleRequest(e.conn, e.seq, e.request));
     bus.on('raft.outcomes', (e) => this.handleOutcomes(e));
     bus.on('raft.status', (e) => (this.status = e));
+    bus.on('storage.snapshotted', (e) => (this.snapshot = { index: e.index, durationMs: e.durationMs }));
+    bus.on('storage.snapshotInstalled', (e) => (this.snapshot = { index: Math.max(this.snapshot.index, e.snapshot.index), durationMs: 0 }));
     bus.on('storage.applied', (e) => this.handleApplied(e.index, e.results));
     bus.on('storage.queryResult', (e) => this.finish(e.id, queryReply(e.result)));
     bus.on('timer.tick', () => this.expireRequests());
@@ -257,6 +261,9 @@ export class ClientActor {
       ['commit_index', s.commitIndex],
       ['applied_index', this.applied],
       ['last_log_index', s.lastIndex],
+      ['first_log_index', s.firstIndex],
+      ['snapshot_index', this.snapshot.index],
+      ['snapshot_duration_ms', this.snapshot.durationMs],
       ['pending_requests', this.pending.size],
       ['members', this.options.members.map((m) => m.id).join(',')],
     ];
