@@ -65,7 +65,9 @@ export class ClientActor {
   /** CLUSTER TRANSFER-LEADER requests awaiting the core's outcome (it always answers, within an election timeout). */
   private readonly leaderTransfers = new Map<number, { conn: ConnectionId; seq: number }>();
   private applied: LogIndex;
-  private status: NodeStatusEvent = { role: 'follower', term: 0, leader: null, commitIndex: 0, lastIndex: 0 };
+  private status: NodeStatusEvent = { role: 'follower', term: 0, leader: null, commitIndex: 0, firstIndex: 1, lastIndex: 0 };
+  /** The last snapshot taken or installed here: its index and how long taking it took (0 for an install). */
+  private snapshot = { index: 0, durationMs: 0 };
 
   constructor(
     private readonly bus: MessageBus,
@@ -75,6 +77,8 @@ export class ClientActor {
     bus.on('client.request', (e) => this.handleRequest(e.conn, e.seq, e.request));
     bus.on('raft.outcomes', (e) => this.handleOutcomes(e));
     bus.on('raft.status', (e) => (this.status = e));
+    bus.on('storage.snapshotted', (e) => (this.snapshot = { index: e.index, durationMs: e.durationMs }));
+    bus.on('storage.snapshotInstalled', (e) => (this.snapshot = { index: Math.max(this.snapshot.index, e.snapshot.index), durationMs: 0 }));
     bus.on('storage.applied', (e) => this.handleApplied(e.index, e.results));
     bus.on('storage.queryResult', (e) => this.finish(e.id, this.answer(e.id, e.result)));
     bus.on('timer.tick', () => this.expireRequests());
@@ -281,6 +285,9 @@ export class ClientActor {
       commitIndex: s.commitIndex,
       appliedIndex: this.applied,
       lastLogIndex: s.lastIndex,
+      firstLogIndex: s.firstIndex,
+      snapshotIndex: this.snapshot.index,
+      snapshotDurationMs: this.snapshot.durationMs,
       pendingRequests: this.pending.size,
       members: this.options.members.map((m) => m.id),
       connectedClients: edge?.connectedClients ?? 0,

@@ -72,6 +72,7 @@ export class RaftNodeActor {
       term: view.term,
       leader: view.leader,
       commitIndex: view.commitIndex,
+      firstIndex: view.firstIndex,
       lastIndex: view.lastIndex,
     };
     const before = this.reported;
@@ -81,6 +82,7 @@ export class RaftNodeActor {
       before.term === status.term &&
       before.leader === status.leader &&
       before.commitIndex === status.commitIndex &&
+      before.firstIndex === status.firstIndex &&
       before.lastIndex === status.lastIndex
     ) {
       return;

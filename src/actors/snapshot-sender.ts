@@ -21,6 +21,8 @@ interface Transfer {
   last: { readonly data: Uint8Array; readonly last: boolean } | null;
   closed: boolean;
   chain: Promise<void>;
+  /** Tasks queued on the chain and not finished. */
+  queued: number;
 }
 
 export class SnapshotSender {
@@ -39,7 +41,7 @@ export class SnapshotSender {
     switch (command.kind) {
       case 'send': {
         this.close(command.to);
-        const transfer: Transfer = { transfer: command.transfer, term: command.term, reader: null, seq: -1, last: null, closed: false, chain: Promise.resolve() };
+        const transfer: Transfer = { transfer: command.transfer, term: command.term, reader: null, seq: -1, last: null, closed: false, chain: Promise.resolve(), queued: 0 };
         this.transfers.set(command.to, transfer);
         // Opened now, in order with the applies already issued: the view is at meta.index exactly.
         const opened = this.kv.openSnapshot(view());
@@ -63,11 +65,20 @@ export class SnapshotSender {
     }
   }
 
+  /**
+   * Runs task after the transfer's earlier tasks. An idle transfer starts it
+   * at once, so its first storage call is made while this event is handled:
+   * a simulated disk schedules its answer in virtual time only when called.
+   */
   private then(to: NodeId, transfer: Transfer, task: () => Promise<void>): void {
-    transfer.chain = transfer.chain.then(task).catch((err: Error) => {
-      this.close(to);
-      this.fail(err);
-    });
+    const run = (): Promise<void> =>
+      task()
+        .catch((err: Error) => {
+          this.close(to);
+          this.fail(err);
+        })
+        .finally(() => transfer.queued--);
+    transfer.chain = transfer.queued++ === 0 ? run() : transfer.chain.then(run);
   }
 
   /** Sends chunk seq if it is the next one or a resend of the last; anything else is stale. */

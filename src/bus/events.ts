@@ -54,6 +54,8 @@ export interface NodeStatusEvent {
   readonly term: Term;
   readonly leader: NodeId | null;
   readonly commitIndex: LogIndex;
+  /** The first index the log holds (entries before it were compacted into a snapshot). */
+  readonly firstIndex: LogIndex;
   readonly lastIndex: LogIndex;
 }
 

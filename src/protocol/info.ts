@@ -21,6 +21,9 @@ export interface InfoFacts {
   readonly commitIndex: number;
   readonly appliedIndex: number;
   readonly lastLogIndex: number;
+  readonly firstLogIndex: number;
+  readonly snapshotIndex: number;
+  readonly snapshotDurationMs: number;
   readonly pendingRequests: number;
   readonly members: readonly string[];
   readonly connectedClients: number;
@@ -111,6 +114,9 @@ function raftkv(f: InfoFacts): Fields {
     ['commit_index', f.commitIndex],
     ['applied_index', f.appliedIndex],
     ['last_log_index', f.lastLogIndex],
+    ['first_log_index', f.firstLogIndex],
+    ['snapshot_index', f.snapshotIndex],
+    ['snapshot_duration_ms', f.snapshotDurationMs],
     ['pending_requests', f.pendingRequests],
     ['members', f.members.join(',')],
   ];

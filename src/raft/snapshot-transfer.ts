@@ -33,7 +33,7 @@ export interface SnapshotHost {
   send(message: Message): void;
   /** Sends a message once everything it vouches for is on disk. */
   sendDurable(message: Message): void;
-  /** The log now restarts at the snapshot: commit and hand-out indexes move up to it. */
+  /** The state machine holds everything up to index: commit and hand-out indexes move up to it. */
   restarted(index: LogIndex): void;
   /** A follower's match index moved: the leader may commit more. */
   matched(): void;
@@ -116,8 +116,10 @@ export class SnapshotTransfers {
       const keeps = point.index <= log.lastIndex() && log.matches(point.index, point.term);
       log.restartAt(point);
       persistence.restarted(before, log.start(), keeps);
-      this.host.restarted(point.index);
     }
+    // Even when the commit index got there first (appends during the install), the state machine
+    // now holds everything up to the snapshot: those entries must not be handed out to apply again.
+    this.host.restarted(point.index);
     if (term !== this.host.term()) return;
     this.host.sendDurable(this.response(leader, transfer, -1, this.host.commitIndex()));
   }

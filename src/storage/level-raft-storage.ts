@@ -97,10 +97,9 @@ export class LevelRaftStorage implements RaftStorage {
     return bytes === undefined ? ORIGIN : decodeLogPoint(bytes, 'log start record (meta key "logStart")');
   }
 
-  /** Every retained entry, checked to be contiguous from the start and not to go back in term. */
+  /** Every retained entry, checked to be contiguous from the start. */
   private async readLog(start: LogPoint): Promise<Entry[]> {
     const records = await withLevelErrors('reading the log', () => this.layout.log.iterator().all());
-    let prevTerm = start.term;
     return records.map(([key, value], i) => {
       const index = decodeLogKey(key);
       const expected = start.index + i + 1;
@@ -110,12 +109,7 @@ export class LevelRaftStorage implements RaftStorage {
           `log is not contiguous from index ${start.index + 1}: expected index ${expected}, found ${index} (first bad index ${expected})`,
         );
       }
-      const entry = decodeEntry(index, value);
-      if (entry.term < prevTerm) {
-        throw new StorageError('STORAGE_CORRUPT', `log record at index ${index} has term ${entry.term}, below the term ${prevTerm} before it`);
-      }
-      prevTerm = entry.term;
-      return entry;
+      return decodeEntry(index, value);
     });
   }
 

@@ -5,12 +5,12 @@ import type { NodeStatusEvent } from '../../src/bus/events.js';
 import { createLogger } from '../../src/log/logger.js';
 import { logRaftEvents } from '../../src/log/raft-events.js';
 
-function harness(): { publish: (s: Omit<NodeStatusEvent, 'commitIndex' | 'lastIndex'> & { commitIndex?: number }) => void; lines: Array<Record<string, unknown>> } {
+function harness(): { publish: (s: Omit<NodeStatusEvent, 'commitIndex' | 'lastIndex' | 'firstIndex'> & { commitIndex?: number }) => void; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const bus = new MessageBus(synchronousScheduler);
   const logger = createLogger({ level: 'info', nodeId: 'n1', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
   logRaftEvents(bus, logger, 'n1');
-  return { lines, publish: (s) => bus.publish({ type: 'raft.status', commitIndex: 0, lastIndex: 0, ...s }) };
+  return { lines, publish: (s) => bus.publish({ type: 'raft.status', commitIndex: 0, lastIndex: 0, firstIndex: 1, ...s }) };
 }
 
 describe('raft event log lines', () => {

@@ -25,6 +25,12 @@ describe('restart from a snapshot plus the log tail (real LevelDB)', () => {
     node = await startSingleNode(LIMITS);
     const client = await RawClient.connect(node.clientPort);
     for (let i = 0; i < 150; i++) expect(await client.call(`SET key:${i} value-${i}`)).toBe('OK');
+    const info = await client.call('INFO');
+    const field = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1]);
+    expect(field('snapshot_index')).toBeGreaterThanOrEqual(120);
+    // Compacted (by this snapshot, or by the one before if INFO came between the two events).
+    expect(field('first_log_index')).toBeGreaterThan(LIMITS.snapshotEntries - LIMITS.snapshotTrailingEntries);
+    expect(field('first_log_index')).toBeLessThanOrEqual(field('snapshot_index') - LIMITS.snapshotTrailingEntries + 1);
     client.destroy();
     const { config } = node;
     await node.node.stop();
