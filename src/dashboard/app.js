@@ -90,6 +90,7 @@ function quantile(before, after, q) {
 
 let model = null;
 let zoom = 1;
+let loads = 0;
 const filters = { types: new Set(DEFAULT_TYPES), term: null, key: null, showClient: false };
 
 function loadTraceTexts(texts, source) {
@@ -101,6 +102,7 @@ function loadTraceTexts(texts, source) {
   const problems = parsed.errors.length > 0 ? `; skipped: ${parsed.errors.join('; ')}` : '';
   $('timeline-summary').textContent = `${source}: ${parsed.records.length} events on ${model.lanes.length} nodes, ${model.arrows.length} messages${problems}`;
   $('timeline-summary').dataset.loaded = 'true';
+  $('timeline-summary').dataset.loads = String(++loads);
   drawTimeline();
 }
 

@@ -122,24 +122,37 @@ describe('the dashboard in headless Chromium', { timeout: 120_000 }, () => {
   it("draws the recorded election's RequestVote messages between the right lanes", async () => {
     // The election to look at: the current term's, won after the kill (by newLeader, unless leadership has moved since).
     const survivor = cluster.nodes.find((n) => n.id !== oldLeader)!.id;
-    const { body: status } = await getJson<NodeStatusJson>(`${http.get(survivor)}/status`);
+    const status = await waitFor(async () => {
+      const { body } = await getJson<NodeStatusJson>(`${http.get(survivor)}/status`);
+      return body.leader !== null ? body : null;
+    }, { what: `${survivor} to know a leader` });
     const term = status.term;
     newLeader = status.leader!;
     const other = cluster.nodes.map((n) => n.id).find((id) => id !== oldLeader && id !== newLeader)!;
     const traces = readdirSync(cluster.dir).filter((f) => f.endsWith('.ndjson')).map((f) => join(cluster.dir, f));
     expect(traces).toHaveLength(3);
-    await page.setInputFiles('#trace-files', traces);
-    await waitInPage(page, () => document.querySelector('#timeline-summary')?.getAttribute('data-loaded') === 'true');
-    await page.selectOption('#filter-term', String(term));
-    const lanes = await page.$$eval('#timeline g.lane', (gs) => Object.fromEntries(gs.map((g) => [g.getAttribute('data-node'), Number(g.getAttribute('data-y'))])));
-    expect(Object.keys(lanes).sort()).toEqual(['n1', 'n2', 'n3']);
-    const votes = await page.$$eval(`#timeline line.arrow[data-type="RequestVote"][data-term="${term}"]`, (lines) =>
-      lines.map((l) => ({ from: l.getAttribute('data-from'), to: l.getAttribute('data-to'), matched: l.getAttribute('data-matched'), y1: Number(l.getAttribute('y1')), y2: Number(l.getAttribute('y2')) })),
+    type Vote = { from: string | null; to: string | null; matched: string | null; y1: number; y2: number };
+    let lanes: Record<string, number> = {};
+    // The survivors are still writing their traces (flushed once per event-loop turn): load again until the receipt is on disk.
+    const votes = await waitFor(
+      async () => {
+        const loadsBefore = Number(await page.$eval('#timeline-summary', (el) => el.getAttribute('data-loads') ?? '0'));
+        await page.setInputFiles('#trace-files', traces);
+        await waitInPage(page, (before) => Number(document.querySelector('#timeline-summary')?.getAttribute('data-loads') ?? '0') > Number(before), String(loadsBefore));
+        await page.selectOption('#filter-term', String(term));
+        lanes = await page.$$eval('#timeline g.lane', (gs) => Object.fromEntries(gs.map((g) => [g.getAttribute('data-node'), Number(g.getAttribute('data-y'))])));
+        const shown: Vote[] = await page.$$eval(`#timeline line.arrow[data-type="RequestVote"][data-term="${term}"]`, (lines) =>
+          lines.map((l) => ({ from: l.getAttribute('data-from'), to: l.getAttribute('data-to'), matched: l.getAttribute('data-matched'), y1: Number(l.getAttribute('y1')), y2: Number(l.getAttribute('y2')) })),
+        );
+        return shown.some((v) => v.from === newLeader && v.to === other && v.matched === 'true') ? shown : null;
+      },
+      { timeoutMs: 20_000, what: `the RequestVote ${newLeader} -> ${other} of term ${term} with both ends in the traces` },
     );
+    expect(Object.keys(lanes).sort()).toEqual(['n1', 'n2', 'n3']);
     // The winner asked both others; the survivor's copy was received, the dead leader's was not.
-    const toOther = votes.find((v) => v.from === newLeader && v.to === other);
+    const toOther = votes.find((v) => v.from === newLeader && v.to === other && v.matched === 'true');
     const toDead = votes.find((v) => v.from === newLeader && v.to === oldLeader);
-    expect(toOther).toMatchObject({ matched: 'true', y1: lanes[newLeader], y2: lanes[other] });
+    expect(toOther).toMatchObject({ y1: lanes[newLeader], y2: lanes[other] });
     expect(toDead).toMatchObject({ matched: 'false', y1: lanes[newLeader], y2: lanes[oldLeader] });
     for (const vote of votes) {
       expect(vote.y1).toBe(lanes[vote.from!]);
