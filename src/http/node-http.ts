@@ -57,6 +57,7 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<HttpEndpo
       clientConnections: options.clientConnections,
       sessions: () => parts.stateMachine.sessionCount(),
       elections: () => observer.elections.list(),
+      snapshotIndex: () => observer.metrics.tapState.snapshotIndex,
       startedMs,
     });
   const endpoint = new HttpEndpoint({

@@ -90,6 +90,13 @@ export class BusMetrics {
         return this.onRequest(event.conn, event.seq, event.request);
       case 'client.reply':
         return this.onReply(event.conn, event.seq, event.reply);
+      case 'storage.snapshotted':
+        this.metrics.server.snapshotDuration.child('take').observe(event.durationMs / 1000);
+        this.metrics.tapState.snapshotIndex = Math.max(this.metrics.tapState.snapshotIndex, event.index);
+        return;
+      case 'storage.snapshotInstalled':
+        this.metrics.tapState.snapshotIndex = Math.max(this.metrics.tapState.snapshotIndex, event.snapshot.index);
+        return;
       default:
         return;
     }

@@ -37,7 +37,8 @@ export interface NodeMetrics {
   readonly client: ClientMetrics;
   readonly sessions: Gauge;
   /** What the bus tap knows that a gauge shows at scrape time. */
-  readonly tapState: { pendingProposals: number };
+  /** What the bus tap learns between scrapes: pending proposals, and the latest snapshot's index. */
+  readonly tapState: { pendingProposals: number; snapshotIndex: number };
 }
 
 export function createNodeMetrics(nodeId: string): NodeMetrics {
@@ -55,7 +56,7 @@ export function createNodeMetrics(nodeId: string): NodeMetrics {
     network: networkMetrics(registry),
     client: clientMetrics(registry),
     sessions: new Gauge({ name: 'raftkv_sessions', help: 'Client sessions in the state machine session table.', registers: [registry] }),
-    tapState: { pendingProposals: 0 },
+    tapState: { pendingProposals: 0, snapshotIndex: 0 },
   };
 }
 

@@ -16,7 +16,7 @@ export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson): voi
   server.appliedIndex.set(status.appliedIndex);
   server.logFirstIndex.set(status.firstLogIndex);
   server.logLastIndex.set(status.lastLogIndex);
-  server.snapshotIndex.set(status.snapshotIndex);
+  server.snapshotIndex.set(Math.max(status.snapshotIndex, metrics.tapState.snapshotIndex));
   server.proposalsPending.set(metrics.tapState.pendingProposals);
   // A follower that was leader must not keep exporting its old followers' progress.
   network.followerMatchIndex.reset();

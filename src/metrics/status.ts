@@ -27,6 +27,8 @@ export interface StatusSources {
   /** Session table size, when the state machine reports it. */
   sessions(): number | null;
   elections(): readonly ElectionRecord[];
+  /** The latest snapshot this node took or installed (0: none), when known. */
+  snapshotIndex?(): number;
   startedMs: number;
 }
 
@@ -61,7 +63,7 @@ export interface NodeStatusJson {
 
 export function nodeStatus(sources: StatusSources, nowMs = Date.now()): NodeStatusJson {
   const view = sources.view() as CoreView & SnapshotViewFields;
-  const snapshotIndex = view.snapshotIndex ?? 0;
+  const snapshotIndex = Math.max(view.snapshotIndex ?? 0, sources.snapshotIndex?.() ?? 0);
   const leaderMember = sources.members.find((m) => m.id === view.leader);
   return {
     node: sources.nodeId,
