@@ -23,6 +23,7 @@ import { loadPeerTls } from '../transport/tls.js';
 import { attachNodeRecorders, type FlightSettings, type NodeRecorders, type TraceSettings } from '../trace/node-recorders.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
+import { claimDataDir } from './data-identity.js';
 import { listenFailed } from './errors.js';
 
 export interface StartNodeOptions {
@@ -68,6 +69,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const storage = await openDiskStorage(config.dataDir);
   try {
+    claimDataDir(config.dataDir, { clusterId: config.clusterId, nodeId: config.nodeId });
     const loaded = await loadState(storage);
     parts = assembleRealNode(config, storage, logger, seed, loaded);
     const recorders = attachRecorders(config, parts, loaded, seed, options, logger);
