@@ -29,6 +29,7 @@ import { attachObserver, startNodeHttp, type NodeObserver } from '../http/node-h
 import type { HttpEndpoint } from '../http/server.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
+import { claimDataDir } from './data-identity.js';
 import { listenFailed } from './errors.js';
 import { drainRequests, handOverLeadership } from './graceful-stop.js';
 
@@ -77,6 +78,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const storage = await openDiskStorage(config.dataDir);
   try {
+    claimDataDir(config.dataDir, { clusterId: config.clusterId, nodeId: config.nodeId });
     const loaded = await loadState(storage);
     parts = assembleRealNode(config, storage, logger, seed, loaded);
     const recorders = attachRecorders(config, parts, loaded, seed, options, logger);
