@@ -136,7 +136,13 @@ function setUpTimeline() {
   }
   $('trace-files').addEventListener('change', async (event) => {
     const files = [...event.target.files];
-    loadTraceTexts(await Promise.all(files.map((f) => f.text())), files.map((f) => f.name).join(', '));
+    try {
+      loadTraceTexts(await Promise.all(files.map((f) => f.text())), files.map((f) => f.name).join(', '));
+    } catch (error) {
+      // A trace still being written changes under the browser, which then refuses to read it.
+      $('timeline-summary').textContent = `could not read ${files.map((f) => f.name).join(', ')}: ${error.message} (a trace still being written? choose it again, or a copy)`;
+      $('timeline-summary').dataset.loads = String(++loads);
+    }
   });
   $('load-flight').addEventListener('click', async () => {
     const response = await fetch('/debug/flight');

@@ -44,6 +44,9 @@ export function canonical(value) {
 export function buildTimeline({ headers, records }) {
   const nodes = new Set(headers.map((h) => h.node));
   const sends = new Map();
+  // Receives seen before their send: clocks of different nodes (or one millisecond shared by both) can put
+  // a receive first in time order.
+  const early = new Map();
   const arrows = [];
   const markers = [];
   const lastRole = new Map();
@@ -52,9 +55,17 @@ export function buildTimeline({ headers, records }) {
     const event = record.event;
     if (event.type === 'net.send') {
       for (const message of event.messages) {
+        const key = canonical(message);
+        const received = early.get(key);
+        if (received && received.length > 0) {
+          const arrow = received.shift();
+          arrow.send = record;
+          arrow.sendT = record.t;
+          arrow.matched = true;
+          continue;
+        }
         const arrow = newArrow(message, record, null);
         arrows.push(arrow);
-        const key = canonical(message);
         if (!sends.has(key)) sends.set(key, []);
         sends.get(key).push(arrow);
       }
@@ -66,7 +77,11 @@ export function buildTimeline({ headers, records }) {
         arrow.recvT = record.t;
         arrow.matched = true;
       } else {
-        arrows.push(newArrow(event.message, null, record));
+        const arrow = newArrow(event.message, null, record);
+        arrows.push(arrow);
+        const key = canonical(event.message);
+        if (!early.has(key)) early.set(key, []);
+        early.get(key).push(arrow);
       }
     } else if (event.type === 'raft.status') {
       const now = `${event.role}/${event.term}`;

@@ -5,7 +5,8 @@
  * and draws the recorded election's RequestVote messages between the right
  * lanes. Screenshots go to test-results/dashboard/ (see docs/observability.md).
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,14 +130,22 @@ describe('the dashboard in headless Chromium', { timeout: 120_000 }, () => {
     const term = status.term;
     newLeader = status.leader!;
     const other = cluster.nodes.map((n) => n.id).find((id) => id !== oldLeader && id !== newLeader)!;
-    const traces = readdirSync(cluster.dir).filter((f) => f.endsWith('.ndjson')).map((f) => join(cluster.dir, f));
-    expect(traces).toHaveLength(3);
+    const live = readdirSync(cluster.dir).filter((f) => f.endsWith('.ndjson'));
+    expect(live).toHaveLength(3);
+    // The nodes are still writing their traces, and Chromium refuses to read a file that changed after it was
+    // chosen: each attempt loads copies taken at that moment.
+    const copies = mkdtempSync(join(tmpdir(), 'raftkv-dashboard-traces-'));
+    let attempt = 0;
     type Vote = { from: string | null; to: string | null; matched: string | null; y1: number; y2: number };
     let lanes: Record<string, number> = {};
     // The survivors are still writing their traces (flushed once per event-loop turn): load again until the receipt is on disk.
     const votes = await waitFor(
       async () => {
         const loadsBefore = Number(await page.$eval('#timeline-summary', (el) => el.getAttribute('data-loads') ?? '0'));
+        const dir = join(copies, String(++attempt));
+        mkdirSync(dir);
+        const traces = live.map((f) => join(dir, f));
+        live.forEach((f, i) => copyFileSync(join(cluster.dir, f), traces[i]!));
         await page.setInputFiles('#trace-files', traces);
         await waitInPage(page, (before) => Number(document.querySelector('#timeline-summary')?.getAttribute('data-loads') ?? '0') > Number(before), String(loadsBefore));
         await page.selectOption('#filter-term', String(term));
@@ -147,7 +156,7 @@ describe('the dashboard in headless Chromium', { timeout: 120_000 }, () => {
         return shown.some((v) => v.from === newLeader && v.to === other && v.matched === 'true') ? shown : null;
       },
       { timeoutMs: 20_000, what: `the RequestVote ${newLeader} -> ${other} of term ${term} with both ends in the traces` },
-    );
+    ).finally(() => rmSync(copies, { recursive: true, force: true }));
     expect(Object.keys(lanes).sort()).toEqual(['n1', 'n2', 'n3']);
     // The winner asked both others; the survivor's copy was received, the dead leader's was not.
     const toOther = votes.find((v) => v.from === newLeader && v.to === other && v.matched === 'true');
