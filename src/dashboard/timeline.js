@@ -4,7 +4,7 @@
 import { svgElement } from './charts.js';
 import { mentionsKey } from './trace-parse.js';
 
-export const MESSAGE_TYPES = ['RequestVote', 'RequestVoteResponse', 'AppendEntries', 'AppendEntriesResponse', 'Heartbeat', 'HeartbeatResponse'];
+export const MESSAGE_TYPES = ['PreVote', 'PreVoteResponse', 'RequestVote', 'RequestVoteResponse', 'TimeoutNow', 'AppendEntries', 'AppendEntriesResponse', 'Heartbeat', 'HeartbeatResponse', 'InstallSnapshot', 'InstallSnapshotResponse'];
 /** Heartbeats arrive every 50 ms and drown the rest: off until asked for. */
 export const DEFAULT_TYPES = new Set(['RequestVote', 'RequestVoteResponse', 'AppendEntries', 'AppendEntriesResponse']);
 
