@@ -14,6 +14,7 @@ const { createNodeMetrics } = await load('metrics/definitions.js');
 const { BusMetrics } = await load('metrics/bus-metrics.js');
 const { ElectionHistory } = await load('metrics/elections.js');
 const { renderMetrics } = await load('metrics/scrape.js');
+const { PeerTrafficCounters } = await load('transport/traffic.js');
 
 /** The events a leader's bus delivers for write number i (one entry, two followers). */
 function eventsOfOneWrite(i) {
@@ -53,11 +54,12 @@ export async function measureMicro(writes = 200_000, scrapes = 200) {
   for (let i = 0; i < writes; i++) for (const event of batches[i % 1000]) tap.observe(event);
   const tapUsPerWrite = (cpuUs() - tapStart) / writes;
   const status = { node: 'n1', role: 'leader', term: 2, leader: 'n1', leaderAddress: null, commitIndex: 1, appliedIndex: 1, firstLogIndex: 1, lastLogIndex: 1, snapshotIndex: 0, pendingRequests: 0, clientConnections: 50, sessions: 50, peers: [{ id: 'n2', matchIndex: 1, lagEntries: 0 }, { id: 'n3', matchIndex: 1, lagEntries: 0 }], elections: [], uptimeSeconds: 1 };
-  for (let i = 0; i < 20; i++) await renderMetrics(metrics, status);
+  const traffic = new PeerTrafficCounters(['n2', 'n3']);
+  for (let i = 0; i < 20; i++) await renderMetrics(metrics, status, traffic);
   const scrapeStart = cpuUs();
   const wallStart = performance.now();
   let bytes = 0;
-  for (let i = 0; i < scrapes; i++) bytes += (await renderMetrics(metrics, status)).length;
+  for (let i = 0; i < scrapes; i++) bytes += (await renderMetrics(metrics, status, traffic)).length;
   return {
     eventsPerWrite,
     tapUsPerWrite,

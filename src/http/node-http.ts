@@ -14,6 +14,7 @@ import { createNodeMetrics, type NodeMetrics } from '../metrics/definitions.js';
 import { ElectionHistory } from '../metrics/elections.js';
 import { nodeStatus, type NodeStatusJson } from '../metrics/status.js';
 import type { NodeParts } from '../node/assemble.js';
+import type { PeerTrafficSource } from '../transport/traffic.js';
 import { HttpEndpoint } from './server.js';
 
 /** How long /cluster waits for each member's INFO. */
@@ -22,15 +23,17 @@ const CLUSTER_INFO_TIMEOUT_MS = 500;
 export interface NodeObserver {
   readonly metrics: NodeMetrics;
   readonly elections: ElectionHistory;
+  /** The transport's per-peer wire counters, read at scrape time. */
+  readonly traffic: PeerTrafficSource;
 }
 
 /** Attaches the metrics tap to a node's bus, before its first delivery; null when HTTP is off. */
-export function attachObserver(config: NodeConfig, parts: NodeParts): NodeObserver | null {
+export function attachObserver(config: NodeConfig, parts: NodeParts, traffic: PeerTrafficSource): NodeObserver | null {
   if (config.httpAddress === undefined) return null;
   const metrics = createNodeMetrics(config.nodeId);
   const elections = new ElectionHistory(config.nodeId);
   new BusMetrics(metrics, elections).attach(parts.bus);
-  return { metrics, elections };
+  return { metrics, elections, traffic };
 }
 
 export interface NodeHttpOptions {
@@ -64,6 +67,7 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<HttpEndpo
     ...parseHostPort(config.httpAddress!),
     logger: options.logger,
     metrics: observer.metrics,
+    traffic: observer.traffic,
     status,
     cluster: async () =>
       clusterView(

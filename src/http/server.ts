@@ -11,6 +11,7 @@ import type { NodeMetrics } from '../metrics/definitions.js';
 import type { ClusterView } from '../metrics/cluster.js';
 import { renderMetrics } from '../metrics/scrape.js';
 import type { NodeStatusJson } from '../metrics/status.js';
+import type { PeerTrafficSource } from '../transport/traffic.js';
 import { healthBody, healthOf, readinessOf } from './health.js';
 import { dashboardFile } from './static.js';
 
@@ -19,6 +20,7 @@ export interface HttpEndpointOptions {
   readonly port: number;
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
+  readonly traffic: PeerTrafficSource;
   readonly status: () => NodeStatusJson;
   readonly cluster: () => Promise<ClusterView>;
   readonly flightText: () => string;
@@ -88,7 +90,7 @@ export class HttpEndpoint {
     if (method !== 'GET' && method !== 'HEAD') return json(405, { error: 'METHOD_NOT_ALLOWED', message: `${method.slice(0, 16)} not allowed: every route is GET` });
     switch (path) {
       case '/metrics':
-        return { status: 200, contentType: PROMETHEUS_TYPE, body: await renderMetrics(this.options.metrics, this.options.status()) };
+        return { status: 200, contentType: PROMETHEUS_TYPE, body: await renderMetrics(this.options.metrics, this.options.status(), this.options.traffic) };
       case '/health': {
         const status = this.options.status();
         const verdict = healthOf(status, this.options.applyLagEntriesMax);

@@ -95,8 +95,13 @@ function networkMetrics(registry: Registry) {
   return {
     messagesSent: new FastCounter('raftkv_network_peer_sent_messages_total', 'Raft messages handed to the network, by destination and message type.', ['peer', 'type'], registry),
     messagesReceived: new FastCounter('raftkv_network_peer_received_messages_total', 'Raft messages received, by sender and message type.', ['peer', 'type'], registry),
-    entryBytesSent: new FastCounter('raftkv_network_peer_sent_entry_bytes_total', 'Log entry payload bytes sent in AppendEntries, by destination.', ['peer'], registry),
-    entryBytesReceived: new FastCounter('raftkv_network_peer_received_entry_bytes_total', 'Log entry payload bytes received in AppendEntries, by sender.', ['peer'], registry),
+    entryBytesSent: new FastCounter('raftkv_network_peer_sent_entry_payload_bytes_total', 'Log entry payload bytes in AppendEntries handed to the network, by destination (not wire bytes).', ['peer'], registry),
+    entryBytesReceived: new FastCounter('raftkv_network_peer_received_entry_payload_bytes_total', 'Log entry payload bytes in AppendEntries received, by sender (not wire bytes).', ['peer'], registry),
+    // Read from the transport at scrape time (scrape.ts): what crossed each peer's socket.
+    framesSent: new FastCounter('raftkv_network_peer_sent_frames_total', 'Frames written to the connection to a peer.', ['peer'], registry),
+    bytesSent: new FastCounter('raftkv_network_peer_sent_bytes_total', 'Bytes written to the connection to a peer, frame headers included.', ['peer'], registry),
+    framesReceived: new FastCounter('raftkv_network_peer_received_frames_total', 'Frames read from a peer and accepted.', ['peer'], registry),
+    bytesReceived: new FastCounter('raftkv_network_peer_received_bytes_total', 'Bytes of accepted frames read from a peer, frame headers included.', ['peer'], registry),
     roundTrip: new FastHistogram('raftkv_network_peer_round_trip_time_seconds', 'Heartbeat round trip to a peer, as the bus delivers it.', ['peer'], RTT_SECONDS, registry),
     followerMatchIndex: new Gauge({ name: 'raftkv_network_follower_match_index', help: 'Leader only: highest index known replicated on each follower.', labelNames: ['follower'], registers }),
     followerLag: new Gauge({ name: 'raftkv_network_follower_lag_entries', help: "Leader only: entries of the leader's log a follower does not hold yet.", labelNames: ['follower'], registers }),

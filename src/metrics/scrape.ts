@@ -6,8 +6,9 @@
  */
 import type { NodeMetrics } from './definitions.js';
 import type { NodeStatusJson } from './status.js';
+import type { PeerTrafficSource } from '../transport/traffic.js';
 
-export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson): void {
+export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson, traffic: PeerTrafficSource): void {
   const { server, network, client } = metrics;
   server.currentTerm.set(status.term);
   server.hasLeader.set(status.leader === null ? 0 : 1);
@@ -28,10 +29,22 @@ export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson): voi
   client.connections.set(status.clientConnections);
   client.pendingRequests.set(status.pendingRequests);
   if (status.sessions !== null) metrics.sessions.set(status.sessions);
+  copyPeerTraffic(metrics, traffic);
+}
+
+/** The transport counts the wire (one owner); its totals are copied into the counters only when scraped. */
+function copyPeerTraffic(metrics: NodeMetrics, traffic: PeerTrafficSource): void {
+  const { network } = metrics;
+  for (const [peer, counts] of traffic.peerTraffic()) {
+    network.framesSent.child(peer).value = counts.framesSent;
+    network.bytesSent.child(peer).value = counts.bytesSent;
+    network.framesReceived.child(peer).value = counts.framesReceived;
+    network.bytesReceived.child(peer).value = counts.bytesReceived;
+  }
 }
 
 /** The Prometheus text exposition of every metric, gauges refreshed first. */
-export async function renderMetrics(metrics: NodeMetrics, status: NodeStatusJson): Promise<string> {
-  refreshGauges(metrics, status);
+export async function renderMetrics(metrics: NodeMetrics, status: NodeStatusJson, traffic: PeerTrafficSource): Promise<string> {
+  refreshGauges(metrics, status, traffic);
   return metrics.registry.metrics();
 }

@@ -80,9 +80,10 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   try {
     claimDataDir(config.dataDir, { clusterId: config.clusterId, nodeId: config.nodeId });
     const loaded = await loadState(storage);
-    parts = assembleRealNode(config, storage, logger, seed, loaded);
+    const transport = peerTransport(config, logger);
+    parts = assembleRealNode(config, storage, logger, seed, loaded, transport);
     const recorders = attachRecorders(config, parts, loaded, seed, options, logger);
-    const observer = attachObserver(config, parts);
+    const observer = attachObserver(config, parts, transport);
     return await runNode(config, storage, parts, logger, options, recorders, observer);
   } catch (err) {
     await storage.close();
@@ -136,10 +137,10 @@ function attachRecorders(config: NodeConfig, parts: NodeParts, loaded: LoadedSta
   return recorders;
 }
 
-function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logger, seed: number, loaded: LoadedState): NodeParts {
-  const { restored, sessions, snapshot } = loaded;
+/** The node's peer transport; the metrics read its per-peer traffic too. */
+function peerTransport(config: NodeConfig, logger: Logger): TcpTransport {
   const self = config.members.find((member) => member.id === config.nodeId)!;
-  const transport = new TcpTransport({
+  return new TcpTransport({
     self: config.nodeId,
     clusterId: config.clusterId,
     listen: parseHostPort(self.peer),
@@ -150,6 +151,10 @@ function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logg
     logger,
     ...(config.peerTls && { tls: loadPeerTls(config.peerTls, config.nodeId) }),
   });
+}
+
+function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logger, seed: number, loaded: LoadedState, transport: TcpTransport): NodeParts {
+  const { restored, sessions, snapshot } = loaded;
   if (!config.peerTls) logger.info('peers in plaintext: no peerTls in the config (see docs/security.md)');
   logger.info(
     { seed, term: restored.hardState.term, logStart: restored.logStart?.index ?? 0, lastIndex: restored.entries.at(-1)?.index ?? restored.logStart?.index ?? 0, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },

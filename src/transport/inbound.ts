@@ -11,8 +11,9 @@ import type { Logger } from 'pino';
 import type { Message, NodeId } from '../raft/types.js';
 import { messageRelationProblem } from '../raft/message-checks.js';
 import { decodeEnvelope, type WireEnvelope } from './codec.js';
-import { FrameDecoder } from './frame.js';
+import { FRAME_HEADER_BYTES, FrameDecoder } from './frame.js';
 import { clip, type TransportStats } from './stats.js';
+import type { PeerTrafficCounters } from './traffic.js';
 import type { RateLimitedWarn } from '../log/rate-limited.js';
 
 export interface InboundContext {
@@ -26,6 +27,8 @@ export interface InboundContext {
   /** Refusals are logged through this: whoever reaches the port must not be able to flood the log. */
   readonly refusals: RateLimitedWarn;
   readonly stats: TransportStats;
+  /** Accepted frames and their bytes are counted here, under their sender. */
+  readonly traffic: PeerTrafficCounters;
   readonly deliver: (message: Message) => void;
 }
 
@@ -49,6 +52,9 @@ export function serveInbound(socket: Socket, context: InboundContext): void {
     if (problem !== null) return refuse(problem.reason, problem.details);
     sender = decoded.envelope.from;
     context.stats.received++;
+    const traffic = context.traffic.of(sender);
+    traffic.framesReceived++;
+    traffic.bytesReceived += FRAME_HEADER_BYTES + payload.length;
     context.deliver(decoded.envelope.message);
     return !socket.destroyed;
   };

@@ -9,19 +9,23 @@
 import type { Message, NodeId } from '../raft/types.js';
 import { assert } from '../util/assert.js';
 import { decodeEnvelope, encodeEnvelope, type WireEnvelope } from './codec.js';
+import { FRAME_HEADER_BYTES } from './frame.js';
 import { emptyStats, type TransportStats } from './stats.js';
+import { PeerTrafficCounters, type PeerTraffic, type PeerTrafficSource } from './traffic.js';
 import type { Transport } from './transport.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
 
 interface Endpoint {
   readonly clusterId: string;
-  receive(message: Message): void;
+  /** frameBytes: what the frame would take on the TCP wire, length prefix included. */
+  receive(message: Message, frameBytes: number): void;
   refuse(): void;
 }
 
 interface InFlight {
   readonly to: NodeId;
   readonly envelope: WireEnvelope;
+  readonly frameBytes: number;
 }
 
 export class MemoryNetwork {
@@ -70,12 +74,12 @@ export class MemoryNetwork {
   }
 
   /** @internal Returns false when the link is cut or already holds linkMessagesMax messages. */
-  post(to: NodeId, envelope: WireEnvelope, linkMessagesMax: number): boolean {
+  post(to: NodeId, envelope: WireEnvelope, frameBytes: number, linkMessagesMax: number): boolean {
     const key = linkKey(envelope.from, to);
     const inFlight = this.inFlightPerLink.get(key) ?? 0;
     if (this.blocked.has(key) || inFlight >= linkMessagesMax) return false;
     this.inFlightPerLink.set(key, inFlight + 1);
-    this.pending.push({ to, envelope });
+    this.pending.push({ to, envelope, frameBytes });
     this.scheduleFlush();
     return true;
   }
@@ -86,7 +90,7 @@ export class MemoryNetwork {
     for (const item of batch) this.deliver(item);
   }
 
-  private deliver({ to, envelope }: InFlight): void {
+  private deliver({ to, envelope, frameBytes }: InFlight): void {
     const key = linkKey(envelope.from, to);
     this.inFlightPerLink.set(key, (this.inFlightPerLink.get(key) ?? 1) - 1);
     const endpoint = this.endpoints.get(to);
@@ -95,7 +99,7 @@ export class MemoryNetwork {
       endpoint.refuse();
       return;
     }
-    endpoint.receive(envelope.message);
+    endpoint.receive(envelope.message, frameBytes);
   }
 }
 
@@ -106,8 +110,9 @@ export interface MemoryTransportOptions {
   readonly linkMessagesMax?: number;
 }
 
-export class MemoryTransport implements Transport {
+export class MemoryTransport implements Transport, PeerTrafficSource {
   private readonly counters: TransportStats = emptyStats();
+  private readonly traffic = new PeerTrafficCounters();
   private readonly self: NodeId;
   private readonly clusterId: string;
   private readonly linkMessagesMax: number;
@@ -126,11 +131,14 @@ export class MemoryTransport implements Transport {
   start(onMessage: (message: Message) => void): Promise<void> {
     assert(this.state === 'idle', 'MemoryTransport can be started once');
     this.state = 'running';
-    const counters = this.counters;
+    const { counters, traffic } = this;
     this.endpoint = {
       clusterId: this.clusterId,
-      receive(message) {
+      receive(message, frameBytes) {
         counters.received++;
+        const from = traffic.of(message.from);
+        from.framesReceived++;
+        from.bytesReceived += frameBytes;
         onMessage(message);
       },
       refuse() {
@@ -143,10 +151,18 @@ export class MemoryTransport implements Transport {
 
   send(message: Message): void {
     assert(message.from === this.self, `send of a message from ${message.from} by ${this.self}`);
-    const envelope = cloneThroughCodec({ clusterId: this.clusterId, from: this.self, message });
-    const posted = this.state === 'running' && this.network.post(message.to, envelope, this.linkMessagesMax);
-    if (posted) this.counters.sent++;
-    else this.counters.dropped++;
+    const payload = encodeEnvelope({ clusterId: this.clusterId, from: this.self, message });
+    const envelope = decodedAgain(payload);
+    const frameBytes = FRAME_HEADER_BYTES + payload.length;
+    const posted = this.state === 'running' && this.network.post(message.to, envelope, frameBytes, this.linkMessagesMax);
+    if (!posted) {
+      this.counters.dropped++;
+      return;
+    }
+    this.counters.sent++;
+    const to = this.traffic.of(message.to);
+    to.framesSent++;
+    to.bytesSent += frameBytes;
   }
 
   stop(): Promise<void> {
@@ -159,10 +175,15 @@ export class MemoryTransport implements Transport {
   stats(): TransportStats {
     return { ...this.counters };
   }
+
+  /** Counted as if each message were a TCP frame: what was posted to the hub and delivered from it. */
+  peerTraffic(): ReadonlyMap<NodeId, Readonly<PeerTraffic>> {
+    return this.traffic.peerTraffic();
+  }
 }
 
-function cloneThroughCodec(envelope: WireEnvelope): WireEnvelope {
-  const decoded = decodeEnvelope(encodeEnvelope(envelope));
+function decodedAgain(payload: Uint8Array): WireEnvelope {
+  const decoded = decodeEnvelope(payload);
   assert(decoded.ok, `message cannot travel on the wire: ${decoded.ok ? '' : decoded.error.message}`);
   return decoded.envelope;
 }

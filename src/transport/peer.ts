@@ -15,6 +15,7 @@ import { assert } from '../util/assert.js';
 import { backoffDelayMs, type BackoffConfig } from './backoff.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
 import type { TransportStats } from './stats.js';
+import type { PeerTraffic } from './traffic.js';
 import type { PeerAddress } from './transport.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
 import { RateLimitedWarn } from '../log/rate-limited.js';
@@ -39,6 +40,8 @@ export interface PeerLinkOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly stats: TransportStats;
+  /** This peer's wire counters (owned by the transport); the link adds what it writes. */
+  readonly traffic: PeerTraffic;
   /** Mutual TLS (tls.ts); absent: plaintext. */
   readonly tls?: PeerTlsCredentials;
 }
@@ -162,8 +165,11 @@ export class PeerLink {
     let from = 0;
     while (from < queue.length && !this.backpressured) {
       const to = batchEnd(queue, from, this.options.batchBytesMax);
-      this.backpressured = !socket.write(encodeFrames(queue, from, to));
+      const frames = encodeFrames(queue, from, to);
+      this.backpressured = !socket.write(frames);
       this.options.stats.sent += to - from;
+      this.options.traffic.framesSent += to - from;
+      this.options.traffic.bytesSent += frames.length;
       for (let i = from; i < to; i++) this.queuedBytes -= queue[i]!.length;
       from = to;
     }

@@ -15,6 +15,7 @@ import { serveInbound } from './inbound.js';
 import { RateLimitedWarn } from '../log/rate-limited.js';
 import { PeerLink } from './peer.js';
 import { clip, emptyStats, type TransportStats } from './stats.js';
+import { PeerTrafficCounters, type PeerTraffic, type PeerTrafficSource } from './traffic.js';
 import type { PeerAddress, Transport } from './transport.js';
 import { memberIdOf, serverTlsOptions, type PeerTlsCredentials } from './tls.js';
 
@@ -46,10 +47,11 @@ export interface TcpTransportOptions {
 const BATCH_BYTES_MAX = 256 * 1024;
 const CONNECT_TIMEOUT_MS = 3_000;
 
-export class TcpTransport implements Transport {
+export class TcpTransport implements Transport, PeerTrafficSource {
   private readonly links = new Map<NodeId, PeerLink>();
   private readonly inbound = new Set<Socket>();
   private readonly counters: TransportStats = emptyStats();
+  private readonly traffic: PeerTrafficCounters;
   private readonly logger: Logger;
   private readonly refusals: RateLimitedWarn;
   private server: Server | null = null;
@@ -60,6 +62,7 @@ export class TcpTransport implements Transport {
     assert(new Set(options.peers.map((p) => p.id)).size === options.peers.length, 'peer ids must be unique');
     this.logger = options.logger.child({ component: 'transport' });
     this.refusals = new RateLimitedWarn(this.logger);
+    this.traffic = new PeerTrafficCounters(options.peers.map((p) => p.id));
     for (const peer of options.peers) this.links.set(peer.id, this.makeLink(peer));
   }
 
@@ -127,6 +130,10 @@ export class TcpTransport implements Transport {
     return { ...this.counters };
   }
 
+  peerTraffic(): ReadonlyMap<NodeId, Readonly<PeerTraffic>> {
+    return this.traffic.peerTraffic();
+  }
+
   /** Frames waiting for one peer (not yet handed to its socket). */
   queued(peer: NodeId): number {
     return this.links.get(peer)?.queued() ?? 0;
@@ -156,6 +163,7 @@ export class TcpTransport implements Transport {
       logger: this.logger,
       refusals: this.refusals,
       stats: this.counters,
+      traffic: this.traffic,
       deliver: onMessage,
     });
   }
@@ -173,6 +181,7 @@ export class TcpTransport implements Transport {
       now: this.options.now ?? Date.now,
       logger: this.logger,
       stats: this.counters,
+      traffic: this.traffic.of(peer.id),
       ...(this.options.tls && { tls: this.options.tls }),
     });
   }

@@ -4,6 +4,7 @@ import { BusMetrics } from '../../src/metrics/bus-metrics.js';
 import { createNodeMetrics } from '../../src/metrics/definitions.js';
 import { ElectionHistory } from '../../src/metrics/elections.js';
 import { refreshGauges } from '../../src/metrics/scrape.js';
+import { PeerTrafficCounters } from '../../src/transport/traffic.js';
 import { nodeStatus } from '../../src/metrics/status.js';
 import { parseSamples } from '../support/http-cluster.js';
 
@@ -27,7 +28,7 @@ describe('snapshot metrics from the bus tap', () => {
       startedMs: 0,
     });
     expect(status.snapshotIndex).toBe(120);
-    refreshGauges(metrics, status);
+    refreshGauges(metrics, status, new PeerTrafficCounters());
     const samples = parseSamples(await metrics.registry.metrics());
     expect(samples.get('raftkv_server_snapshot_index')).toBe(120);
     expect(samples.get('raftkv_server_snapshot_duration_seconds_count{kind="take"}')).toBe(1);

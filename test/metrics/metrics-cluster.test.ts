@@ -163,13 +163,54 @@ describe('metrics of a 3-process cluster', { timeout: 120_000 }, () => {
       expect(total('raftkv_client_request_duration_seconds_count{command="set"}')).toBeGreaterThanOrEqual(500);
       const follower = cluster.nodes.find((n) => n.id !== leader)!.id;
       expect(sample(during, `raftkv_network_peer_sent_messages_total{peer="${follower}",type="AppendEntries"}`)).toBeGreaterThan(0);
-      expect(sample(during, `raftkv_network_peer_sent_entry_bytes_total{peer="${follower}"}`)).toBeGreaterThan(0);
+      expect(sample(during, `raftkv_network_peer_sent_entry_payload_bytes_total{peer="${follower}"}`)).toBeGreaterThan(0);
       expect(sample(during, `raftkv_network_peer_round_trip_time_seconds_count{peer="${follower}"}`)).toBeGreaterThan(0);
       // A follower applies what the leader commits.
       const committed = sample(during, 'raftkv_server_commit_index');
       await waitFor(async () => sample(await scrape(url(follower)), 'raftkv_server_applied_index') >= committed, { what: `${follower} to apply up to ${committed}` });
     } finally {
       await load.stop();
+    }
+  });
+
+  it('under load: the leader and each follower count the frames and bytes on the wire between them, both ways, and no peer receives more than was sent to it', async () => {
+    const ids = cluster.nodes.map((n) => n.id);
+    const { scrapes: before } = await settledScrapes();
+    const load = startLoad(cluster.addresses(), 8);
+    try {
+      await waitFor(() => load.acknowledged() >= 300, { timeoutMs: 30_000, what: '300 acknowledged writes' });
+    } finally {
+      await load.stop();
+    }
+    // Raft traffic runs between the leader and each follower (followers talk to each other only in elections).
+    const { leader, scrapes: after } = await settledScrapes();
+    const rose = (id: string, key: string): number => sample(after.get(id)!, key) - sample(before.get(id)!, key);
+    for (const follower of ids.filter((id) => id !== leader)) {
+      for (const [id, peer] of [[leader, follower], [follower, leader]] as const) {
+        for (const kind of ['sent_bytes', 'received_bytes', 'sent_frames', 'received_frames']) {
+          expect(rose(id, `raftkv_network_peer_${kind}_total{peer="${peer}"}`), `${id}'s ${kind} with ${peer}`).toBeGreaterThan(0);
+        }
+        const samples = after.get(id)!;
+        const frames = sample(samples, `raftkv_network_peer_sent_frames_total{peer="${peer}"}`);
+        // Each frame is a 4-byte length prefix and a non-empty envelope.
+        expect(sample(samples, `raftkv_network_peer_sent_bytes_total{peer="${peer}"}`)).toBeGreaterThan(4 * frames);
+        // A frame carries one message the bus handed over; a dropped message never becomes one.
+        let handedOver = 0;
+        for (const [key, value] of samples) if (key.startsWith(`raftkv_network_peer_sent_messages_total{peer="${peer}",`)) handedOver += value;
+        expect(handedOver, `${id}'s messages to ${peer}`).toBeGreaterThanOrEqual(frames);
+      }
+      // The wire carries more than the entries' payload: the leader's bytes to a follower rose past the payload it replicated.
+      expect(rose(leader, `raftkv_network_peer_sent_bytes_total{peer="${follower}"}`)).toBeGreaterThan(rose(leader, `raftkv_network_peer_sent_entry_payload_bytes_total{peer="${follower}"}`));
+    }
+    // Every receiver read before its sender: what a peer accepted was written first (no process has restarted yet).
+    const receivers = new Map(await Promise.all(ids.map(async (id) => [id, await scrape(url(id))] as const)));
+    const senders = new Map(await Promise.all(ids.map(async (id) => [id, await scrape(url(id))] as const)));
+    for (const from of ids) {
+      for (const to of ids.filter((other) => other !== from)) {
+        const sent = sample(senders.get(from)!, `raftkv_network_peer_sent_bytes_total{peer="${to}"}`);
+        const received = sample(receivers.get(to)!, `raftkv_network_peer_received_bytes_total{peer="${from}"}`);
+        expect(received, `bytes ${from} -> ${to}`).toBeLessThanOrEqual(sent);
+      }
     }
   });
 

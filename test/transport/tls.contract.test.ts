@@ -12,7 +12,6 @@ import { DEFAULT_LIMITS } from '../../src/config/types.js';
 import type { NodeId } from '../../src/raft/types.js';
 import { TcpTransport } from '../../src/transport/tcp.js';
 import { loadPeerTls } from '../../src/transport/tls.js';
-import type { Transport } from '../../src/transport/transport.js';
 import { fakeIo } from '../cli/fake-io.js';
 import { freePorts, memoryLogger } from './helpers.js';
 import { transportContract } from './transport.contract.js';
@@ -29,7 +28,7 @@ transportContract('tcp with mutual TLS', async (ids) => {
   const ports = await freePorts(ids.length);
   const addresses = ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] ?? 0 }));
   const { logger } = memoryLogger();
-  return new Map<NodeId, Transport>(
+  return new Map(
     addresses.map((address) => [
       address.id,
       new TcpTransport({

@@ -6,15 +6,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message, NodeId } from '../../src/raft/types.js';
 import type { Transport } from '../../src/transport/transport.js';
+import type { PeerTrafficSource } from '../../src/transport/traffic.js';
+import { FRAME_HEADER_BYTES } from '../../src/transport/frame.js';
 import { bytesOf, Inbox, numbered, oneOfEach, waitFor } from './helpers.js';
 
-export type TransportFactory = (ids: readonly NodeId[]) => Promise<ReadonlyMap<NodeId, Transport>>;
+export type TransportFactory = (ids: readonly NodeId[]) => Promise<ReadonlyMap<NodeId, Transport & PeerTrafficSource>>;
 
 const BURST = 10_000;
 
 export function transportContract(name: string, factory: TransportFactory): void {
   describe(`Transport contract: ${name}`, () => {
-    const live: Transport[] = [];
+    const live: (Transport & PeerTrafficSource)[] = [];
     afterEach(async () => {
       await Promise.all(live.splice(0).map((t) => t.stop()));
     });
@@ -56,6 +58,26 @@ export function transportContract(name: string, factory: TransportFactory): void
         const rounds = c.inbox('b').messages.filter((m) => m.from === from).map(readRound);
         expect(rounds).toEqual(Array.from({ length: BURST }, (_, n) => n));
       }
+    });
+
+    it('counts the frames and bytes each link carried, the same on both ends', async () => {
+      const c = await cluster(['a', 'b', 'c']);
+      const toB = oneOfEach('a', 'b');
+      for (const message of toB) c.transport('a').send(message);
+      for (let n = 0; n < 50; n++) c.transport('b').send(numbered('b', 'a', n));
+      await waitFor(() => c.inbox('b').messages.length === toB.length && c.inbox('a').messages.length === 50, 'delivery');
+      const aToB = c.transport('a').peerTraffic().get('b')!;
+      const bFromA = c.transport('b').peerTraffic().get('a');
+      expect(aToB.framesSent).toBe(toB.length);
+      expect(aToB.bytesSent).toBeGreaterThan(toB.length * FRAME_HEADER_BYTES);
+      expect({ frames: bFromA?.framesReceived, bytes: bFromA?.bytesReceived }).toEqual({ frames: aToB.framesSent, bytes: aToB.bytesSent });
+      const bToA = c.transport('b').peerTraffic().get('a');
+      const aFromB = c.transport('a').peerTraffic().get('b');
+      expect(bToA?.framesSent).toBe(50);
+      expect({ frames: aFromB?.framesReceived, bytes: aFromB?.bytesReceived }).toEqual({ frames: 50, bytes: bToA!.bytesSent });
+      // Nothing went to or came from c.
+      const aAndC = c.transport('a').peerTraffic().get('c') ?? { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0 };
+      expect(aAndC).toEqual({ framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0 });
     });
 
     it('send to a peer that is down does not throw, and other links keep working', async () => {
