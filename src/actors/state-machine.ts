@@ -127,6 +127,7 @@ export class StateMachineActor {
    * for a follower is. The caller closes it.
    */
   exportSnapshot(): Promise<SnapshotReader> {
+    if (this.failed) return Promise.reject(new Error('the state machine has stopped after a storage failure'));
     return new Promise((resolve) => this.enqueue({ kind: 'export', opened: resolve }));
   }
 

@@ -188,9 +188,9 @@ function parseMeta(bytes: Buffer, path: string, at: number): SnapshotMeta {
     throw invalid(path, at, `has metadata that is not JSON: ${(err as Error).message}`);
   }
   const { index, term, voters } = (value ?? {}) as Record<string, unknown>;
-  const count = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
-  if (!count(index) || !count(term) || !Array.isArray(voters) || !voters.every((v) => typeof v === 'string')) {
-    throw invalid(path, at, 'has metadata without an index, a term and a list of voters');
+  const positive = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 1;
+  if (!positive(index) || !positive(term) || !Array.isArray(voters) || !voters.every((v) => typeof v === 'string')) {
+    throw invalid(path, at, 'has metadata without a positive index and term and a list of voters');
   }
   return { index: index as number, term: term as number, voters: voters as string[] };
 }
