@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RaftkvClient } from '../../src/client/client.js';
+import { RespConnection } from '../../src/client/connection.js';
 import { ProcessCluster } from '../support/process-cluster.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/raftkv.js');
@@ -148,5 +149,28 @@ describe('raftkv snapshot save, status and restore', { timeout: 180_000 }, () =>
     const missing = raftkv(['snapshot', 'status', join(old.dir, 'nope.snap')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain(`error (SNAPSHOT_FILE_UNREADABLE): cannot open ${join(old.dir, 'nope.snap')}`);
+  });
+
+  it('answers misuse of SNAPSHOT with errors, and streams a view to the end on any node', async () => {
+    const connection = await RespConnection.connect(old.nodes[1]!.client);
+    try {
+      expect(await connection.send(['SNAPSHOT', 'NEXT'])).toEqual({ type: 'error', message: 'ERR SNAPSHOT NEXT without SNAPSHOT OPEN on this connection' });
+      expect(await connection.send(['SNAPSHOT', 'BOGUS'])).toMatchObject({ type: 'error', message: expect.stringContaining("unknown subcommand 'BOGUS'") });
+      expect(await connection.send(['SNAPSHOT'])).toMatchObject({ type: 'error', message: expect.stringContaining('wrong number of arguments') });
+      const open = await connection.send(['SNAPSHOT', 'OPEN']);
+      expect(open).toMatchObject({ type: 'array' });
+      let chunks = 0;
+      for (let last = false; !last; chunks++) {
+        const next = await connection.send(['SNAPSHOT', 'NEXT']);
+        if (next.type !== 'array' || next.value?.[0]?.type !== 'integer') throw new Error(`unexpected reply ${JSON.stringify(next)}`);
+        last = next.value[0].value === 1;
+      }
+      expect(chunks).toBeGreaterThan(1);
+      expect(await connection.send(['SNAPSHOT', 'NEXT'])).toMatchObject({ type: 'error', message: expect.stringContaining('after the last chunk') });
+      expect(await connection.send(['SNAPSHOT', 'CLOSE'])).toEqual({ type: 'simple', value: 'OK' });
+      expect(await connection.send(['PING'])).toEqual({ type: 'simple', value: 'PONG' });
+    } finally {
+      connection.destroy();
+    }
   });
 });
