@@ -22,7 +22,7 @@ import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sess
 import type { SnapshotCommand } from '../raft/ready.js';
 import { ENTRY_COMMAND, type Entry, type InstallSnapshot, type LogPoint, type NodeId, type SnapshotMeta } from '../raft/types.js';
 import { SnapshotFormatError } from '../storage/snapshot-format.js';
-import type { KvStorage } from '../storage/interfaces.js';
+import type { KvStorage, SnapshotReader } from '../storage/interfaces.js';
 import { assert } from '../util/assert.js';
 import { SnapshotPolicy, type SnapshotThresholds } from './snapshot-policy.js';
 import { SnapshotSender } from './snapshot-sender.js';
@@ -51,7 +51,8 @@ export interface StateMachineOptions {
 type Work =
   | { readonly kind: 'entries'; readonly entries: Entry[] }
   | { readonly kind: 'stage'; readonly message: InstallSnapshot }
-  | { readonly kind: 'send'; readonly command: SnapshotCommand & { kind: 'send' } };
+  | { readonly kind: 'send'; readonly command: SnapshotCommand & { kind: 'send' } }
+  | { readonly kind: 'export'; readonly opened: (reader: Promise<SnapshotReader>) => void };
 
 /** The chunks of an incoming snapshot staged so far. */
 interface Staging {
@@ -120,6 +121,16 @@ export class StateMachineActor {
     while (this.busy) await this.busy;
   }
 
+  /**
+   * A read view of the state machine at its applied point, for `raftkv
+   * snapshot save`: opened between applies, in order with them, as a view
+   * for a follower is. The caller closes it.
+   */
+  exportSnapshot(): Promise<SnapshotReader> {
+    if (this.failed) return Promise.reject(new Error('the state machine has stopped after a storage failure'));
+    return new Promise((resolve) => this.enqueue({ kind: 'export', opened: resolve }));
+  }
+
   sessionCount(): number {
     return this.sessions.size();
   }
@@ -141,6 +152,9 @@ export class StateMachineActor {
     } else if (item.kind === 'stage') {
       operation = 'snapshot install';
       task = this.stage(item.message);
+    } else if (item.kind === 'export') {
+      item.opened(this.kv.openSnapshot(this.viewMeta()));
+      task = Promise.resolve();
     } else {
       // Nothing is being applied now: the view opens exactly at the applied point.
       this.sender.handle(item.command, () => this.viewMeta());

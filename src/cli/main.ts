@@ -12,6 +12,7 @@ import { runUserCommand } from './commands.js';
 import { CliExit, println, processIo, type CliIo } from './io.js';
 import { printError, runRepl } from './repl.js';
 import { serverCommand } from './server.js';
+import { snapshotRestore, snapshotSave, snapshotStatus } from './snapshot.js';
 import { statusCommand } from './status.js';
 import { debugFlightDump, traceMerge, traceReplay, traceShow } from './trace.js';
 import { transferLeaderCommand } from './transfer-leader.js';
@@ -51,6 +52,7 @@ function buildProgram(io: CliIo): Command {
   addBench(program, io);
   addTrace(program, io);
   addDebug(program, io);
+  addSnapshot(program, io);
   addSim(program);
   addCerts(program, io);
   return program;
@@ -182,6 +184,29 @@ function addDebug(program: Command, io: CliIo): void {
     .description("dump a node's flight recorder to a file on that node; prints the path")
     .requiredOption('--node <host:port>', "the node's client address")
     .action((opts: { node: string }) => debugFlightDump(opts.node, io));
+}
+
+function addSnapshot(program: Command, io: CliIo): void {
+  const snapshot = program.command('snapshot').description('back up a running cluster to a file, inspect it, seed a new cluster from it (docs/snapshots.md)');
+  snapshot
+    .command('save')
+    .description("save the leader's state machine to a new file, with its index, term, voters and a sha256 checksum")
+    .argument('<file>')
+    .option('--cluster <list>', 'comma-separated host:port client addresses')
+    .action((file: string, opts: { cluster?: string }) => snapshotSave(file, resolveCluster(opts.cluster), io));
+  snapshot
+    .command('status')
+    .description('check a snapshot file: index, term, voters, keys, sessions, size and checksum verdict')
+    .argument('<file>')
+    .option('--json', 'one JSON object')
+    .action((file: string, opts: { json?: boolean }) => snapshotStatus(file, io, opts.json === true));
+  snapshot
+    .command('restore')
+    .description("seed a new node's (empty) data directory from a snapshot file; run once per node of the new cluster")
+    .argument('<file>')
+    .requiredOption('--config <file>', 'the new node\'s config file (JSON): its dataDir, nodeId and members')
+    .option('--data-dir <dir>', 'override the config file dataDir')
+    .action((file: string, opts: { config: string; dataDir?: string }) => snapshotRestore(file, opts, io));
 }
 
 function addCerts(program: Command, io: CliIo): void {

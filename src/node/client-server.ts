@@ -23,6 +23,7 @@ import { answerEdge, type EdgeNode } from './client-edge.js';
 import { DEBUG_REFUSED, debugAllowed, evictWhenIdle } from './client-guards.js';
 import type { DebugCommands } from '../config/types.js';
 import { EdgeConnection } from './edge-connection.js';
+import { SnapshotExport, type SnapshotSource } from './snapshot-export.js';
 import { NodeSettings } from './node-settings.js';
 import { Transaction } from './transaction.js';
 import { notificationsFor, Subscriptions, type Notification } from './keyspace-notifications.js';
@@ -38,6 +39,8 @@ export interface ClientServerOptions {
   readonly logger: Logger;
   /** DEBUG FLIGHTDUMP: writes the flight recorder to a file, returns its path. Answered here, off the bus, so traces and replays never see it. */
   readonly onFlightDump?: () => string;
+  /** SNAPSHOT OPEN | NEXT | CLOSE read views (`raftkv snapshot save`); refused without one. */
+  readonly snapshots?: SnapshotSource;
   /** Who may run DEBUG (default "local": loopback clients only). */
   readonly debugCommands?: DebugCommands;
 }
@@ -163,6 +166,7 @@ class ClientConnection {
   private readonly watching = new Map<number, readonly Buffer[]>();
   /** The client half-closed: once every request read so far is answered, close our side too. */
   private inputEnded = false;
+  private readonly snapshotExport: SnapshotExport;
 
   private readonly id: ConnectionId;
 
@@ -176,6 +180,10 @@ class ClientConnection {
   ) {
     this.id = state.id;
     this.parser = new RequestParser(options.limits);
+    this.snapshotExport = new SnapshotExport(options.snapshots, () => node.view().role);
+    socket.once('close', () => {
+      this.snapshotExport.close().catch((err: Error) => options.logger.warn({ conn: this.id, err: err.message }, 'closing a snapshot export failed'));
+    });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('end', () => {
@@ -250,6 +258,10 @@ class ClientConnection {
   private answerAtEdge(seq: number, request: EdgeRequest): void {
     if (request.name.endsWith('subscribe')) {
       this.deliver(seq, concatReplies(this.subscriptions.change(request.name, request.args).map((r) => encodeReply(r, this.state.protocol))));
+      return;
+    }
+    if (request.name === 'snapshot') {
+      void this.snapshotExport.answer(request.args).then((reply) => this.deliverReply(seq, reply));
       return;
     }
     if (request.name === 'quit') this.quitSeq = seq;

@@ -197,6 +197,10 @@ async function runNode(
     limits: config.limits,
     logger,
     onFlightDump: () => flightDump('DEBUG FLIGHTDUMP request'),
+    snapshots: {
+      open: () => parts.stateMachine.exportSnapshot(),
+      chunkBytes: config.limits.snapshotChunkBytes,
+    },
     ...(config.debugCommands && { debugCommands: config.debugCommands }),
   });
   logRaftEvents(parts.bus, logger, config.nodeId);

@@ -68,5 +68,6 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   server('psubscribe', -2, ['pubsub', 'noscript', 'loading', 'stale'], 'pubsub', 'Subscribes to channel patterns (__keyspace@0__:user:*).', '2.0.0'),
   server('unsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], 'pubsub', 'Unsubscribes from channels (all without names).', '2.0.0'),
   server('punsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], 'pubsub', 'Unsubscribes from patterns (all without names).', '2.0.0'),
+  server('snapshot', 2, ['admin', 'noscript', 'loading', 'stale'], 'raftkv', 'SNAPSHOT OPEN | NEXT | CLOSE: streams a read view of the state machine, chunk by chunk (raftkv snapshot save).', '0.1.0'),
   server('debug', 2, ['admin', 'noscript', 'loading', 'stale'], 'server', 'DEBUG FLIGHTDUMP: writes the flight recorder to a file.', '1.0.0', debug),
 ];

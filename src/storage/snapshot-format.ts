@@ -47,6 +47,8 @@ export function decodeChunk(bytes: Uint8Array, what: string): SnapshotRecord[] {
     if (space !== SPACE_KV && space !== SPACE_SESSION) throw invalid(what, i, `has an unknown space ${String(space)}`);
     if (!(key instanceof Uint8Array) || !(data instanceof Uint8Array)) throw invalid(what, i, 'has a key or value that is not bytes');
     if (space === SPACE_SESSION && key.length !== 8) throw invalid(what, i, 'has a session id that is not 8 bytes');
+    // The id is a big-endian safe integer (storage/codec.ts): its high word stays below 2^21.
+    if (space === SPACE_SESSION && Buffer.from(key.buffer, key.byteOffset, 8).readUInt32BE(0) >= 0x200000) throw invalid(what, i, 'has a session id beyond the largest safe integer');
     return [space, key, data] as const;
   });
 }
