@@ -86,7 +86,7 @@ function printConnectHints(io: CliIo, leader: string, addresses: readonly string
   const lines = [
     bold(`cluster is up: leader at ${leader}; nodes ${addresses.join(', ')}`, tty),
     '  connect with:',
-    `    raftkv cli                 (or: node bin/raftkv.js cli)`,
+    `    npx raftkv cli             (or: node bin/raftkv.js cli)`,
     `    redis-cli -h ${host} -p ${port}`,
     `    nc ${host} ${port}    then type: SET greeting hello, GET greeting`,
     ...(dashboards.length > 0 ? [`  dashboard: http://${dashboards[0]}/   metrics: ${dashboards.map((d) => `http://${d}/metrics`).join(', ')}`] : []),

@@ -27,6 +27,11 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  // `raftkv status | head`: a reader that goes away ends the command quietly, as with any Unix tool.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
