@@ -58,7 +58,7 @@ function fieldOk(kind: Field, value: unknown): boolean {
       return e !== null && typeof e === 'object' && (isNumber(e.at) || isNumber(e.in));
     }
     case 'cond':
-      return value === 'nx' || value === 'xx' || value === 'gt' || value === 'lt';
+      return value === 'nx' || value === 'xx' || value === 'gt' || value === 'lt' || value === 'xx-lt';
     case 'setcond':
       return value === 'nx' || value === 'xx';
     case 'setreply':

@@ -23,8 +23,13 @@ export interface SessionTag {
 /** A new expiry: absolute (EXAT/PXAT, in ms) or relative to the entry's time (EX/PX, in ms). */
 export type ExpirySpec = { readonly at: number } | { readonly in: number };
 
-/** EXPIRE's NX | XX | GT | LT. */
-export type ExpireCondition = 'nx' | 'xx' | 'gt' | 'lt';
+/**
+ * EXPIRE's NX | XX | GT | LT. XX with LT is its own condition: LT alone
+ * counts a key without expiry as infinitely lived (so any expiry is less),
+ * while XX LT needs an existing expiry. XX with GT is just GT (a key without
+ * expiry never has a greater one set).
+ */
+export type ExpireCondition = 'nx' | 'xx' | 'gt' | 'lt' | 'xx-lt';
 
 /**
  * Commands that change the state. Each is applied deterministically from the

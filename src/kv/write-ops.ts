@@ -204,7 +204,8 @@ function expire(command: Extract<KvWriteCommand, { op: 'expire' }>, ctx: WriteCo
     (command.cond === 'nx' && !has) ||
     (command.cond === 'xx' && has) ||
     (command.cond === 'gt' && has && at > old.expireAt) ||
-    (command.cond === 'lt' && (!has || at < old.expireAt));
+    (command.cond === 'lt' && (!has || at < old.expireAt)) ||
+    (command.cond === 'xx-lt' && has && at < old.expireAt);
   if (!allowed) return int(0);
   if (at <= ctx.now) ctx.overlay.del(command.key);
   else store(command.key, old.value, at);

@@ -38,8 +38,9 @@ const expire: Handler = ([key, amount, ...options], limits, name) => {
   if (flags.has('gt') && flags.has('lt')) return fail('ERR GT and LT options at the same time are not compatible');
   const spec = expiryArg(EXPIRE_UNITS[name]!, amount!, name, true);
   if (typeof spec === 'string') return fail(spec);
-  // XX with GT or LT: GT/LT already imply an existing expiry where it matters.
-  const cond = (['nx', 'gt', 'lt', 'xx'] as const).find((f) => flags.has(f)) as ExpireCondition | undefined;
+  // XX with GT is GT (see ExpireCondition); XX with LT is a condition of its own.
+  const cond: ExpireCondition | undefined =
+    flags.has('xx') && flags.has('lt') ? 'xx-lt' : (['nx', 'gt', 'lt', 'xx'] as const).find((f) => flags.has(f));
   return write({ op: 'expire', key: key!, expire: spec, ...(cond ? { cond } : {}) });
 };
 

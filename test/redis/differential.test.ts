@@ -97,7 +97,14 @@ describe('differential: raftkv vs redis-server', { timeout: 300_000 }, () => {
           expect(a, args.join(' ')).toEqual(b);
         }
       }),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // Counterexamples found earlier, always tried first.
+        examples: [
+          // EXPIRE ... XX LT on a key without expiry: XX wins (Redis answers 0); raftkv once let LT alone decide.
+          [[['MSET', 'k0', '0'], ['EXPIRE', 'k0', '1000', 'XX', 'LT']]],
+        ],
+      },
     );
   });
 });
