@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessCluster } from '../support/process-cluster.js';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const port = (address: string) => address.split(':')[1]!;
@@ -21,6 +22,8 @@ describe('Redis tools against a 3-process cluster', { timeout: 120_000 }, () => 
     cluster.startAll();
     leader = await cluster.waitForLeader();
     follower = cluster.addresses().find((a) => a !== leader)!;
+    // A follower answers MOVED only once it has heard from the leader (TRYAGAIN before that).
+    await waitFor(async () => ((await cluster.info(follower))['leader'] ?? '') !== '', { what: `${follower} to know the leader` });
   });
   afterAll(async () => cluster?.destroy());
 
