@@ -265,14 +265,7 @@ export class RaftCore {
 
   /** Dissertation 9.6: poll the voters without touching term or vote. */
   private becomePreCandidate(): void {
-    assert(this.role !== 'leader', 'a leader cannot become a precandidate');
-    this.role = 'precandidate';
-    this.leader = null;
-    this.stepRole = (m) => this.stepCandidate(m);
-    this.tickRole = () => this.tickElection();
-    this.resetElectionTimer();
-    this.votes.clear();
-    this.votes.set(this.id, true);
+    this.startPolling('precandidate');
   }
 
   private becomeCandidate(): void {
@@ -280,7 +273,13 @@ export class RaftCore {
     this.setTerm(this.term + 1);
     this.vote = this.id;
     this.persistence.markHardStateDirty();
-    this.role = 'candidate';
+    this.startPolling('candidate');
+  }
+
+  /** What a precandidate and a candidate share: no leader, a fresh timeout, and our own vote counted. */
+  private startPolling(role: 'precandidate' | 'candidate'): void {
+    assert(this.role !== 'leader', `a leader cannot become a ${role}`);
+    this.role = role;
     this.leader = null;
     this.stepRole = (m) => this.stepCandidate(m);
     this.tickRole = () => this.tickElection();
