@@ -21,10 +21,15 @@ import { bulkText, errorReply, OK, queryReply, resultReply, type Reply } from '.
 import type { LeaderTransferOutcome } from '../raft/ready.js';
 import type { LogIndex, NodeId, Term } from '../raft/types.js';
 import { assertNever } from '../util/assert.js';
+import type { ClusterConfig } from '../raft/membership/config.js';
+import { MemberDirectory } from '../node/member-directory.js';
 
 export interface ClientActorOptions {
   readonly nodeId: NodeId;
+  /** The members the config files name (addresses a configuration recorded without them). */
   readonly members: readonly MemberConfig[];
+  /** The configuration in force at start; `raft.membership` events follow it. */
+  readonly config: ClusterConfig | null;
   readonly pendingRequestsMax: number;
   readonly requestTimeoutTicks: number;
   readonly appliedIndex: LogIndex;
@@ -68,12 +73,16 @@ export class ClientActor {
   private status: NodeStatusEvent = { role: 'follower', term: 0, leader: null, commitIndex: 0, firstIndex: 1, lastIndex: 0 };
   /** The last snapshot taken or installed here: its index and how long taking it took (0 for an install). */
   private snapshot = { index: 0, durationMs: 0 };
+  /** Who the members are and where they listen, for -MOVED and INFO. */
+  private readonly directory: MemberDirectory;
 
   constructor(
     private readonly bus: MessageBus,
     private readonly options: ClientActorOptions,
   ) {
     this.applied = options.appliedIndex;
+    this.directory = new MemberDirectory(options.members, options.config);
+    bus.on('raft.membership', (e) => this.directory.update(e.config));
     bus.on('client.request', (e) => this.handleRequest(e.conn, e.seq, e.request));
     bus.on('raft.outcomes', (e) => this.handleOutcomes(e));
     bus.on('raft.status', (e) => (this.status = e));
@@ -115,6 +124,14 @@ export class ClientActor {
         this.bus.publish({ type: 'raft.transferLeader', id, target: request.target });
         break;
       }
+      case 'membership': {
+        // Answered once its entry is applied (or refused at once); the request timeout bounds the wait.
+        const id = this.admit(conn, seq, null, null);
+        if (id === null) break;
+        this.pending.get(id)!.ordered = false;
+        this.bus.publish({ type: 'raft.changeMembership', id, change: request.change });
+        break;
+      }
       default:
         assertNever(request, 'client request');
     }
@@ -142,6 +159,18 @@ export class ClientActor {
     }
     for (const { id, leader } of outcomes.refused) this.finish(id, this.redirect(id, leader));
     for (const transfer of outcomes.leaderTransfers) this.answerLeaderTransfer(transfer);
+    for (const change of outcomes.membershipChanges) {
+      const request = this.pending.get(change.id);
+      if (!request) continue;
+      if (change.outcome === 'refused') {
+        this.finish(change.id, change.code === 'NOT_LEADER' ? this.redirect(change.id, this.status.leader) : errorReply(`${change.code} ${change.detail}`));
+        continue;
+      }
+      request.index = change.index;
+      request.term = change.term;
+      request.started = true;
+      this.writesByIndex.set(change.index, change.id);
+    }
     for (const read of outcomes.readsReady) {
       if (!this.pending.has(read.id)) continue;
       if (read.index <= this.applied) this.query(read.id);
@@ -157,7 +186,8 @@ export class ClientActor {
       this.writesByIndex.delete(applied.index);
       const request = this.pending.get(id);
       if (!request) continue;
-      if (request.term === applied.term && applied.result) this.finish(id, resultReply(applied.result));
+      // A configuration entry has no result: applied in our term, it took effect.
+      if (request.term === applied.term) this.finish(id, applied.result ? resultReply(applied.result) : OK);
       // Another leader's entry took this index: ours was never committed.
       else this.finish(id, errorReply('ERR write lost: leadership changed before it was committed; it was not applied, retry it'));
     }
@@ -249,7 +279,7 @@ export class ClientActor {
   }
 
   private member(id: NodeId): MemberConfig | undefined {
-    return this.options.members.find((m) => m.id === id);
+    return this.directory.find(id);
   }
 
   /** INFO: answered from this node's state; the keyspace section first counts the keys. */
@@ -281,7 +311,7 @@ export class ClientActor {
       term: s.term,
       leader: s.leader,
       leaderAddress: s.leader === null ? null : (this.member(s.leader)?.client ?? null),
-      followers: this.options.members.filter((m) => m.id !== this.options.nodeId).map((m) => m.client),
+      followers: this.directory.members().filter((m) => m.id !== this.options.nodeId).map((m) => m.client),
       commitIndex: s.commitIndex,
       appliedIndex: this.applied,
       lastLogIndex: s.lastIndex,
@@ -289,7 +319,7 @@ export class ClientActor {
       snapshotIndex: this.snapshot.index,
       snapshotDurationMs: this.snapshot.durationMs,
       pendingRequests: this.pending.size,
-      members: this.options.members.map((m) => m.id),
+      members: this.directory.members().map((m) => m.id),
       connectedClients: edge?.connectedClients ?? 0,
       tcpPort: edge?.tcpPort ?? 0,
       uptimeSeconds: edge?.uptimeSeconds ?? 0,

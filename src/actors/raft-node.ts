@@ -28,12 +28,13 @@ export class RaftNodeActor {
     bus.on('raft.read', (event) => this.step(this.now ? { type: 'read', id: event.id, nowMs: this.now() } : { type: 'read', id: event.id }));
     bus.on('raft.transferLeader', (event) => this.step({ type: 'transferLeadership', id: event.id, target: event.target }));
     bus.on('raft.handOver', (event) => this.step({ type: 'transferLeadership', id: UNATTENDED_LEADER_TRANSFER_ID, target: event.target }));
+    bus.on('raft.changeMembership', (event) => this.step({ type: 'changeMembership', id: event.id, change: event.change }));
     bus.on('storage.persisted', (event) => this.step({ type: 'persisted', seq: event.seq }));
     bus.on('storage.snapshotted', (event) => this.step({ type: 'snapshotted', index: event.index }));
     bus.on('storage.snapshotStaged', ({ leader, term, transfer, next }) =>
       this.step({ type: 'snapshotStaged', leader, term, transfer, next }));
-    bus.on('storage.snapshotInstalled', ({ leader, term, transfer, snapshot }) =>
-      this.step({ type: 'snapshotInstalled', leader, term, transfer, snapshot }));
+    bus.on('storage.snapshotInstalled', ({ leader, term, transfer, snapshot, config }) =>
+      this.step({ type: 'snapshotInstalled', leader, term, transfer, snapshot, ...(config !== undefined && { config }) }));
     bus.on('raft.ready', () => this.carryOutReady());
   }
 
@@ -53,13 +54,15 @@ export class RaftNodeActor {
     if (ready.messages.length > 0) this.bus.publish({ type: 'net.send', messages: ready.messages });
     if (ready.committed.length > 0) this.bus.publish({ type: 'storage.apply', entries: ready.committed });
     if (ready.snapshots.length > 0) this.bus.publish({ type: 'storage.snapshot', commands: ready.snapshots });
-    if (ready.accepted.length + ready.refused.length + ready.readsReady.length + ready.leaderTransfers.length > 0) {
+    if (ready.membership !== null) this.bus.publish({ type: 'raft.membership', config: ready.membership });
+    if (ready.accepted.length + ready.refused.length + ready.readsReady.length + ready.leaderTransfers.length + ready.membershipChanges.length > 0) {
       this.bus.publish({
         type: 'raft.outcomes',
         accepted: ready.accepted,
         refused: ready.refused,
         readsReady: ready.readsReady,
         leaderTransfers: ready.leaderTransfers,
+        membershipChanges: ready.membershipChanges,
       });
     }
     this.reportStatus();

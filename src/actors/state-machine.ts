@@ -20,7 +20,8 @@ import { CommandDecodeError, decodeCommand } from '../kv/codec.js';
 import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
 import { SessionTable, type SessionLimits, type StoredSession } from '../kv/sessions.js';
 import type { SnapshotCommand } from '../raft/ready.js';
-import { ENTRY_COMMAND, type Entry, type InstallSnapshot, type LogPoint, type NodeId, type SnapshotMeta } from '../raft/types.js';
+import { decodeConfig, votersOf, type ClusterConfig } from '../raft/membership/config.js';
+import { ENTRY_COMMAND, ENTRY_CONFIG, type Entry, type InstallSnapshot, type LogPoint, type NodeId, type SnapshotMeta } from '../raft/types.js';
 import { SnapshotFormatError } from '../storage/snapshot-format.js';
 import type { KvStorage, SnapshotReader } from '../storage/interfaces.js';
 import { assert } from '../util/assert.js';
@@ -39,8 +40,8 @@ export interface StateMachineOptions {
   /** The index of the last snapshot the store holds (0: none). */
   readonly snapshotIndex: number;
   readonly nodeId: NodeId;
-  /** The voting members recorded with each snapshot. */
-  readonly voters: readonly NodeId[];
+  /** The cluster configuration as of appliedIndex (null: none known yet); configuration entries applied move it on. */
+  readonly config: ClusterConfig | null;
   /** Milliseconds from some fixed point (measures how long a snapshot took). */
   readonly monotonicMs: () => number;
   /** The serving node's wall clock in ms: reads treat keys past their expiry as absent. Default Date.now. */
@@ -77,6 +78,8 @@ export class StateMachineActor {
   private readonly policy: SnapshotPolicy;
   private readonly sender: SnapshotSender;
   private staging: Staging | null = null;
+  /** The configuration as of the applied index: recorded with every snapshot taken here. */
+  private config: ClusterConfig | null;
 
   constructor(
     private readonly bus: MessageBus,
@@ -86,6 +89,7 @@ export class StateMachineActor {
     this.lastQueued = options.appliedIndex;
     this.applied = { index: options.appliedIndex, term: options.appliedTerm };
     this.keysPerReplyMax = options.keysPerReplyMax;
+    this.config = options.config;
     this.sessions = new SessionTable(options.sessionLimits, options.sessions);
     this.policy = new SnapshotPolicy(options.snapshots, options.snapshotIndex, options.appliedIndex);
     this.sender = new SnapshotSender(bus, kv, options.nodeId, options.snapshots.snapshotChunkBytes, (err) => this.fail('snapshot send', err));
@@ -174,7 +178,12 @@ export class StateMachineActor {
   }
 
   private viewMeta(): SnapshotMeta {
-    return { index: this.applied.index, term: this.applied.term, voters: this.options.voters };
+    return this.metaAt(this.applied);
+  }
+
+  private metaAt(point: LogPoint): SnapshotMeta {
+    if (this.config === null) return { index: point.index, term: point.term, voters: [] };
+    return { index: point.index, term: point.term, voters: votersOf(this.config), config: this.config };
   }
 
   private async applyEntries(all: readonly Entry[], snapshotting: () => void): Promise<void> {
@@ -182,6 +191,7 @@ export class StateMachineActor {
     const entries = all.filter((entry) => entry.index > this.applied.index);
     if (entries.length === 0) return;
     const { results, events } = await this.applyBatch(entries);
+    this.followConfig(entries);
     const last = entries.at(-1)!;
     this.applied = { index: last.index, term: last.term };
     this.bus.publish({ type: 'storage.applied', index: last.index, results, ...(events.length > 0 ? { events } : {}) });
@@ -229,12 +239,20 @@ export class StateMachineActor {
     const point = { index: snapshot.index, term: snapshot.term };
     if (snapshot.index > this.lastQueued) {
       await this.kv.installSnapshot(snapshot);
+      if (snapshot.config !== undefined) this.config = snapshot.config;
       this.sessions = new SessionTable(this.options.sessionLimits, await this.kv.loadSessions());
       this.installed(point);
       this.policy.taken();
       this.bus.publish({ type: 'storage.applied', index: snapshot.index, results: [] });
     }
-    this.bus.publish({ type: 'storage.snapshotInstalled', leader: m.from, term: m.term, transfer: m.transfer, snapshot: point });
+    this.bus.publish({
+      type: 'storage.snapshotInstalled',
+      leader: m.from,
+      term: m.term,
+      transfer: m.transfer,
+      snapshot: point,
+      ...(snapshot.config !== undefined && { config: snapshot.config }),
+    });
   }
 
   /**
@@ -255,10 +273,20 @@ export class StateMachineActor {
    */
   private async snapshot(last: Entry): Promise<void> {
     const started = this.options.monotonicMs();
-    await this.kv.saveSnapshot({ index: last.index, term: last.term, voters: this.options.voters });
+    await this.kv.saveSnapshot(this.metaAt(last));
     this.policy.taken();
     const durationMs = Math.round((this.options.monotonicMs() - started) * 1000) / 1000;
     this.bus.publish({ type: 'storage.snapshotted', index: last.index, term: last.term, durationMs });
+  }
+
+  /** Configuration entries (checked by the core and by storage when read back) move the recorded configuration on. */
+  private followConfig(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      if (entry.type !== ENTRY_CONFIG) continue;
+      const decoded = decodeConfig(entry.data);
+      assert(decoded.ok, `applied configuration entry ${entry.index} does not decode`);
+      this.config = decoded.config;
+    }
   }
 
   private async applyBatch(entries: readonly Entry[]): Promise<{ results: AppliedResult[]; events: KeyEvent[] }> {

@@ -12,7 +12,9 @@ import type { KvQuery, KvQueryResult, KvResult } from '../kv/commands.js';
 import type { KeyEvent } from '../kv/write-ops.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import type { Reply } from '../protocol/reply.js';
-import type { LeaderTransferOutcome, PersistRequest, Proposal, Role, SnapshotCommand } from '../raft/ready.js';
+import type { LeaderTransferOutcome, MembershipOutcome, PersistRequest, Proposal, Role, SnapshotCommand } from '../raft/ready.js';
+import type { ClusterConfig } from '../raft/membership/config.js';
+import type { MembershipChange } from '../raft/membership/change.js';
 import type { Entry, InstallSnapshot, LogIndex, LogPoint, Message, NodeId, Term } from '../raft/types.js';
 
 export type TimerEvent = { readonly type: 'timer.tick' };
@@ -47,6 +49,7 @@ export interface RaftOutcomes {
   readonly refused: ReadonlyArray<{ readonly id: number; readonly kind: 'proposal' | 'read'; readonly leader: NodeId | null }>;
   readonly readsReady: ReadonlyArray<{ readonly id: number; readonly index: LogIndex }>;
   readonly leaderTransfers: readonly LeaderTransferOutcome[];
+  readonly membershipChanges: readonly MembershipOutcome[];
 }
 
 export interface NodeStatusEvent {
@@ -70,6 +73,14 @@ export type RaftEvent =
    * UNATTENDED_LEADER_TRANSFER_ID.
    */
   | { readonly type: 'raft.handOver'; readonly target: NodeId | null }
+  /** Add a learner, promote it or remove a member; answered in raft.outcomes.membershipChanges. */
+  | { readonly type: 'raft.changeMembership'; readonly id: number; readonly change: MembershipChange }
+  /**
+   * The configuration in force changed (an entry appended or truncated, a
+   * snapshot installed) or, once at start, what it is: who the members are and
+   * where they listen. Null: none known yet (a node still joining).
+   */
+  | { readonly type: 'raft.membership'; readonly config: ClusterConfig | null }
   /** End of a batch: the RaftNode actor flushes the core and carries out its Ready. */
   | { readonly type: 'raft.ready' }
   | ({ readonly type: 'raft.outcomes' } & RaftOutcomes)
@@ -101,7 +112,7 @@ export type StorageEvent =
   /** A received snapshot chunk was staged or refused; `next` is the chunk wanted (-1: start over) (input). */
   | { readonly type: 'storage.snapshotStaged'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly next: number }
   /** The state machine is now (durably) the snapshot at `snapshot`, or was already past it (input). */
-  | { readonly type: 'storage.snapshotInstalled'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly snapshot: LogPoint }
+  | { readonly type: 'storage.snapshotInstalled'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly snapshot: LogPoint; readonly config?: ClusterConfig }
   | { readonly type: 'storage.query'; readonly id: number; readonly query: KvQuery }
   | { readonly type: 'storage.queryResult'; readonly id: number; readonly result: KvQueryResult } // input
   /** A disk operation failed; the node cannot go on safely (input). */

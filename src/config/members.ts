@@ -11,6 +11,11 @@ import type { MemberConfig, NodeConfig } from './types.js';
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ID_RULE = { pattern: ID_PATTERN, what: "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit" } as const;
 
+/** Why `id` cannot name a member, or null (for ids that arrive at run time, e.g. CLUSTER MEMBER ADD-LEARNER). */
+export function memberIdProblem(id: string): string | null {
+  return ID_PATTERN.test(id) ? null : `ERR bad member id '${id.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')}': use ${ID_RULE.what}`;
+}
+
 const MEMBER_FIELDS = ['id', 'peer', 'client'] as const;
 
 /** Checks the members array; undefined when it has errors (recorded in issues). */

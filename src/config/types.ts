@@ -113,6 +113,14 @@ export interface NodeConfig {
   readonly logLevel: LogLevel;
   /** Redis 7's enable-debug-command. */
   readonly debugCommands?: DebugCommands;
+  /**
+   * Join an existing cluster: with an empty data directory the node knows no
+   * configuration and never campaigns until the cluster's leader (which an
+   * operator told with CLUSTER MEMBER ADD-LEARNER) brings it up to date. The
+   * members list then only has to name this node. Without it, a node with an
+   * empty data directory bootstraps a new cluster of `members`.
+   */
+  readonly join?: boolean;
   /** null: plaintext between nodes (trusted network or loopback only). */
   readonly peerTls?: PeerTlsConfig | null;
   /** host:port of the HTTP endpoint (metrics, health, status, dashboard); absent: no HTTP server. */

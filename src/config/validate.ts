@@ -14,7 +14,7 @@ import { ID_RULE, memberById, resolveMembers } from './members.js';
 import { resolveTiming } from './timing.js';
 import type { ConfigOverrides, DebugCommands, LogLevel, MemberConfig, NodeConfig, ReadMode } from './types.js';
 
-export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands', 'httpAddress'] as const;
+export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands', 'httpAddress', 'join'] as const;
 export const DEBUG_COMMANDS: readonly DebugCommands[] = ['no', 'local', 'yes'];
 export const DEFAULT_DEBUG_COMMANDS: DebugCommands = 'local';
 export const READ_MODES: readonly ReadMode[] = ['readindex', 'lease'];
@@ -82,7 +82,17 @@ function resolveFields(source: (field: Field) => Source, baseDir: string, issues
   const debugCommands = debugSource.value === undefined ? DEFAULT_DEBUG_COMMANDS : readChoice(debugSource.value, DEBUG_COMMANDS, debugSource.path, issues);
   if (peerTls === undefined || debugCommands === undefined || httpAddress === false) return undefined;
   warnPlaintextPeers(members, peerTls, issues);
-  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands, ...(httpAddress !== undefined && { httpAddress }) };
+  const join = readJoin(source('join'), issues);
+  if (join === undefined) return undefined;
+  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands, ...(httpAddress !== undefined && { httpAddress }), ...(join && { join }) };
+}
+
+/** `join: true`: this node joins an existing cluster (as a learner an operator added) and never bootstraps one. */
+function readJoin({ value, path }: Source, issues: Issues): boolean | undefined {
+  if (value === undefined) return false;
+  if (typeof value === 'boolean') return value;
+  issues.error(path, `must be true or false, got ${describe(value)}`);
+  return undefined;
 }
 
 /** Absent or null: no HTTP server. Otherwise a host:port to listen on (false: invalid, reported). */

@@ -20,7 +20,7 @@ import type { StoredSession } from '../kv/sessions.js';
 import type { NodeStorage } from '../storage/interfaces.js';
 import type { Transport } from '../transport/transport.js';
 
-export type NodeSettings = Pick<NodeConfig, 'nodeId' | 'members' | 'timing' | 'limits'> & { readonly readMode?: NodeConfig['readMode'] };
+export type NodeSettings = Pick<NodeConfig, 'nodeId' | 'members' | 'timing' | 'limits'> & { readonly readMode?: NodeConfig['readMode']; readonly join?: boolean };
 
 export interface AssembleOptions {
   readonly config: NodeSettings;
@@ -71,7 +71,8 @@ export function assembleNode(options: AssembleOptions): NodeParts {
   const core = new RaftCore(
     {
       id: config.nodeId,
-      voters: config.members.map((member) => member.id),
+      // A joining node bootstraps nothing: it learns the configuration from the cluster.
+      voters: config.join === true ? [] : config.members.map((member) => member.id),
       electionTicksMin: toTicks(timing.electionTimeoutMinMs, timing.tickMs),
       electionTicksMax: toTicks(timing.electionTimeoutMaxMs, timing.tickMs),
       heartbeatTicks: toTicks(timing.heartbeatMs, timing.tickMs),
@@ -91,6 +92,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
   const client = new ClientActor(bus, {
     nodeId: config.nodeId,
     members: config.members,
+    config: core.view().config,
     pendingRequestsMax: limits.pendingRequestsMax,
     requestTimeoutTicks: toTicks(timing.requestTimeoutMs, timing.tickMs),
     appliedIndex: restored.appliedIndex,
@@ -111,7 +113,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       sessions: options.sessions ?? [],
       snapshots: limits,
       snapshotIndex: options.snapshotIndex ?? 0,
-      voters: config.members.map((member) => member.id),
+      config: core.configAt(restored.appliedIndex),
       monotonicMs: options.monotonicMs ?? (() => performance.now()),
       ...(options.wallClockMs ? { wallClockMs: options.wallClockMs } : {}),
     }),

@@ -5,7 +5,7 @@
  * They read and change the connection's own state, and read the node's view
  * of the cluster (who leads) that the edge keeps from `raft.status`.
  */
-import type { MemberConfig } from '../config/types.js';
+import type { DirectoryMember } from './member-directory.js';
 import { integerArg, lower, NOT_INTEGER, unknownSubcommand, wrongArity } from '../protocol/args.js';
 import { commandReply } from '../protocol/command-docs.js';
 import type { EdgeRequest } from '../protocol/commands.js';
@@ -21,7 +21,8 @@ import { configGet, configSet, type NodeSettings } from './node-settings.js';
 export interface EdgeNode {
   readonly nodeId: string;
   readonly clusterId: string;
-  readonly members: readonly MemberConfig[];
+  /** The configuration in force (it changes: read it each time). */
+  readonly members: readonly DirectoryMember[];
   readonly settings: NodeSettings;
   view(): { role: Role; term: number; leader: string | null; applied: number };
   connections(): Iterable<EdgeConnection>;
@@ -213,9 +214,17 @@ function cluster(args: readonly Buffer[], node: EdgeNode): Reply {
       return arity(0) ?? bulkText(clusterNodeId(node.clusterId, node.nodeId));
     case 'keyslot':
       return arity(1) ?? intReply(keySlot(args[1]!));
+    case 'member':
+      return memberList(node);
     default:
       return errorReply(unknownSubcommand(args[0]!, 'CLUSTER'));
   }
+}
+
+/** CLUSTER MEMBER LIST: [id, role, peer, client, leader|-] per member of the configuration in force, voters first. */
+function memberList(node: EdgeNode): Reply {
+  const leader = node.view().leader;
+  return listReply(node.members.map((m) => listReply([bulkText(m.id), bulkText(m.role), bulkText(m.peer), bulkText(m.client), bulkText(m.id === leader ? 'leader' : '-')])));
 }
 
 function role(node: EdgeNode): Reply {

@@ -23,6 +23,8 @@ import { answerEdge, type EdgeNode } from './client-edge.js';
 import { DEBUG_REFUSED, debugAllowed, evictWhenIdle } from './client-guards.js';
 import type { DebugCommands } from '../config/types.js';
 import { EdgeConnection } from './edge-connection.js';
+import { MemberDirectory } from './member-directory.js';
+import type { ClusterConfig } from '../raft/membership/config.js';
 import { SnapshotExport, type SnapshotSource } from './snapshot-export.js';
 import { NodeSettings } from './node-settings.js';
 import { Transaction } from './transaction.js';
@@ -33,6 +35,8 @@ export interface ClientServerOptions {
   readonly nodeId: string;
   readonly clusterId: string;
   readonly members: readonly MemberConfig[];
+  /** The configuration in force at start; `raft.membership` events follow it. */
+  readonly config: ClusterConfig | null;
   readonly host: string;
   readonly port: number;
   readonly limits: LimitsConfig;
@@ -66,10 +70,14 @@ export class ClientServer {
       if (e.events) this.notify(e.events);
     });
     const connections = this.connections;
+    const directory = new MemberDirectory(options.members, options.config);
+    bus.on('raft.membership', (e) => directory.update(e.config));
     this.node = {
       nodeId: options.nodeId,
       clusterId: options.clusterId,
-      members: options.members,
+      get members() {
+        return directory.members();
+      },
       settings: new NodeSettings(),
       view: () => this.view,
       *connections() {

@@ -21,6 +21,7 @@ import type { NodeStorage } from '../storage/interfaces.js';
 import { StorageError } from '../storage/errors.js';
 import { logRestartFor } from '../storage/reconcile.js';
 import type { LogIndex, SnapshotMeta } from '../raft/types.js';
+import { bootstrapConfig, type ClusterConfig } from '../raft/membership/config.js';
 import { openDiskStorage } from '../storage/open.js';
 import { TcpTransport } from '../transport/tcp.js';
 import { loadPeerTls } from '../transport/tls.js';
@@ -79,7 +80,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const storage = await openDiskStorage(config.dataDir);
   try {
     claimDataDir(config.dataDir, { clusterId: config.clusterId, nodeId: config.nodeId });
-    const loaded = await loadState(storage);
+    const loaded = await loadState(storage, config);
     const transport = peerTransport(config, logger);
     parts = assembleRealNode(config, storage, logger, seed, loaded, transport);
     const recorders = attachRecorders(config, parts, loaded, seed, options, logger);
@@ -98,7 +99,7 @@ interface LoadedState {
   readonly snapshot: SnapshotMeta | null;
 }
 
-async function loadState(storage: NodeStorage): Promise<LoadedState> {
+async function loadState(storage: NodeStorage, config: NodeConfig): Promise<LoadedState> {
   const [loadedRaft, appliedIndex, sessions, snapshot] = await Promise.all([
     storage.raft.load(),
     storage.kv.appliedIndex(),
@@ -110,7 +111,18 @@ async function loadState(storage: NodeStorage): Promise<LoadedState> {
   const raftState = restart === null ? loadedRaft : await storage.raft.load();
   const { hardState, logStart, entries } = raftState;
   checkLoaded(logStart.index, entries.at(-1)?.index ?? logStart.index, appliedIndex, snapshot);
-  return { restored: { hardState, logStart, entries, appliedIndex }, sessions, snapshot };
+  return { restored: { hardState, logStart, entries, appliedIndex, config: baseConfig(config, snapshot) }, sessions, snapshot };
+}
+
+/**
+ * The configuration at the log's start: the snapshot's; else, for a node that
+ * joins, none (it learns it from the cluster); else the config files' members
+ * (a new cluster, or one from before configurations were logged). Any
+ * configuration entry in the log overrides it.
+ */
+function baseConfig(config: NodeConfig, snapshot: SnapshotMeta | null): ClusterConfig | null {
+  if (snapshot?.config !== undefined) return snapshot.config;
+  return config.join === true ? null : bootstrapConfig(config.members);
 }
 
 /** What is on disk is input: the log and the state machine must fit together, or the node refuses to start. */
@@ -193,6 +205,7 @@ async function runNode(
     nodeId: config.nodeId,
     clusterId: config.clusterId,
     members: config.members,
+    config: parts.core.view().config,
     ...parseHostPort(self.client),
     limits: config.limits,
     logger,

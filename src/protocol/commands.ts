@@ -10,6 +10,7 @@
  * the node's TCP edge answers itself.
  */
 import type { KvCommand, KvQuery } from '../kv/commands.js';
+import type { MembershipChange } from '../raft/membership/change.js';
 import { fail, wrongArity, ECHO_BYTES_MAX, type CommandLimits } from './args.js';
 import { COMMAND_TABLE } from './command-table.js';
 import { printableBytes } from './printable.js';
@@ -25,7 +26,9 @@ export type ClientRequest =
   /** INFO [section ...], with what only the TCP edge knows. */
   | { kind: 'info'; sections: string[]; edge?: EdgeFacts }
   /** CLUSTER TRANSFER-LEADER [node-id]: the leader hands over (dissertation 3.10); +OK once it has. */
-  | { kind: 'transfer-leader'; target: string | null };
+  | { kind: 'transfer-leader'; target: string | null }
+  /** CLUSTER MEMBER ADD-LEARNER | PROMOTE | REMOVE: one membership change; +OK once its entry is applied. */
+  | { kind: 'membership'; change: MembershipChange };
 
 /** Facts for INFO that the TCP edge knows (the client actor is deterministic and has no clock). */
 export interface EdgeFacts {

@@ -4,6 +4,9 @@
  * DBSIZE need the state machine's view and do.
  */
 import { fail, keysError, lower, ok, unknownSubcommand, wrongArity } from './args.js';
+import { formatHostPort, parseHostPort, tryParseHostPort } from '../config/address.js';
+import { memberIdProblem } from '../config/members.js';
+import { printableBytes } from './printable.js';
 import type { CommandSpec, Handler } from './command-table.js';
 
 /** Answered by the TCP edge; its arguments are checked there. */
@@ -24,10 +27,48 @@ const debug: Handler = (args, limits, name) => {
  * are answered at the edge.
  */
 const cluster: Handler = (args, limits, name) => {
-  if (lower(args[0]!) !== 'transfer-leader') return edge(args, limits, name);
+  const sub = lower(args[0]!);
+  if (sub === 'member') return member(args.slice(1), limits, name);
+  if (sub !== 'transfer-leader') return edge(args, limits, name);
   if (args.length > 2) return fail(wrongArity('cluster|transfer-leader'));
   return ok({ kind: 'transfer-leader', target: args[1] === undefined ? null : args[1].toString('utf8') });
 };
+
+/**
+ * CLUSTER MEMBER LIST (answered at the edge) | ADD-LEARNER id peer-host:port
+ * client-host:port | PROMOTE id | REMOVE id: membership changes travel the
+ * bus to the leader's core, one at a time.
+ */
+const member: Handler = (args, limits, name) => {
+  const sub = args[0] === undefined ? '' : lower(args[0]);
+  const usage = 'ERR CLUSTER MEMBER LIST | ADD-LEARNER <id> <peer-host:port> <client-host:port> | PROMOTE <id> | REMOVE <id>';
+  switch (sub) {
+    case 'list':
+      return args.length === 1 ? edge([Buffer.from('member'), ...args], limits, name) : fail(usage);
+    case 'add-learner': {
+      if (args.length !== 4) return fail(usage);
+      const [id, peer, client] = args.slice(1).map((a) => a.toString('utf8')) as [string, string, string];
+      const problem = memberIdProblem(id) ?? addressProblem('peer', peer) ?? addressProblem('client', client);
+      if (problem !== null) return fail(problem);
+      return ok({ kind: 'membership', change: { kind: 'addLearner', member: { id, peer: formatHostPort(parseHostPort(peer)), client: formatHostPort(parseHostPort(client)) } } });
+    }
+    case 'promote':
+    case 'remove': {
+      if (args.length !== 2) return fail(usage);
+      const id = args[1]!.toString('utf8');
+      const problem = memberIdProblem(id);
+      if (problem !== null) return fail(problem);
+      return ok({ kind: 'membership', change: sub === 'promote' ? { kind: 'promote', id } : { kind: 'remove', id } });
+    }
+    default:
+      return fail(usage);
+  }
+};
+
+function addressProblem(what: string, address: string): string | null {
+  const parsed = tryParseHostPort(address);
+  return typeof parsed === 'string' ? `ERR bad ${what} address '${printableBytes(Buffer.from(address), 64)}': ${parsed}` : null;
+}
 
 const NO_KEYS = [0, 0, 0] as const;
 
@@ -52,7 +93,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   server('select', 2, ['loading', 'stale', 'fast'], 'connection', 'Selects database 0, the only one.', '1.0.0'),
   server('readonly', 1, ['loading', 'stale', 'fast'], 'cluster', 'Serves this connection\'s reads from the node\'s own state, possibly stale.', '3.0.0'),
   server('readwrite', 1, ['loading', 'stale', 'fast'], 'cluster', 'Makes this connection\'s reads linearizable again.', '3.0.0'),
-  server('cluster', -2, [], 'cluster', 'CLUSTER SLOTS | SHARDS | NODES | INFO | MYID | KEYSLOT: one shard owning every slot, the leader as master; CLUSTER TRANSFER-LEADER [node-id]: hand leadership over.', '3.0.0', cluster),
+  server('cluster', -2, [], 'cluster', 'CLUSTER SLOTS | SHARDS | NODES | INFO | MYID | KEYSLOT: one shard owning every slot, the leader as master; CLUSTER TRANSFER-LEADER [node-id]: hand leadership over; CLUSTER MEMBER LIST | ADD-LEARNER | PROMOTE | REMOVE: change the membership.', '3.0.0', cluster),
   server('command', -1, ['loading', 'stale'], 'server', 'COMMAND [COUNT | INFO | DOCS | LIST]: the commands this server has.', '2.8.13'),
   server('config', -2, [], 'server', 'CONFIG GET | SET: the few settings clients probe; notify-keyspace-events.', '2.0.0'),
   server('time', 1, ['loading', 'stale', 'fast'], 'server', 'The serving node\'s clock: seconds and microseconds.', '2.6.0'),

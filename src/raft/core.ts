@@ -12,19 +12,23 @@
  */
 import { assert, assertNever } from '../util/assert.js';
 import { LOG_ORIGIN, RaftLog } from './log.js';
-import { validateRaftOptions, type RaftOptions } from './options.js';
+import { LEARNER_CATCH_UP_ENTRIES, validateRaftOptions, type RaftOptions } from './options.js';
 import { messageRelationProblem, TERM_JUMP_MAX, TERM_MAX } from './message-checks.js';
 import { mergePersists } from './persist-merge.js';
 import { PersistTracker } from './persist-tracker.js';
-import { Progress } from './progress.js';
-import { majorityValue, quorumSize } from './quorum.js';
+import type { Progress } from './progress.js';
 import { randomInt } from './random.js';
+import { ProgressTracker } from './tracker.js';
+import { decodeConfig, encodeConfig, memberOf, votersOnlyConfig, type ClusterConfig } from './membership/config.js';
+import { applyChange, type MembershipChange, type MembershipRefusal } from './membership/change.js';
+import { ConfigHistory } from './membership/history.js';
 import { ReadIndexTracker } from './read-index.js';
 import { SnapshotTransfers } from './snapshot-transfer.js';
-import type { CoreWarning, LeaderTransferOutcome, LeaderTransferRefusal, PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
+import type { CoreWarning, LeaderTransferOutcome, LeaderTransferRefusal, MembershipOutcome, PersistRequest, Proposal, RaftInput, Ready, Role } from './ready.js';
 import {
   COMPACTED,
   ENTRY_COMMAND,
+  ENTRY_CONFIG,
   ENTRY_NOOP,
   type AppendEntries,
   type Entry,
@@ -48,6 +52,13 @@ export interface RestoredState {
   readonly entries: readonly Entry[];
   /** The state machine's applied index: those entries are known committed. */
   readonly appliedIndex: LogIndex;
+  /**
+   * The configuration the state machine recorded at appliedIndex (from a
+   * configuration entry it applied or a snapshot). Absent: none recorded, so
+   * the cluster is bootstrapped from RaftOptions.voters; null: none known (a
+   * node joining an existing cluster).
+   */
+  readonly config?: ClusterConfig | null;
 }
 
 /** A read-only view of the core, for status reports and the simulator's invariant checks. */
@@ -62,6 +73,8 @@ export interface CoreView {
   readonly firstIndex: LogIndex;
   readonly lastIndex: LogIndex;
   readonly stableIndex: LogIndex;
+  /** The latest configuration in the log, committed or not; null: none known yet. */
+  readonly config: ClusterConfig | null;
 }
 
 /**
@@ -69,6 +82,9 @@ export interface CoreView {
  * fraction of each other; the lease is shortened by as much.
  */
 export const LEASE_DRIFT_FRACTION = 0.2;
+
+/** The id of a leadership transfer the core starts by itself (a leader leaving the cluster); no client waits for it. */
+const UNATTENDED_TRANSFER = 0;
 
 /** A leadership transfer under way (dissertation 3.10): the leader takes no proposals meanwhile. */
 interface PendingLeaderTransfer {
@@ -81,7 +97,6 @@ interface PendingLeaderTransfer {
 
 export class RaftCore {
   readonly id: NodeId;
-  private readonly peers: readonly NodeId[];
   private term: Term;
   private vote: NodeId | null;
   private role: Role = 'follower';
@@ -95,8 +110,14 @@ export class RaftCore {
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private electionTimeout = 0;
-  private readonly votes = new Map<NodeId, boolean>();
-  private readonly progress = new Map<NodeId, Progress>();
+  /** Who counts: configuration, follower progress, votes, check-quorum. */
+  private readonly tracker: ProgressTracker;
+  /** Every configuration entry of the retained log: the latest is the one in force. */
+  private configs: ConfigHistory;
+  /** Set when the configuration in force changed since the last Ready. */
+  private configChanged = false;
+  /** Leader: the index of the latest configuration entry; a change waits until it is committed. */
+  private pendingConfigIndex: LogIndex = 0;
   private reads: ReadIndexTracker;
   private readonly snapshots: SnapshotTransfers;
   /** First index of the current leader term (its no-op). */
@@ -123,6 +144,7 @@ export class RaftCore {
   private readsReady: Array<{ id: number; index: LogIndex }> = [];
   private warnings: CoreWarning[] = [];
   private leaderTransfers: LeaderTransferOutcome[] = [];
+  private membershipChanges: MembershipOutcome[] = [];
 
   constructor(
     private readonly options: RaftOptions,
@@ -130,7 +152,6 @@ export class RaftCore {
   ) {
     validateRaftOptions(options);
     this.id = options.id;
-    this.peers = options.voters.filter((voter) => voter !== options.id);
     this.term = restored.hardState.term;
     this.vote = restored.hardState.vote;
     this.log = new RaftLog(restored.logStart ?? LOG_ORIGIN, restored.entries);
@@ -139,7 +160,10 @@ export class RaftCore {
     this.persistence = new PersistTracker(this.log.lastIndex());
     this.commitIndex = restored.appliedIndex;
     this.appliedSent = restored.appliedIndex;
-    this.reads = new ReadIndexTracker(options.voters);
+    const base = restored.config !== undefined ? restored.config : options.voters.length > 0 ? votersOnlyConfig(options.voters) : null;
+    this.configs = this.configsFromLog(this.log.start().index, base);
+    this.tracker = new ProgressTracker(this.id, this.configs.latest());
+    this.reads = new ReadIndexTracker(() => this.tracker.voters());
     this.snapshots = new SnapshotTransfers({
       id: this.id,
       term: () => this.term,
@@ -148,9 +172,10 @@ export class RaftCore {
       persistence: this.persistence,
       send: (message) => this.outbox.push(message),
       sendDurable: (message) => this.persistence.gate(message, this.log.lastIndex(), this.outbox),
-      restarted: (index) => {
+      restarted: (index, logRestarted, config) => {
         this.commitIndex = Math.max(this.commitIndex, index);
         this.appliedSent = Math.max(this.appliedSent, index);
+        if (logRestarted) this.useConfigs(this.configsFromLog(this.log.start().index, config ?? this.configs.at(index)));
       },
       matched: () => this.maybeCommit(),
     });
@@ -176,6 +201,9 @@ export class RaftCore {
       case 'transferLeadership':
         this.startLeaderTransfer(input.id, input.target);
         break;
+      case 'changeMembership':
+        this.changeMembership(input.id, input.change);
+        break;
       case 'persisted':
         this.outbox.push(...this.persistence.persisted(input.seq));
         if (this.role === 'leader') this.maybeCommit();
@@ -187,7 +215,7 @@ export class RaftCore {
         this.snapshots.staged(input.leader, input.term, input.transfer, input.next);
         break;
       case 'snapshotInstalled':
-        this.snapshots.installed(input.leader, input.term, input.transfer, input.snapshot);
+        this.snapshots.installed(input.leader, input.term, input.transfer, input.snapshot, input.config);
         break;
       case 'flush':
         this.flush();
@@ -212,7 +240,11 @@ export class RaftCore {
       snapshots: this.snapshots.take(),
       warnings: this.warnings,
       leaderTransfers: this.leaderTransfers,
+      membership: this.configChanged ? this.configs.latest() : null,
+      membershipChanges: this.membershipChanges,
     };
+    this.configChanged = false;
+    this.membershipChanges = [];
     this.outbox = [];
     this.persists = [];
     this.accepted = [];
@@ -234,7 +266,13 @@ export class RaftCore {
       firstIndex: this.log.firstIndex(),
       lastIndex: this.log.lastIndex(),
       stableIndex: this.persistence.stableIndex(),
+      config: this.configs.latest(),
     };
+  }
+
+  /** The configuration in force at index, for an index the log still holds (or its start). */
+  configAt(index: LogIndex): ClusterConfig | null {
+    return this.configs.at(index);
   }
 
   /** The entry at index as this node holds it (durable or not). */
@@ -245,7 +283,7 @@ export class RaftCore {
   /** Per-follower match index, when leader (for status reports). */
   matchIndexes(): Record<NodeId, LogIndex> {
     const result: Record<NodeId, LogIndex> = {};
-    for (const [peer, progress] of this.progress) result[peer] = progress.match;
+    for (const [peer, progress] of this.tracker.followers()) result[peer] = progress.match;
     return result;
   }
 
@@ -284,8 +322,8 @@ export class RaftCore {
     this.stepRole = (m) => this.stepCandidate(m);
     this.tickRole = () => this.tickElection();
     this.resetElectionTimer();
-    this.votes.clear();
-    this.votes.set(this.id, true);
+    this.tracker.resetVotes();
+    this.tracker.recordVote(this.id, true);
   }
 
   private becomeLeader(): void {
@@ -296,11 +334,10 @@ export class RaftCore {
     this.tickRole = () => this.tickHeartbeat();
     this.heartbeatElapsed = 0;
     this.electionElapsed = 0;
-    this.progress.clear();
-    for (const peer of this.peers) {
-      this.progress.set(peer, new Progress(this.log.lastIndex() + 1, this.options.inflightAppendsMax));
-    }
-    this.reads = new ReadIndexTracker(this.options.voters);
+    this.tracker.startLeading(this.log.lastIndex() + 1, this.options.inflightAppendsMax);
+    this.reads = new ReadIndexTracker(() => this.tracker.voters());
+    // A configuration entry of an earlier term may still be uncommitted: no change until it is.
+    this.pendingConfigIndex = this.configs.latestIndex();
     this.roundSentAt.clear();
     this.leaseUntilMs = 0;
     // Section 5.4.2 / 8: a no-op of the new term lets the leader commit, and so
@@ -313,8 +350,7 @@ export class RaftCore {
   /** Leadership lost: reads waiting for confirmation can no longer be served here. */
   private abdicate(): void {
     for (const id of this.reads.drain()) this.refused.push({ id, kind: 'read', leader: this.leader });
-    this.snapshots.abandon(this.progress);
-    this.progress.clear();
+    this.snapshots.abandon(this.tracker.stopLeading());
   }
 
   private setTerm(term: Term): void {
@@ -335,6 +371,11 @@ export class RaftCore {
   private tickElection(): void {
     this.electionElapsed++;
     if (this.electionElapsed >= this.electionTimeout) {
+      // Learners, removed members and nodes still joining never campaign.
+      if (!this.tracker.isVoter(this.id)) {
+        this.resetElectionTimer();
+        return;
+      }
       if (this.options.preVote === false) this.campaign(false);
       else this.preCampaign();
     }
@@ -364,12 +405,7 @@ export class RaftCore {
    * taking requests it can never commit.
    */
   private checkQuorum(): boolean {
-    let active = 1;
-    for (const progress of this.progress.values()) {
-      if (progress.recentActive) active++;
-      progress.recentActive = false;
-    }
-    return active >= quorumSize(this.options.voters.length);
+    return this.tracker.quorumActive();
   }
 
   /**
@@ -380,7 +416,7 @@ export class RaftCore {
    */
   private retryStalledAppends(): void {
     const patience = this.options.electionTicksMin;
-    for (const [peer, progress] of this.progress) {
+    for (const [peer, progress] of this.tracker.followers()) {
       // A follower not heard from is down, not losing appends: its next heartbeat reply resumes the probe.
       if (!progress.isWaiting() || !progress.recentActive) continue;
       if (++progress.ticksWithoutAppendReply > patience) {
@@ -393,11 +429,11 @@ export class RaftCore {
 
   private preCampaign(): void {
     this.becomePreCandidate();
-    if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
+    if (this.tracker.voteResult() === 'won') {
       this.campaign(false);
       return;
     }
-    for (const peer of this.peers) {
+    for (const peer of this.tracker.voterPeers()) {
       const poll: PreVote = {
         type: 'PreVote',
         from: this.id,
@@ -420,11 +456,11 @@ export class RaftCore {
       return;
     }
     this.becomeCandidate();
-    if (this.grantedVotes() >= quorumSize(this.options.voters.length)) {
+    if (this.tracker.voteResult() === 'won') {
       this.becomeLeader();
       return;
     }
-    for (const peer of this.peers) {
+    for (const peer of this.tracker.voterPeers()) {
       const request: RequestVote = {
         type: 'RequestVote',
         from: this.id,
@@ -444,7 +480,9 @@ export class RaftCore {
   private stepMessage(m: Message): void {
     assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
     // The transport checked these already; the core does not take it on trust.
-    const problem = messageRelationProblem(m) ?? (this.options.voters.includes(m.from) ? null : 'sender is not a voter') ?? this.termJumpProblem(m.term);
+    // Senders outside our configuration are heard: a member added by an entry we have not received
+    // yet (a new leader among them) must be able to bring us up to date. Removed members are not.
+    const problem = messageRelationProblem(m) ?? this.removedSenderProblem(m.from) ?? this.termJumpProblem(m.term);
     if (problem !== null) {
       this.refuseMessage(m, problem);
       return;
@@ -471,6 +509,10 @@ export class RaftCore {
       return;
     }
     this.stepRole(m);
+  }
+
+  private removedSenderProblem(from: NodeId): string | null {
+    return this.configs.latest()?.removed.includes(from) === true ? `sender ${from} was removed from the cluster` : null;
   }
 
   /** See TERM_JUMP_MAX: one message lifts our term by a bounded step (any step while we are at term 0). */
@@ -533,7 +575,7 @@ export class RaftCore {
         break;
       case 'TimeoutNow':
         // Our leader hands over: campaign now, without a pre-vote (it would be refused while that leader's lease holds).
-        if (m.from === this.leader) this.campaign(true);
+        if (m.from === this.leader && this.tracker.isVoter(this.id)) this.campaign(true);
         break;
       case 'PreVote':
       case 'PreVoteResponse':
@@ -567,7 +609,7 @@ export class RaftCore {
         break;
       case 'RequestVoteResponse':
         if (this.role !== 'candidate') break;
-        this.votes.set(m.from, m.granted);
+        this.tracker.recordVote(m.from, m.granted);
         this.tallyVotes();
         break;
       case 'PreVoteResponse':
@@ -632,16 +674,16 @@ export class RaftCore {
   }
 
   private tallyVotes(): void {
-    const quorum = quorumSize(this.options.voters.length);
-    if (this.grantedVotes() >= quorum) this.becomeLeader();
-    else if (this.votes.size - this.grantedVotes() >= quorum) this.becomeFollower(this.term, null);
+    const result = this.tracker.voteResult();
+    if (result === 'won') this.becomeLeader();
+    else if (result === 'lost') this.becomeFollower(this.term, null);
   }
 
   private tallyPreVote(from: NodeId, granted: boolean): void {
-    this.votes.set(from, granted);
-    const quorum = quorumSize(this.options.voters.length);
-    if (this.grantedVotes() >= quorum) this.campaign(false);
-    else if (this.votes.size - this.grantedVotes() >= quorum) this.becomeFollower(this.term, null);
+    this.tracker.recordVote(from, granted);
+    const result = this.tracker.voteResult();
+    if (result === 'won') this.campaign(false);
+    else if (result === 'lost') this.becomeFollower(this.term, null);
   }
 
   /**
@@ -652,12 +694,6 @@ export class RaftCore {
   private handlePreVote(m: PreVote): void {
     const granted = m.term > this.term && !this.inLeaderLease() && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
     this.outbox.push({ type: 'PreVoteResponse', from: this.id, to: m.from, term: granted ? m.term : this.term, granted });
-  }
-
-  private grantedVotes(): number {
-    let granted = 0;
-    for (const yes of this.votes.values()) if (yes) granted++;
-    return granted;
   }
 
   /** Section 5.2 and 5.4.1: one vote per term, only for a log at least as up-to-date as ours. */
@@ -688,6 +724,12 @@ export class RaftCore {
     }
     const conflict = this.log.findConflict(m.entries);
     if (conflict !== 0) {
+      const appended = m.entries.slice(conflict - m.entries[0]!.index);
+      const configs = this.decodeConfigEntries(appended);
+      if (typeof configs === 'string') {
+        this.refuseMessage(m, configs);
+        return;
+      }
       if (conflict <= this.log.lastIndex()) {
         if (conflict <= this.commitIndex) {
           // Only a lying leader (or an earlier lying commit index) gets here.
@@ -696,8 +738,10 @@ export class RaftCore {
         }
         this.log.truncateFrom(conflict);
         this.persistence.truncated(conflict);
+        if (this.configs.truncatedFrom(conflict)) this.configInForce();
       }
-      this.log.append(m.entries.slice(conflict - m.entries[0]!.index));
+      this.log.append(appended);
+      for (const { index, config } of configs) this.adoptConfig(index, config);
     }
     const lastNew = m.prevLogIndex + m.entries.length;
     this.commitTo(Math.min(m.leaderCommit, lastNew));
@@ -759,7 +803,7 @@ export class RaftCore {
   // ---------------------------------------------------------------- leader
 
   private handleAppendResponse(m: Message & { type: 'AppendEntriesResponse' }): void {
-    const progress = this.progress.get(m.from);
+    const progress = this.tracker.progressOf(m.from);
     if (progress === undefined) return;
     if (m.matchIndex > this.log.lastIndex() || m.rejectedIndex > this.log.lastIndex()) {
       this.refuseMessage(m, `reply names index ${Math.max(m.matchIndex, m.rejectedIndex)}, beyond the leader's last index ${this.log.lastIndex()}`);
@@ -780,14 +824,14 @@ export class RaftCore {
   }
 
   private handleSnapshotResponse(m: Message & { type: 'InstallSnapshotResponse' }): void {
-    const progress = this.progress.get(m.from);
+    const progress = this.tracker.progressOf(m.from);
     if (progress === undefined) return;
     progress.recentActive = true;
     this.snapshots.handleResponse(m, progress);
   }
 
   private handleHeartbeatResponse(from: NodeId, readRound: number): void {
-    const progress = this.progress.get(from);
+    const progress = this.tracker.progressOf(from);
     if (progress === undefined) return;
     if (readRound > this.reads.currentRound()) {
       this.warnings.push({ reason: `heartbeat reply acknowledges read round ${readRound}, beyond the leader's ${this.reads.currentRound()}`, message: { type: 'HeartbeatResponse', from, term: this.term } });
@@ -833,13 +877,11 @@ export class RaftCore {
    * own term (Figure 8); earlier entries are committed with them.
    */
   private maybeCommit(): void {
-    const matches = this.options.voters.map((voter) =>
-      voter === this.id ? this.persistence.stableIndex() : this.progress.get(voter)!.match,
-    );
-    const candidate = majorityValue(matches);
+    const candidate = this.tracker.committedIndex(this.persistence.stableIndex());
     if (candidate > this.commitIndex && this.log.term(candidate) === this.term) {
       this.commitTo(candidate);
       if (this.commitIndex >= this.termStartIndex) this.reads.assignIndexes(this.commitIndex);
+      this.maybeLeaveCluster();
     }
   }
 
@@ -885,6 +927,7 @@ export class RaftCore {
     const to = index - this.options.snapshotTrailingEntries;
     if (to <= this.log.start().index) return;
     this.log.compactTo(to);
+    this.configs.compactedTo(to);
     this.persistence.compacted(this.log.start());
   }
 
@@ -897,7 +940,7 @@ export class RaftCore {
         this.broadcastHeartbeat(round);
       }
       this.readsReady.push(...this.reads.takeConfirmed(this.id));
-      for (const peer of this.peers) this.sendAppends(peer);
+      for (const peer of this.tracker.followers().keys()) this.sendAppends(peer);
     }
     const request = this.persistence.nextRequest(this.log.lastIndex(), { term: this.term, vote: this.vote });
     if (request !== null) {
@@ -912,7 +955,7 @@ export class RaftCore {
   }
 
   private sendAppends(peer: NodeId): void {
-    const progress = this.progress.get(peer)!;
+    const progress = this.tracker.progressOf(peer)!;
     while (!progress.isPaused()) {
       if (progress.state === 'replicate' && progress.next > this.log.lastIndex()) return;
       const prevLogIndex = progress.next - 1;
@@ -953,7 +996,7 @@ export class RaftCore {
   }
 
   private broadcastHeartbeat(readRound: number): void {
-    for (const [peer, progress] of this.progress) {
+    for (const [peer, progress] of this.tracker.followers()) {
       this.outbox.push({
         type: 'Heartbeat',
         from: this.id,
@@ -975,11 +1018,11 @@ export class RaftCore {
     if (this.role !== 'leader') return refuse('NOT_LEADER', `${this.id} is not the leader`);
     if (this.leaderTransfer !== null) return refuse('TRANSFER_IN_PROGRESS', `a transfer to ${this.leaderTransfer.target} is under way`);
     if (requested === this.id) return refuse('ALREADY_LEADER', `${requested} is already the leader`);
-    if (requested !== null && !this.peers.includes(requested)) return refuse('UNKNOWN_MEMBER', `${requested} is not a voting member`);
+    if (requested !== null && !this.tracker.voterPeers().includes(requested)) return refuse('UNKNOWN_MEMBER', `${requested} is not a voting member`);
     const target = requested ?? this.mostUpToDatePeer();
     if (target === null) return refuse('NO_TARGET', 'there is no other voting member');
     this.leaderTransfer = { id, target, elapsed: 0, timeoutNowSent: false };
-    const progress = this.progress.get(target)!;
+    const progress = this.tracker.progressOf(target)!;
     // A target behind may have lost appends; probing now (sent at this batch's flush) beats waiting for
     // the stall timeout. One receiving a snapshot is left to finish it.
     if (progress.match < this.log.lastIndex() && progress.state !== 'snapshot') progress.becomeProbe();
@@ -989,15 +1032,16 @@ export class RaftCore {
   /** The follower with the highest match index (first in member order on a tie), or null with no peers. */
   private mostUpToDatePeer(): NodeId | null {
     let best: NodeId | null = null;
-    for (const peer of this.peers) {
-      if (best === null || this.progress.get(peer)!.match > this.progress.get(best)!.match) best = peer;
+    for (const peer of this.tracker.voterPeers()) {
+      if (best === null || this.tracker.progressOf(peer)!.match > this.tracker.progressOf(best)!.match) best = peer;
     }
     return best;
   }
 
   private maybeSendTimeoutNow(): void {
     const transfer = this.leaderTransfer!;
-    if (transfer.timeoutNowSent || this.progress.get(transfer.target)!.match < this.log.lastIndex()) return;
+    const target = this.tracker.progressOf(transfer.target);
+    if (transfer.timeoutNowSent || target === undefined || target.match < this.log.lastIndex()) return;
     transfer.timeoutNowSent = true;
     this.outbox.push({ type: 'TimeoutNow', from: this.id, to: transfer.target, term: this.term });
   }
@@ -1012,5 +1056,120 @@ export class RaftCore {
   private endLeaderTransfer(outcome: LeaderTransferOutcome): void {
     this.leaderTransfers.push(outcome);
     this.leaderTransfer = null;
+    // A leader that removed itself and could not hand over steps down all the same.
+    if (this.role === 'leader' && outcome.outcome === 'refused' && this.leavingCommitted()) this.becomeFollower(this.term, null);
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  /**
+   * One change at a time (dissertation 4.1): a leader starts one only after it
+   * has committed an entry of its own term (the fix of 4.1.3) and once the
+   * previous configuration entry is committed. The new configuration takes
+   * effect as soon as its entry is appended, here and on every follower.
+   */
+  private changeMembership(id: number, change: MembershipChange): void {
+    const refuse = (code: MembershipRefusal, detail: string): void => {
+      this.membershipChanges.push({ id, outcome: 'refused', code, detail });
+    };
+    if (this.role !== 'leader') return refuse('NOT_LEADER', `${this.id} is not the leader`);
+    if (this.leaderTransfer !== null) return refuse('TRANSFER_IN_PROGRESS', `leadership is being handed to ${this.leaderTransfer.target}`);
+    if (!this.committedInTerm()) return refuse('CHANGE_IN_PROGRESS', 'the leader has not yet committed an entry of its term; retry shortly');
+    if (this.pendingConfigIndex > this.commitIndex) return refuse('CHANGE_IN_PROGRESS', `the configuration change at index ${this.pendingConfigIndex} is not committed yet`);
+    const current = this.configs.latest()!;
+    const result = applyChange(current, change);
+    if (!result.ok) return refuse(result.code, result.detail);
+    if (change.kind === 'promote') {
+      const progress = this.tracker.progressOf(change.id);
+      const behind = progress === undefined ? this.log.lastIndex() : this.log.lastIndex() - progress.match;
+      if (progress === undefined || !progress.reachable() || behind > this.learnerCatchUpEntriesMax()) {
+        return refuse('LEARNER_BEHIND', `${change.id} is ${behind} entries behind the leader (at most ${this.learnerCatchUpEntriesMax()} to be promoted)${progress?.reachable() === false ? ' and has not answered lately' : ''}`);
+      }
+    }
+    if (!this.tracker.quorumReachable(result.config)) {
+      return refuse('WOULD_LOSE_QUORUM', `after this change a quorum of voters would not be reachable (voters answering lately: ${this.reachableVoters(result.config).join(', ') || 'none'})`);
+    }
+    const index = this.log.lastIndex() + 1;
+    this.log.append([{ index, term: this.term, type: ENTRY_CONFIG, data: encodeConfig(result.config) }]);
+    this.pendingConfigIndex = index;
+    this.adoptConfig(index, result.config);
+    this.membershipChanges.push({ id, outcome: 'proposed', index, term: this.term });
+  }
+
+  private learnerCatchUpEntriesMax(): number {
+    return this.options.learnerCatchUpEntriesMax ?? LEARNER_CATCH_UP_ENTRIES;
+  }
+
+  private reachableVoters(config: ClusterConfig): NodeId[] {
+    return config.members.filter((m) => m.role === 'voter' && (m.id === this.id || this.tracker.progressOf(m.id)?.reachable() === true)).map((m) => m.id);
+  }
+
+  /** A configuration entry at index was appended: it is in force from now on. */
+  private adoptConfig(index: LogIndex, config: ClusterConfig): void {
+    this.configs.appended(index, config);
+    this.configInForce();
+  }
+
+  /** The latest configuration of the history is the one in force: the tracker follows it. */
+  private configInForce(): void {
+    this.tracker.setConfig(this.configs.latest(), this.log.lastIndex() + 1);
+    this.configChanged = true;
+    if (this.leaderTransfer !== null && !this.tracker.isVoter(this.leaderTransfer.target)) {
+      const { id, target } = this.leaderTransfer;
+      this.endLeaderTransfer({ id, outcome: 'refused', code: 'UNKNOWN_MEMBER', detail: `${target} is no longer a voting member` });
+    }
+  }
+
+  private useConfigs(configs: ConfigHistory): void {
+    this.configs = configs;
+    this.configInForce();
+  }
+
+  /** The history of the retained log above `base`, the configuration at baseIndex. */
+  private configsFromLog(baseIndex: LogIndex, base: ClusterConfig | null): ConfigHistory {
+    const history = new ConfigHistory(baseIndex, base);
+    for (const entry of this.log.slice(baseIndex + 1, this.log.lastIndex() + 1)) {
+      if (entry.type !== ENTRY_CONFIG) continue;
+      const decoded = decodeConfig(entry.data);
+      // Storage checks entries as it reads them; a configuration that no longer decodes is our bug.
+      assert(decoded.ok, `configuration entry ${entry.index} does not decode: ${decoded.ok ? '' : decoded.problem}`);
+      history.appended(entry.index, decoded.config);
+    }
+    return history;
+  }
+
+  /** The configuration entries among entries a leader sent, decoded; or why one is refused. */
+  private decodeConfigEntries(entries: readonly Entry[]): Array<{ index: LogIndex; config: ClusterConfig }> | string {
+    const configs: Array<{ index: LogIndex; config: ClusterConfig }> = [];
+    for (const entry of entries) {
+      if (entry.type !== ENTRY_CONFIG) continue;
+      const decoded = decodeConfig(entry.data);
+      if (!decoded.ok) return `entry ${entry.index}: ${decoded.problem}`;
+      configs.push({ index: entry.index, config: decoded.config });
+    }
+    return configs;
+  }
+
+  /** Whether the configuration in force, committed, no longer has this node as a member. */
+  private leavingCommitted(): boolean {
+    return !this.tracker.isMember(this.id) && this.commitIndex >= this.configs.latestIndex();
+  }
+
+  /**
+   * A leader removed by a committed configuration hands leadership to the
+   * most up-to-date remaining voter (TimeoutNow) and steps down; it never
+   * campaigns again (dissertation 4.2.2).
+   */
+  private maybeLeaveCluster(): void {
+    if (this.role !== 'leader' || !this.leavingCommitted() || this.leaderTransfer !== null) return;
+    const target = this.mostUpToDatePeer();
+    if (target === null) {
+      this.becomeFollower(this.term, null);
+      return;
+    }
+    this.leaderTransfer = { id: UNATTENDED_TRANSFER, target, elapsed: 0, timeoutNowSent: false };
+    const progress = this.tracker.progressOf(target)!;
+    if (progress.match < this.log.lastIndex() && progress.state !== 'snapshot') progress.becomeProbe();
+    this.maybeSendTimeoutNow();
   }
 }

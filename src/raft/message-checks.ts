@@ -2,11 +2,13 @@
  * The relations between a message's own fields that the core relies on, so
  * that no message from the network can reach one of its assertions: entry
  * indexes contiguous from prevLogIndex + 1, terms non-decreasing and never
- * above the message's term, and every term and index within a sane bound.
+ * above the message's term, every term and index within a sane bound, and
+ * every cluster configuration (in an entry or a snapshot) well formed.
  * Pure and cheap (one pass over the entries): the transport edge runs it on
  * every frame, and the core runs it again on every message it steps.
  */
-import type { Message } from './types.js';
+import { configProblem, decodeConfig } from './membership/config.js';
+import { ENTRY_CONFIG, type Message } from './types.js';
 
 /**
  * The largest term a node accepts or reaches. One election a millisecond
@@ -44,6 +46,10 @@ export function messageRelationProblem(m: Message): string | null {
     case 'InstallSnapshot':
       if (m.snapshot.term > m.term) return 'snapshot term above the message term';
       if ((m.snapshot.index === 0) !== (m.snapshot.term === 0)) return 'snapshot term is 0 exactly when its index is 0';
+      if (m.snapshot.config !== undefined) {
+        const problem = configProblem(m.snapshot.config);
+        if (problem !== null) return `snapshot configuration ${problem}`;
+      }
       return indexProblem('snapshot index', m.snapshot.index) ?? indexProblem('chunk seq', m.seq);
     case 'InstallSnapshotResponse':
       return indexProblem('installed', m.installed) ?? indexProblem('next', m.next);
@@ -76,6 +82,11 @@ function appendProblem(m: Message & { type: 'AppendEntries' }): string | null {
     if (entry.term < 1) return `entries[${i}].term is 0`;
     if (entry.term < previousTerm) return `entry terms go back: entries[${i}].term ${entry.term} after ${previousTerm}`;
     if (entry.term > m.term) return `entries[${i}].term ${entry.term} above the message term ${m.term}`;
+    if (entry.type === ENTRY_CONFIG) {
+      // Rare (one per membership change), so decoding it here costs nothing on the hot path.
+      const decoded = decodeConfig(entry.data);
+      if (!decoded.ok) return `entries[${i}]: ${decoded.problem}`;
+    }
     previousTerm = entry.term;
   }
   return null;

@@ -5,7 +5,11 @@ import type { NodeId } from './types.js';
 /** The core's configuration, in ticks: the core never sees milliseconds. */
 export interface RaftOptions {
   readonly id: NodeId;
-  /** Every voting member, this node included. */
+  /**
+   * The voters a new cluster bootstraps with, this node included; empty for a
+   * node joining an existing cluster. Once the log or a snapshot records a
+   * configuration, that configuration rules (see RestoredState.config).
+   */
   readonly voters: readonly NodeId[];
   /** The election timeout is drawn from [electionTicksMin, electionTicksMax). */
   readonly electionTicksMin: number;
@@ -34,10 +38,14 @@ export interface RaftOptions {
    * that cannot win never raises the term. On unless set to false.
    */
   readonly preVote?: boolean;
+  /** A learner is promoted only when at most this many entries behind the leader (default LEARNER_CATCH_UP_ENTRIES). */
+  readonly learnerCatchUpEntriesMax?: number;
 }
 
+export const LEARNER_CATCH_UP_ENTRIES = 1_000;
+
 export function validateRaftOptions(options: RaftOptions): void {
-  assert(options.voters.includes(options.id), `node ${options.id} is not among the voters`);
+  assert(options.voters.length === 0 || options.voters.includes(options.id), `node ${options.id} is not among the voters`);
   assert(new Set(options.voters).size === options.voters.length, 'duplicate voter');
   assert(options.heartbeatTicks >= 1, 'heartbeatTicks < 1');
   assert(options.electionTicksMin > options.heartbeatTicks, 'election timeout must exceed the heartbeat');

@@ -21,6 +21,8 @@ export class Progress {
   readonly inflight: LogIndex[] = [];
   /** Heard from since the last check-quorum round. */
   recentActive = true;
+  /** Heard from in the check-quorum round before the current one. */
+  activeLastRound = true;
   /** Ticks since an append to this peer was last answered while some were in flight. */
   ticksWithoutAppendReply = 0;
 
@@ -29,6 +31,11 @@ export class Progress {
     private readonly inflightMax: number,
   ) {
     this.next = next;
+  }
+
+  /** Heard from in this check-quorum round or the last: a member a configuration change may rely on. */
+  reachable(): boolean {
+    return this.recentActive || this.activeLastRound;
   }
 
   isPaused(): boolean {

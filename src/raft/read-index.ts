@@ -25,7 +25,8 @@ export class ReadIndexTracker {
   private round = 0;
   private readonly acked = new Map<NodeId, number>();
 
-  constructor(private readonly peers: readonly NodeId[]) {}
+  /** `voters`: the current voters (they change with the configuration). */
+  constructor(private readonly voters: () => readonly NodeId[]) {}
 
   /** The round the last heartbeat broadcast carried. */
   currentRound(): number {
@@ -61,9 +62,9 @@ export class ReadIndexTracker {
     if (round > (this.acked.get(from) ?? 0)) this.acked.set(from, round);
   }
 
-  /** The highest round a majority (the leader included) has acknowledged. */
+  /** The highest round a majority of voters (the leader included, when it votes) has acknowledged. */
   confirmedRound(self: NodeId): number {
-    return majorityValue(this.peers.map((peer) => (peer === self ? this.round : (this.acked.get(peer) ?? 0))));
+    return majorityValue(this.voters().map((voter) => (voter === self ? this.round : (this.acked.get(voter) ?? 0))));
   }
 
   /** Reads whose round a majority (the leader included) has confirmed, oldest first. */

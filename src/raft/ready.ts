@@ -4,6 +4,8 @@
  * RaftNode actor carries out in the order documented on its fields.
  */
 import type { Entry, HardState, InstallSnapshot, LogIndex, LogPoint, Message, MessageType, NodeId, Term } from './types.js';
+import type { ClusterConfig } from './membership/config.js';
+import type { MembershipChange, MembershipRefusal } from './membership/change.js';
 
 /** A precandidate is polling for a pre-vote (dissertation 9.6); it has not raised its term. */
 export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
@@ -33,14 +35,22 @@ export type RaftInput =
    * 3.10. The outcome comes back in Ready.leaderTransfers under `id`.
    */
   | { readonly type: 'transferLeadership'; readonly id: number; readonly target: NodeId | null }
+  /**
+   * Change the cluster's membership by one member (membership/change.ts).
+   * The outcome comes back in Ready.membershipChanges under `id`.
+   */
+  | { readonly type: 'changeMembership'; readonly id: number; readonly change: MembershipChange }
   /** Storage made every persist request up to seq durable. */
   | { readonly type: 'persisted'; readonly seq: number }
   /** The state machine holds every entry up to index durably (a snapshot): the log before it may go. */
   | { readonly type: 'snapshotted'; readonly index: LogIndex }
   /** A snapshot chunk from `leader` in `term` was staged, or refused: `next` is the chunk wanted next (-1: start over). */
   | { readonly type: 'snapshotStaged'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly next: number }
-  /** The state machine now is, durably, the snapshot at `snapshot` (or already was past it). */
-  | { readonly type: 'snapshotInstalled'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly snapshot: LogPoint }
+  /**
+   * The state machine now is, durably, the snapshot at `snapshot` (or already
+   * was past it); `config`: the configuration the snapshot recorded, when it did.
+   */
+  | { readonly type: 'snapshotInstalled'; readonly leader: NodeId; readonly term: Term; readonly transfer: number; readonly snapshot: LogPoint; readonly config?: ClusterConfig }
   /**
    * End of a batch: everything stepped since the last flush goes out as one
    * persist request and at most one append per follower (group commit).
@@ -107,7 +117,15 @@ export interface Ready {
   readonly warnings: readonly CoreWarning[];
   /** Leadership transfers that ended: handed over, refused at once, or given up after an election timeout. */
   readonly leaderTransfers: readonly LeaderTransferOutcome[];
+  /** The configuration now in force, when it changed since the last Ready (null: unchanged). */
+  readonly membership: ClusterConfig | null;
+  /** Membership changes proposed (answer once `index` is applied) or refused. */
+  readonly membershipChanges: readonly MembershipOutcome[];
 }
+
+export type MembershipOutcome =
+  | { readonly id: number; readonly outcome: 'proposed'; readonly index: LogIndex; readonly term: Term }
+  | { readonly id: number; readonly outcome: 'refused'; readonly code: MembershipRefusal; readonly detail: string };
 
 export type LeaderTransferOutcome =
   | { readonly id: number; readonly outcome: 'transferred'; readonly target: NodeId }

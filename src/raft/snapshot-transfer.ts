@@ -20,6 +20,7 @@ import type { RaftLog } from './log.js';
 import type { PersistTracker } from './persist-tracker.js';
 import type { Progress } from './progress.js';
 import type { SnapshotCommand } from './ready.js';
+import type { ClusterConfig } from './membership/config.js';
 import type { InstallSnapshot, InstallSnapshotResponse, LogIndex, LogPoint, Message, NodeId, Term } from './types.js';
 
 /** What the snapshot logic needs from the core it belongs to. */
@@ -33,8 +34,12 @@ export interface SnapshotHost {
   send(message: Message): void;
   /** Sends a message once everything it vouches for is on disk. */
   sendDurable(message: Message): void;
-  /** The state machine holds everything up to index: commit and hand-out indexes move up to it. */
-  restarted(index: LogIndex): void;
+  /**
+   * The state machine holds everything up to index: commit and hand-out
+   * indexes move up to it. `logRestarted`: the log now starts at index, and
+   * the snapshot's `config` (when it records one) is the base of the log's configurations.
+   */
+  restarted(index: LogIndex, logRestarted: boolean, config: ClusterConfig | undefined): void;
   /** A follower's match index moved: the leader may commit more. */
   matched(): void;
 }
@@ -109,9 +114,10 @@ export class SnapshotTransfers {
    * when it holds the snapshot's last entry, section 7); the answer vouches
    * for that write, so it waits for it.
    */
-  installed(leader: NodeId, term: Term, transfer: number, point: LogPoint): void {
+  installed(leader: NodeId, term: Term, transfer: number, point: LogPoint, config: ClusterConfig | undefined): void {
     const { log, persistence } = this.host;
-    if (point.index > this.host.commitIndex()) {
+    const restartsLog = point.index > this.host.commitIndex();
+    if (restartsLog) {
       const before = log.start();
       const keeps = point.index <= log.lastIndex() && log.matches(point.index, point.term);
       log.restartAt(point);
@@ -119,7 +125,7 @@ export class SnapshotTransfers {
     }
     // Even when the commit index got there first (appends during the install), the state machine
     // now holds everything up to the snapshot: those entries must not be handed out to apply again.
-    this.host.restarted(point.index);
+    this.host.restarted(point.index, restartsLog, config);
     if (term !== this.host.term()) return;
     this.host.sendDurable(this.response(leader, transfer, -1, this.host.commitIndex()));
   }

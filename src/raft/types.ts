@@ -4,6 +4,8 @@
  * with msgpackr, written to a trace and compared in a replay.
  */
 
+import type { ClusterConfig } from './membership/config.js';
+
 export type NodeId = string;
 export type Term = number;
 export type LogIndex = number;
@@ -16,12 +18,15 @@ export interface LogPoint {
 
 /**
  * What a snapshot of the state machine stands for: every entry up to index
- * (whose term is term) applied, with these voting members.
+ * (whose term is term) applied, with these voting members and, since
+ * configurations are logged, the whole configuration at that index.
  */
 export interface SnapshotMeta {
   readonly index: LogIndex;
   readonly term: Term;
   readonly voters: readonly NodeId[];
+  /** Absent in snapshots taken before configurations were logged: the voters are all there is. */
+  readonly config?: ClusterConfig;
 }
 
 /**
@@ -33,7 +38,9 @@ export type Compacted = typeof COMPACTED;
 
 export const ENTRY_NOOP = 0;
 export const ENTRY_COMMAND = 1;
-export type EntryType = typeof ENTRY_NOOP | typeof ENTRY_COMMAND;
+/** A whole cluster configuration (membership/config.ts): it takes effect once appended, committed or not. */
+export const ENTRY_CONFIG = 2;
+export type EntryType = typeof ENTRY_NOOP | typeof ENTRY_COMMAND | typeof ENTRY_CONFIG;
 
 export interface Entry {
   readonly index: LogIndex;

@@ -9,7 +9,8 @@
  * not a trusted in-memory object.
  */
 import { Packr } from 'msgpackr';
-import { ENTRY_COMMAND, ENTRY_NOOP } from '../raft/types.js';
+import { ENTRY_COMMAND, ENTRY_CONFIG, ENTRY_NOOP } from '../raft/types.js';
+import { configProblem, decodeConfig, type ClusterConfig } from '../raft/membership/config.js';
 import type { Entry, EntryType, HardState, LogIndex, LogPoint, SnapshotMeta } from '../raft/types.js';
 import { assert } from '../util/assert.js';
 import { StorageError, messageOf } from './errors.js';
@@ -70,6 +71,10 @@ export function decodeEntry(index: LogIndex, bytes: Uint8Array): Entry {
   if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
   if (!isEntryType(type)) throw corrupt(`${what} has an unknown entry type ${String(type)}`);
   if (!(data instanceof Uint8Array)) throw corrupt(`${what} has data that is not bytes`);
+  if (type === ENTRY_CONFIG) {
+    const decoded = decodeConfig(data);
+    if (!decoded.ok) throw corrupt(`${what} holds a ${decoded.problem}`);
+  }
   return { index, term, type, data };
 }
 
@@ -102,19 +107,23 @@ export function decodeLogPoint(bytes: Uint8Array, what: string): LogPoint {
 }
 
 export function encodeSnapshotMeta(meta: SnapshotMeta): Uint8Array {
-  return packr.pack([meta.index, meta.term, meta.voters]);
+  return packr.pack(meta.config === undefined ? [meta.index, meta.term, meta.voters] : [meta.index, meta.term, meta.voters, meta.config]);
 }
 
 export function decodeSnapshotMeta(bytes: Uint8Array, what = 'snapshot record (meta key "snapshot")'): SnapshotMeta {
   const value = unpack(what, bytes);
-  if (!Array.isArray(value) || value.length !== 3) throw corrupt(`${what} is not an [index, term, voters] tuple`);
-  const [index, term, voters] = value as unknown[];
+  if (!Array.isArray(value) || (value.length !== 3 && value.length !== 4)) throw corrupt(`${what} is not an [index, term, voters, config?] tuple`);
+  const [index, term, voters, config] = value as unknown[];
   if (!isTerm(index)) throw corrupt(`${what} has an invalid index ${String(index)}`);
   if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
-  if (!Array.isArray(voters) || voters.length === 0 || !voters.every((v) => typeof v === 'string' && v !== '')) {
-    throw corrupt(`${what} has voters that are not a non-empty list of node ids`);
+  // Empty: a node still joining took the snapshot before it learnt the configuration.
+  if (!Array.isArray(voters) || !voters.every((v) => typeof v === 'string' && v !== '')) {
+    throw corrupt(`${what} has voters that are not a list of node ids`);
   }
-  return { index, term, voters: voters as string[] };
+  if (config === undefined) return { index, term, voters: voters as string[] };
+  const problem = configProblem(config);
+  if (problem !== null) throw corrupt(`${what} has a cluster configuration that ${problem}`);
+  return { index, term, voters: voters as string[], config: config as ClusterConfig };
 }
 
 export function encodeAppliedIndex(index: LogIndex): Uint8Array {
@@ -155,7 +164,7 @@ function isTerm(value: unknown): value is number {
 }
 
 function isEntryType(value: unknown): value is EntryType {
-  return value === ENTRY_NOOP || value === ENTRY_COMMAND;
+  return value === ENTRY_NOOP || value === ENTRY_COMMAND || value === ENTRY_CONFIG;
 }
 
 function corrupt(message: string): StorageError {

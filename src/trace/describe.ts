@@ -2,6 +2,8 @@
  * One readable line per event for `trace show`, `merge` and replay reports:
  * every field that decides behaviour, bytes shown as text when printable.
  */
+import type { ClusterConfig } from '../raft/membership/config.js';
+import type { MembershipChange } from '../raft/membership/change.js';
 import { isInput, type BusEvent } from '../bus/events.js';
 import type { ClientRequest } from '../protocol/commands.js';
 import { queryReply, type Reply } from '../protocol/reply.js';
@@ -134,6 +136,10 @@ export function describeEvent(e: BusEvent): string {
       return `#${e.id} to=${e.target ?? 'any'}`;
     case 'raft.handOver':
       return `to=${e.target ?? 'any'}`;
+    case 'raft.changeMembership':
+      return `#${e.id} ${describeChange(e.change)}`;
+    case 'raft.membership':
+      return e.config === null ? 'none known' : describeConfig(e.config);
     case 'raft.outcomes':
       return describeOutcomes(e);
     case 'raft.status':
@@ -171,6 +177,17 @@ export function describeEvent(e: BusEvent): string {
   }
 }
 
+function describeChange(change: MembershipChange): string {
+  return change.kind === 'addLearner' ? `add-learner ${change.member.id} peer=${change.member.peer} client=${change.member.client}` : `${change.kind} ${change.id}`;
+}
+
+/** `n1 n2 n3 learners=n4 removed=n0`. */
+export function describeConfig(config: ClusterConfig): string {
+  const voters = config.members.filter((m) => m.role === 'voter').map((m) => m.id);
+  const learners = config.members.filter((m) => m.role === 'learner').map((m) => m.id);
+  return `voters=${voters.join(',') || '-'}${learners.length > 0 ? ` learners=${learners.join(',')}` : ''}${config.removed.length > 0 ? ` removed=${config.removed.join(',')}` : ''}`;
+}
+
 function describeOutcomes(e: BusEvent & { type: 'raft.outcomes' }): string {
   const parts: string[] = [];
   if (e.accepted.length > 0) parts.push(`accepted ${e.accepted.map((a) => `#${a.id}@${a.index}/t${a.term}`).join(' ')}`);
@@ -178,6 +195,9 @@ function describeOutcomes(e: BusEvent & { type: 'raft.outcomes' }): string {
   if (e.readsReady.length > 0) parts.push(`reads ${e.readsReady.map((r) => `#${r.id}@${r.index}`).join(' ')}`);
   if (e.leaderTransfers.length > 0) {
     parts.push(`transfers ${e.leaderTransfers.map((t) => `#${t.id} ${t.outcome === 'transferred' ? `to ${t.target}` : t.code}`).join(' ')}`);
+  }
+  if (e.membershipChanges.length > 0) {
+    parts.push(`membership ${e.membershipChanges.map((c) => `#${c.id} ${c.outcome === 'proposed' ? `@${c.index}/t${c.term}` : c.code}`).join(' ')}`);
   }
   return parts.join('; ');
 }

@@ -3,7 +3,7 @@
  * untrusted: each field the Raft core reads is checked for its type before the
  * value is allowed to be called a Message. Returns what is wrong, or null.
  */
-import { ENTRY_COMMAND, ENTRY_NOOP, type MessageType } from '../raft/types.js';
+import { ENTRY_COMMAND, ENTRY_CONFIG, ENTRY_NOOP, type MessageType } from '../raft/types.js';
 import { clip } from './stats.js';
 
 type Fields = Record<string, unknown>;
@@ -75,7 +75,7 @@ function entryProblem(entry: unknown): string | null {
   if (!isRecord(entry)) return 'not a map';
   if (!isCount(entry['index'])) return 'index is not a non-negative integer';
   if (!isCount(entry['term'])) return 'term is not a non-negative integer';
-  if (entry['type'] !== ENTRY_NOOP && entry['type'] !== ENTRY_COMMAND) return 'unknown entry type';
+  if (entry['type'] !== ENTRY_NOOP && entry['type'] !== ENTRY_COMMAND && entry['type'] !== ENTRY_CONFIG) return 'unknown entry type';
   if (!(entry['data'] instanceof Uint8Array)) return 'data is not bytes';
   return null;
 }

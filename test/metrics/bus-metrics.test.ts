@@ -17,7 +17,7 @@ describe('snapshot metrics from the bus tap', () => {
     const status = nodeStatus({
       nodeId: 'n1',
       members: [{ id: 'n1', peer: '127.0.0.1:1', client: '127.0.0.1:2' }],
-      view: () => ({ id: 'n1', role: 'follower', term: 3, vote: null, leader: null, commitIndex: 130, firstIndex: 71, lastIndex: 130, stableIndex: 130 }),
+      view: () => ({ id: 'n1', role: 'follower', term: 3, vote: null, leader: null, commitIndex: 130, firstIndex: 71, lastIndex: 130, stableIndex: 130, config: null }),
       matchIndexes: () => ({}),
       appliedIndex: () => 130,
       pendingRequests: () => 0,

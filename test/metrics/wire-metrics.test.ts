@@ -10,7 +10,7 @@ function followerStatus() {
   return nodeStatus({
     nodeId: 'n1',
     members: [{ id: 'n1', peer: '127.0.0.1:1', client: '127.0.0.1:2' }],
-    view: () => ({ id: 'n1', role: 'follower', term: 1, vote: null, leader: null, commitIndex: 0, firstIndex: 0, lastIndex: 0, stableIndex: 0 }),
+    view: () => ({ id: 'n1', role: 'follower', term: 1, vote: null, leader: null, commitIndex: 0, firstIndex: 0, lastIndex: 0, stableIndex: 0, config: null }),
     matchIndexes: () => ({}),
     appliedIndex: () => 0,
     pendingRequests: () => 0,
