@@ -37,6 +37,9 @@ export interface HarnessOptions {
   readonly preVote?: boolean;
   /** When false, persist requests wait until completePersist() (a slow disk). */
   readonly autoPersist?: boolean;
+  /** Nodes started in join mode (no configuration until the cluster tells them); not among the bootstrap voters. */
+  readonly joiners?: readonly NodeId[];
+  readonly learnerCatchUpEntriesMax?: number;
 }
 
 export class Harness {
@@ -49,6 +52,9 @@ export class Harness {
   readonly refused = new Map<NodeId, Array<{ id: number; kind: string; leader: NodeId | null }>>();
   readonly accepted = new Map<NodeId, Array<{ id: number; index: number; term: number }>>();
   readonly leaderTransfers = new Map<NodeId, Ready['leaderTransfers'][number][]>();
+  readonly membershipChanges = new Map<NodeId, Ready['membershipChanges'][number][]>();
+  /** Every node: the bootstrap voters, then the joiners. */
+  readonly allIds: readonly NodeId[];
   /** Persist requests waiting for completePersist (autoPersist false). */
   readonly pendingPersists = new Map<NodeId, Array<Ready['persist'] & object>>();
   private readonly blocked = new Set<string>();
@@ -58,7 +64,8 @@ export class Harness {
 
   constructor(private readonly options: HarnessOptions) {
     this.autoPersist = options.autoPersist ?? true;
-    for (const id of options.ids) {
+    this.allIds = [...options.ids, ...(options.joiners ?? [])];
+    for (const id of this.allIds) {
       this.disks.set(id, { hardState: EMPTY_HARD_STATE, logStart: { index: 0, term: 0 }, entries: [] });
       this.start(id);
     }
@@ -75,11 +82,11 @@ export class Harness {
   /** (Re)creates the node from what its disk holds; its applied index restarts at the log's start. */
   start(id: NodeId, seedOffset = 0): void {
     const disk = this.disks.get(id)!;
-    const index = this.options.ids.indexOf(id);
+    const index = this.allIds.indexOf(id);
     const core = new RaftCore(
       {
         id,
-        voters: this.options.ids,
+        voters: this.options.joiners?.includes(id) === true ? [] : this.options.ids,
         electionTicksMin: this.options.electionTicksMin ?? 10,
         electionTicksMax: this.options.electionTicksMax ?? 20,
         heartbeatTicks: this.options.heartbeatTicks ?? 2,
@@ -91,6 +98,7 @@ export class Harness {
         leaseReads: this.options.leaseReads ?? false,
         leaseMs: (this.options.electionTicksMin ?? 10) * TICK_MS,
         preVote: this.options.preVote ?? false,
+        ...(this.options.learnerCatchUpEntriesMax !== undefined && { learnerCatchUpEntriesMax: this.options.learnerCatchUpEntriesMax }),
       },
       { hardState: disk.hardState, logStart: disk.logStart, entries: [...disk.entries], appliedIndex: disk.logStart.index },
     );
@@ -100,6 +108,7 @@ export class Harness {
     this.refused.set(id, []);
     this.accepted.set(id, []);
     this.leaderTransfers.set(id, []);
+    this.membershipChanges.set(id, []);
     this.pendingPersists.set(id, []);
     this.network = this.network.filter((m) => m.from !== id);
   }
@@ -125,7 +134,7 @@ export class Harness {
 
   /** Ticks every node once. */
   tickAll(): void {
-    for (const id of this.options.ids) this.tick(id);
+    for (const id of this.allIds) this.tick(id);
   }
 
   propose(id: NodeId, ...commands: string[]): void {
@@ -152,7 +161,7 @@ export class Harness {
 
   /** Cuts node off from every other node, both ways. */
   isolate(id: NodeId): void {
-    for (const other of this.options.ids) if (other !== id) this.block(id, other);
+    for (const other of this.allIds) if (other !== id) this.block(id, other);
   }
 
   heal(): void {
@@ -196,7 +205,7 @@ export class Harness {
   }
 
   leaders(): NodeId[] {
-    return this.options.ids.filter((id) => this.core(id).view().role === 'leader');
+    return this.allIds.filter((id) => this.core(id).view().role === 'leader');
   }
 
   /** [index, term] of every entry the node holds (after its log's start). */
@@ -230,6 +239,7 @@ export class Harness {
     this.refused.get(id)!.push(...ready.refused);
     this.accepted.get(id)!.push(...ready.accepted);
     this.leaderTransfers.get(id)!.push(...ready.leaderTransfers);
+    this.membershipChanges.get(id)!.push(...ready.membershipChanges);
   }
 
   private writeDisk(id: NodeId, request: NonNullable<Ready['persist']>): void {
