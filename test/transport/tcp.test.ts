@@ -68,8 +68,8 @@ function closed(socket: net.Socket): Promise<void> {
   return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
-function frameOf(clusterId: string, from: NodeId, message: Message): Buffer {
-  return encodeFrame(encodeEnvelope({ clusterId, from, message }));
+function frameOf(clusterId: string, from: NodeId, message: Message, listen = '127.0.0.1:9'): Buffer {
+  return encodeFrame(encodeEnvelope({ clusterId, from, listen, message }));
 }
 
 function refusals(logs: readonly LogLine[], reason: string): LogLine[] {
@@ -107,7 +107,7 @@ describe('TcpTransport', () => {
   });
 
   it.each([
-    ['unknown sender', 'mallory', numbered('mallory', 'a', 1)],
+    ['sender is this node', 'a', numbered('a', 'a', 1)],
     ['message.from differs', 'b', numbered('c', 'a', 1)],
     ['not addressed to this node', 'b', numbered('b', 'c', 1)],
   ])('refuses a frame whose %s', async (reason, sender, message) => {
@@ -141,7 +141,7 @@ describe('TcpTransport', () => {
     const junk = fc.oneof(
       fc.uint8Array({ minLength: 1, maxLength: 300 }),
       fc.uint8Array({ maxLength: 300 }).map((bytes) => encodeFrame(bytes)),
-      fc.jsonValue().map((value) => encodeFrame(plain.pack({ clusterId: CLUSTER, from: 'b', message: value }))),
+      fc.jsonValue().map((value) => encodeFrame(plain.pack({ clusterId: CLUSTER, from: 'b', listen: '127.0.0.1:9', message: value }))),
     );
     await fc.assert(
       fc.asyncProperty(junk, async (bytes) => {

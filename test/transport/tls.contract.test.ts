@@ -13,7 +13,7 @@ import type { NodeId } from '../../src/raft/types.js';
 import { TcpTransport } from '../../src/transport/tcp.js';
 import { loadPeerTls } from '../../src/transport/tls.js';
 import { fakeIo } from '../cli/fake-io.js';
-import { freePorts, memoryLogger } from './helpers.js';
+import { freePorts, memoryLogger, waitFor } from './helpers.js';
 import { transportContract } from './transport.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'raftkv-tls-contract-'));
@@ -24,22 +24,21 @@ function credentialsFor(id: NodeId) {
   return loadPeerTls({ caFile: join(dir, 'ca.crt'), certFile: join(dir, `${id}.crt`), keyFile: join(dir, `${id}.key`) }, id);
 }
 
-transportContract('tcp with mutual TLS', async (ids) => {
-  const ports = await freePorts(ids.length);
-  const addresses = ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] ?? 0 }));
+transportContract('tcp with mutual TLS', async () => {
   const { logger } = memoryLogger();
-  return new Map(
-    addresses.map((address) => [
-      address.id,
+  return {
+    address: async (id) => ({ id, host: '127.0.0.1', port: (await freePorts(1))[0]! }),
+    create: (at, peers, options = {}) =>
       new TcpTransport({
-        self: address.id,
+        self: at.id,
         clusterId: 'contract',
-        listen: { host: address.host, port: address.port },
-        peers: addresses.filter((peer) => peer.id !== address.id),
+        listen: { host: at.host, port: at.port },
+        peers,
         limits: { frameBytesMax: DEFAULT_LIMITS.frameBytesMax, peerQueueMessagesMax: 20_000, peerQueueBytesMax: DEFAULT_LIMITS.peerQueueBytesMax },
         logger,
-        tls: credentialsFor(address.id),
+        tls: credentialsFor(at.id),
+        ...options,
       }),
-    ]),
-  );
+    until: (predicate, what) => waitFor(predicate, what),
+  };
 });
