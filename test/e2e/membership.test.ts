@@ -7,7 +7,12 @@
  * only their own address in their config file: everything else they learn
  * from the cluster.
  */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readTraceRun } from '../../src/trace/reader.js';
+import { replayRun } from '../../src/trace/replay.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChaosClient, type Sightings } from '../../src/chaos/client.js';
 import { HistoryRecorder } from '../../src/chaos/recorder.js';
@@ -78,8 +83,9 @@ describe('membership changes on real processes', { timeout: 180_000 }, () => {
     cluster = undefined;
   });
 
-  it('grows 3 -> 5 and shrinks 5 -> 3 (removing the leader too) under load, with a linearizable history', async () => {
+  it('grows 3 -> 5 and shrinks 5 -> 3 (removing the leader too) under load, with a linearizable history; every node trace replays identically', async () => {
     cluster = await ProcessCluster.create(3, { timing: TIMING, limits: LIMITS });
+    cluster.traceAll();
     cluster.startAll();
     await cluster.waitForConvergence();
     const admin = new RaftkvClient({ nodes: cluster.addresses(), deadlineMs: 20_000 });
@@ -118,6 +124,17 @@ describe('membership changes on real processes', { timeout: 180_000 }, () => {
     expect(ok.filter((op) => op.kind === 'write').length).toBeGreaterThan(50);
     const verdict = checkHistory(history, { timeoutMs: 60_000 });
     expect(verdict.ok, JSON.stringify(verdict).slice(0, 2_000)).toBe(true);
+
+    // Replay: each node's run, across every configuration change it saw, from its recorded inputs.
+    await cluster.stopAll();
+    const files = readdirSync(cluster.dir).filter((f) => f.endsWith('.ndjson')).map((f) => join(cluster!.dir, f));
+    expect(files).toHaveLength(5);
+    for (const file of files) {
+      const run = await readTraceRun(file);
+      const result = replayRun(run.header, run.records);
+      expect(result.ok ? 'identical' : `${file} #${result.seq}: ${result.reason}`).toBe('identical');
+      expect(run.records.some((r) => r.event.type === 'raft.membership')).toBe(true);
+    }
   });
 
   it('replaces a dead node with a new one (empty data directory) that catches up by snapshot', async () => {
@@ -137,6 +154,10 @@ describe('membership changes on real processes', { timeout: 180_000 }, () => {
       const after = await members(admin);
       expect(after.map((m) => m.id).sort()).toEqual(cluster.nodes.filter((n) => n !== dead).map((n) => n.id).sort());
       await admin.set('after', 'replaced');
+      // The same from redis-cli, on any node: the configuration in force.
+      const listed = execFileSync('redis-cli', ['-p', fresh.client.split(':')[1]!, 'CLUSTER', 'MEMBER', 'LIST'], { encoding: 'utf8' });
+      for (const node of cluster.nodes.filter((n) => n !== dead)) expect(listed).toContain(node.client);
+      expect(listed).not.toContain(dead.client);
       // Reads served by the new node once it leads: every earlier write is there.
       expect(await change(admin, 'REMOVE', 'nobody').catch((e: Error) => e.message)).toContain('UNKNOWN_MEMBER');
       const reader = new RaftkvClient({ nodes: [fresh.client] });

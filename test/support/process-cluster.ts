@@ -38,6 +38,9 @@ export class ProcessCluster {
     private readonly extra: Record<string, unknown> = {},
   ) {}
 
+  /** traceAll() was called: nodes added later trace too. */
+  private tracing = false;
+
   /**
    * `extra` goes into every node's config; `options.perNode(id)` into that
    * node's only (e.g. its certificate). `options.hosts`: a loopback address per
@@ -79,7 +82,7 @@ export class ProcessCluster {
     const configPath = join(this.dir, `${id}.json`);
     const dataDir = join(this.dir, id);
     writeFileSync(configPath, JSON.stringify({ nodeId: id, clusterId: this.clusterId, dataDir, members: [member], logLevel: 'info', join: true, ...this.extra }, null, 2));
-    const node: ProcessNode = { ...member, configPath, dataDir, logPath: join(this.dir, `${id}.log`), process: null, serverArgs: [] };
+    const node: ProcessNode = { ...member, configPath, dataDir, logPath: join(this.dir, `${id}.log`), process: null, serverArgs: this.tracing ? ['--trace', join(this.dir, `${id}-%p.ndjson`)] : [] };
     this.nodes.push(node);
     return node;
   }
@@ -116,6 +119,7 @@ export class ProcessCluster {
    * per incarnation, so a restart never overwrites the trace of a killed run.
    */
   traceAll(): void {
+    this.tracing = true;
     for (const node of this.nodes) node.serverArgs.push('--trace', join(this.dir, `${node.id}-%p.ndjson`));
   }
 
