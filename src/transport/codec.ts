@@ -64,10 +64,28 @@ function envelopeProblem(value: unknown): string | null {
   if (typeof value['clusterId'] !== 'string') return 'clusterId is not a string';
   if (typeof value['from'] !== 'string') return 'from is not a string';
   const listen = value['listen'];
-  if (typeof listen !== 'string' || listen.length > LISTEN_CHARS_MAX || !isHostPort(listen)) {
+  if (typeof listen !== 'string' || !isValidListen(listen)) {
     return `listen is not a host:port of at most ${LISTEN_CHARS_MAX} characters with a port 1-65535`;
   }
   return messageProblem(value['message']);
+}
+
+/**
+ * The few addresses seen last that passed the check: a node hears from a
+ * handful of peers, each always advertising the same address, so comparing
+ * with these (equal strings compare in a few ns) spares most envelopes the
+ * character scan.
+ */
+const recentListens: string[] = [];
+const RECENT_LISTENS_MAX = 8;
+let recentNext = 0;
+
+function isValidListen(listen: string): boolean {
+  for (let i = 0; i < recentListens.length; i++) if (recentListens[i] === listen) return true;
+  if (listen.length > LISTEN_CHARS_MAX || !isHostPort(listen)) return false;
+  recentListens[recentNext] = listen;
+  recentNext = (recentNext + 1) % RECENT_LISTENS_MAX;
+  return true;
 }
 
 /**

@@ -6,7 +6,7 @@ export interface TransportStats {
   received: number;
   /** Messages not sent: queue full, unknown or down destination, too large, transport stopped. */
   dropped: number;
-  /** Inbound frames refused (wrong cluster, unknown sender, not for us, oversized, undecodable). */
+  /** Inbound frames refused (wrong cluster, removed or self sender, not for us, oversized, undecodable). */
   refused: number;
   /** Outbound connections re-established after an earlier one to the same peer was lost. */
   reconnects: number;

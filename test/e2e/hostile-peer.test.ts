@@ -2,7 +2,10 @@
  * The attacks of issue 10 on the peer port of a real 3-process cluster, sent
  * in plaintext mode by someone who knows the cluster id and the member ids:
  * each frame is refused (or answered as Raft answers a stale or foreign
- * message), every node stays up, and the cluster's data is unchanged.
+ * message), every node stays up, and the cluster's data is unchanged. Frames
+ * from ids that are not members pass the edge (a member added by a
+ * configuration entry a node has not seen yet must be heard; removed ids are
+ * refused: test/transport) and trip nothing.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -110,6 +113,19 @@ describe('hostile peer frames on a 3-process cluster', { timeout: 120_000 }, () 
     const readAck: Message = { type: 'HeartbeatResponse', from: follower.id, to: leader.id, term, readRound: 1e12 };
     await sendFrames({ peer: leader.peer, clusterId: cluster.clusterId }, [ack, reject, readAck]);
     await waitFor(() => logOf(leader).includes('beyond the leader'), { what: 'the refusal in the leader\'s log' });
+    await expectAllAliveAndDataUnchanged();
+  });
+
+  it('frames from ids that are not members are accepted at the edge but trip nothing; at most 16 such senders are answered', async () => {
+    const { leader, term } = await roles();
+    for (let i = 0; i < 20; i++) {
+      const stranger = `stranger${i}`;
+      const reply: Message = { type: 'HeartbeatResponse', from: stranger, to: leader.id, term, readRound: 0 };
+      // One connection each: a connection carries one sender.
+      const { closedByNode } = await sendFrames({ peer: leader.peer, clusterId: cluster.clusterId }, [reply], { lingerMs: 20 });
+      expect(closedByNode, `the edge accepts ${stranger}'s frame`).toBe(false);
+    }
+    await waitFor(() => logOf(leader).includes('learned links are full'), { what: 'the bound on learned links in the log' });
     await expectAllAliveAndDataUnchanged();
   });
 
