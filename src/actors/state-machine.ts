@@ -23,6 +23,8 @@ import type { SnapshotCommand } from '../raft/ready.js';
 import { ENTRY_COMMAND, type Entry, type InstallSnapshot, type LogPoint, type NodeId, type SnapshotMeta } from '../raft/types.js';
 import { SnapshotFormatError } from '../storage/snapshot-format.js';
 import type { KvStorage, SnapshotReader } from '../storage/interfaces.js';
+import { CoalescedGets } from '../storage/coalesced-gets.js';
+import type { KvReader } from '../kv/query.js';
 import { assert } from '../util/assert.js';
 import { SnapshotPolicy, type SnapshotThresholds } from './snapshot-policy.js';
 import { SnapshotSender } from './snapshot-sender.js';
@@ -77,6 +79,8 @@ export class StateMachineActor {
   private readonly policy: SnapshotPolicy;
   private readonly sender: SnapshotSender;
   private staging: Staging | null = null;
+  /** Reads for queries: the point reads of one turn go to the store together. */
+  private readonly reader: KvReader;
 
   constructor(
     private readonly bus: MessageBus,
@@ -86,6 +90,8 @@ export class StateMachineActor {
     this.lastQueued = options.appliedIndex;
     this.applied = { index: options.appliedIndex, term: options.appliedTerm };
     this.keysPerReplyMax = options.keysPerReplyMax;
+    const gets = new CoalescedGets(kv);
+    this.reader = { getMany: (keys) => gets.getMany(keys), entriesWithPrefix: (prefix, limit, after) => kv.entriesWithPrefix(prefix, limit, after) };
     this.sessions = new SessionTable(options.sessionLimits, options.sessions);
     this.policy = new SnapshotPolicy(options.snapshots, options.snapshotIndex, options.appliedIndex);
     this.sender = new SnapshotSender(bus, kv, options.nodeId, options.snapshots.snapshotChunkBytes, (err) => this.fail('snapshot send', err));
@@ -289,6 +295,6 @@ export class StateMachineActor {
   }
 
   private query(query: KvQuery): Promise<KvQueryResult> {
-    return runQuery(this.kv, query, { keysPerReplyMax: this.keysPerReplyMax }, (this.options.wallClockMs ?? Date.now)());
+    return runQuery(this.reader, query, { keysPerReplyMax: this.keysPerReplyMax }, (this.options.wallClockMs ?? Date.now)());
   }
 }
