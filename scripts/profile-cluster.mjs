@@ -5,7 +5,7 @@
 // Each server runs with `node --cpu-prof`; the profiles (one per process, named
 // after the node and its role) land in DIR, and a summary of where each spent
 // its time is printed (scripts/profile-summary.mjs).
-import { mkdirSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,6 +46,7 @@ if (values.workload === 'idle') {
   console.log(`${values.workload} x${values.clients}: ${Math.round(figures.opsPerSecond)}/s p50 ${figures.p50Ms.toFixed(2)} ms, server ${((figures.serverCpuS / figures.ops) * 1000).toFixed(3)} s/1k`);
 }
 await cluster.stop();
+rmSync(dir, { recursive: true, force: true });
 for (const file of readdirSync(join(out, 'raw'))) {
   const pid = file.split('.')[3];
   const name = pidToNode.get(pid) ?? pid;
