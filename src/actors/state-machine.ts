@@ -24,6 +24,8 @@ import { decodeConfig, votersOf, type ClusterConfig } from '../raft/membership/c
 import { ENTRY_COMMAND, ENTRY_CONFIG, type Entry, type InstallSnapshot, type LogPoint, type NodeId, type SnapshotMeta } from '../raft/types.js';
 import { SnapshotFormatError } from '../storage/snapshot-format.js';
 import type { KvStorage, SnapshotReader } from '../storage/interfaces.js';
+import { CoalescedGets } from '../storage/coalesced-gets.js';
+import type { KvReader } from '../kv/query.js';
 import { assert } from '../util/assert.js';
 import { SnapshotPolicy, type SnapshotThresholds } from './snapshot-policy.js';
 import { SnapshotSender } from './snapshot-sender.js';
@@ -80,6 +82,8 @@ export class StateMachineActor {
   private staging: Staging | null = null;
   /** The configuration as of the applied index: recorded with every snapshot taken here. */
   private config: ClusterConfig | null;
+  /** Reads for queries: the point reads of one turn go to the store together. */
+  private readonly reader: KvReader;
 
   constructor(
     private readonly bus: MessageBus,
@@ -90,6 +94,8 @@ export class StateMachineActor {
     this.applied = { index: options.appliedIndex, term: options.appliedTerm };
     this.keysPerReplyMax = options.keysPerReplyMax;
     this.config = options.config;
+    const gets = new CoalescedGets(kv);
+    this.reader = { getMany: (keys) => gets.getMany(keys), entriesWithPrefix: (prefix, limit, after) => kv.entriesWithPrefix(prefix, limit, after) };
     this.sessions = new SessionTable(options.sessionLimits, options.sessions);
     this.policy = new SnapshotPolicy(options.snapshots, options.snapshotIndex, options.appliedIndex);
     this.sender = new SnapshotSender(bus, kv, options.nodeId, options.snapshots.snapshotChunkBytes, (err) => this.fail('snapshot send', err));
@@ -317,6 +323,6 @@ export class StateMachineActor {
   }
 
   private query(query: KvQuery): Promise<KvQueryResult> {
-    return runQuery(this.kv, query, { keysPerReplyMax: this.keysPerReplyMax }, (this.options.wallClockMs ?? Date.now)());
+    return runQuery(this.reader, query, { keysPerReplyMax: this.keysPerReplyMax }, (this.options.wallClockMs ?? Date.now)());
   }
 }

@@ -12,6 +12,7 @@
 import { Packr } from 'msgpackr';
 import { isWriteCommand } from './command-shape.js';
 import type { KvCommand, KvWriteCommand, SessionTag } from './commands.js';
+import { packFlat } from '../util/msgpack-flat.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
@@ -47,9 +48,12 @@ function writeFields(command: TimedWrite): unknown[] {
 export function encodeCommand(command: KvCommand): Uint8Array {
   if (command.op === 'session-open') return packr.pack([OP_SESSION_OPEN]);
   const fields = writeFields(command);
-  if (!command.session) return packr.pack(fields);
+  // Plain SET (alone or in a session) is all small integers and bytes: the hand-written encoder, same bytes.
+  const flat = fields[0] === OP_SET;
+  if (!command.session) return (flat ? packFlat(fields as [number, Uint8Array, Uint8Array]) : null) ?? packr.pack(fields);
   const { id, seq, lowestPending } = command.session;
-  return packr.pack([OP_IN_SESSION, id, seq, lowestPending ?? 0, ...fields]);
+  const wrapped = [OP_IN_SESSION, id, seq, lowestPending ?? 0, ...fields];
+  return (flat ? packFlat(wrapped as Array<number | Uint8Array>) : null) ?? packr.pack(wrapped);
 }
 
 function bytes(value: unknown, what: string): Uint8Array {

@@ -21,7 +21,10 @@ export interface QueryLimits {
 
 const EMPTY = new Uint8Array(0);
 
-export async function runQuery(kv: KvStorage, query: KvQuery, limits: QueryLimits, now: number): Promise<KvQueryResult> {
+/** What queries read: point reads and pages of a prefix (the state machine coalesces the point reads). */
+export type KvReader = Pick<KvStorage, 'getMany' | 'entriesWithPrefix'>;
+
+export async function runQuery(kv: KvReader, query: KvQuery, limits: QueryLimits, now: number): Promise<KvQueryResult> {
   switch (query.op) {
     case 'list':
       return { type: 'keys', keys: await liveKeys(kv, query.prefix, () => true, limits.keysPerReplyMax, now) };
@@ -46,7 +49,7 @@ export async function runQuery(kv: KvStorage, query: KvQuery, limits: QueryLimit
   }
 }
 
-async function keyQuery(kv: KvStorage, query: KeyQuery, now: number): Promise<KvQueryResult> {
+async function keyQuery(kv: KvReader, query: KeyQuery, now: number): Promise<KvQueryResult> {
   const keys = keysOf(query);
   const values = await kv.getMany(keys);
   const records = new Map<string, KvRecord | undefined>();
@@ -69,7 +72,7 @@ function asQueryResult(result: KvResult): KvQueryResult {
   }
 }
 
-async function liveKeys(kv: KvStorage, prefix: Uint8Array, matches: (key: Uint8Array) => boolean, max: number, now: number): Promise<Uint8Array[]> {
+async function liveKeys(kv: KvReader, prefix: Uint8Array, matches: (key: Uint8Array) => boolean, max: number, now: number): Promise<Uint8Array[]> {
   const keys: Uint8Array[] = [];
   if (max <= 0) return keys;
   await forEachPage(kv, prefix, null, (key, record) => {
@@ -80,7 +83,7 @@ async function liveKeys(kv: KvStorage, prefix: Uint8Array, matches: (key: Uint8A
 }
 
 /** One SCAN call: reads at most `count` entries after the cursor; the cursor names the last one read. */
-async function scan(kv: KvStorage, query: Extract<KvQuery, { op: 'scan' }>, now: number): Promise<KvQueryResult> {
+async function scan(kv: KvReader, query: Extract<KvQuery, { op: 'scan' }>, now: number): Promise<KvQueryResult> {
   const prefix = query.match ? globLiteralPrefix(query.match) : EMPTY;
   const matches = query.match ? compileGlob(query.match) : () => true;
   const page = await kv.entriesWithPrefix(prefix, query.count, query.after ?? undefined);
@@ -93,7 +96,7 @@ async function scan(kv: KvStorage, query: Extract<KvQuery, { op: 'scan' }>, now:
 }
 
 /** The expiry sweep's page: keys past their expiry at `now`, and where the next page starts. */
-async function expired(kv: KvStorage, after: Uint8Array | null, count: number, now: number): Promise<KvQueryResult> {
+async function expired(kv: KvReader, after: Uint8Array | null, count: number, now: number): Promise<KvQueryResult> {
   const page = await kv.entriesWithPrefix(EMPTY, count, after ?? undefined);
   const keys: Uint8Array[] = [];
   for (const [key, value] of page) {
@@ -105,7 +108,7 @@ async function expired(kv: KvStorage, after: Uint8Array | null, count: number, n
 
 /** Visits every record under prefix (after `after`) in key order until `visit` returns false. */
 async function forEachPage(
-  kv: KvStorage,
+  kv: KvReader,
   prefix: Uint8Array,
   after: Uint8Array | null,
   visit: (key: Uint8Array, record: KvRecord) => boolean,

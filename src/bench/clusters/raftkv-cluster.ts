@@ -19,6 +19,8 @@ export interface RaftkvClusterOptions {
   readonly nodes?: number;
   /** The config's `timing` section (a preset name or an object); `fast` by default. */
   readonly timing?: unknown;
+  /** Options for node itself, before the script (`--cpu-prof`, for scripts/profile-cluster.mjs). */
+  readonly nodeArgs?: readonly string[];
 }
 
 interface Member {
@@ -33,6 +35,7 @@ export class RaftkvBenchCluster {
   private constructor(
     private readonly dir: string,
     readonly members: readonly Member[],
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   static async start(options: RaftkvClusterOptions): Promise<RaftkvBenchCluster> {
@@ -47,7 +50,7 @@ export class RaftkvBenchCluster {
       const config = { nodeId: member.id, clusterId: 'bench', dataDir: join(options.dir, member.id), members, timing: options.timing ?? 'fast', logLevel: 'warn' };
       writeFileSync(join(options.dir, `${member.id}.json`), JSON.stringify(config, null, 2));
     }
-    const cluster = new RaftkvBenchCluster(options.dir, members);
+    const cluster = new RaftkvBenchCluster(options.dir, members, options.nodeArgs);
     for (const member of members) cluster.startNode(member.id);
     await cluster.leader();
     return cluster;
@@ -61,8 +64,15 @@ export class RaftkvBenchCluster {
     return [...this.processes.values()].filter((p) => p.running).map((p) => p.pid);
   }
 
+  /** The process id of one running node. */
+  processPid(id: string): number {
+    const proc = this.processes.get(id);
+    if (proc === undefined) throw new Error(`no process for ${id}`);
+    return proc.pid;
+  }
+
   startNode(id: string): void {
-    const args = [BIN, 'server', '--config', join(this.dir, `${id}.json`)];
+    const args = [...this.nodeArgs, BIN, 'server', '--config', join(this.dir, `${id}.json`)];
     this.processes.set(id, new ServerProcess(id, process.execPath, args, join(this.dir, `${id}.log`)));
   }
 
