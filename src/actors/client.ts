@@ -23,6 +23,7 @@ import type { LogIndex, NodeId, Term } from '../raft/types.js';
 import { assertNever } from '../util/assert.js';
 import type { ClusterConfig } from '../raft/membership/config.js';
 import { MemberDirectory } from '../node/member-directory.js';
+import type { SnapshotFacts } from './state-machine.js';
 
 export interface ClientActorOptions {
   readonly nodeId: NodeId;
@@ -33,6 +34,8 @@ export interface ClientActorOptions {
   readonly pendingRequestsMax: number;
   readonly requestTimeoutTicks: number;
   readonly appliedIndex: LogIndex;
+  /** The state machine's snapshot figures, for INFO. */
+  readonly snapshotFacts?: () => SnapshotFacts;
 }
 
 interface PendingRequest {
@@ -310,6 +313,7 @@ export class ClientActor {
 
   private infoFacts(edge: EdgeFacts | undefined, keys: number | null): InfoFacts {
     const s = this.status;
+    const snapshot = this.options.snapshotFacts?.();
     return {
       nodeId: this.options.nodeId,
       role: s.role,
@@ -323,6 +327,14 @@ export class ClientActor {
       firstLogIndex: s.firstIndex,
       snapshotIndex: this.snapshot.index,
       snapshotDurationMs: this.snapshot.durationMs,
+      ...(snapshot
+        ? {
+            snapshotSizeBytes: snapshot.sizeBytes,
+            snapshotKeys: snapshot.keys,
+            snapshotReceivingChunks: snapshot.receivingChunks,
+            snapshotInstalling: snapshot.installing,
+          }
+        : {}),
       pendingRequests: this.pending.size,
       members: this.directory.members().map((m) => m.id),
       connectedClients: edge?.connectedClients ?? 0,

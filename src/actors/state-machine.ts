@@ -57,6 +57,22 @@ type Work =
   | { readonly kind: 'send'; readonly command: SnapshotCommand & { kind: 'send' } }
   | { readonly kind: 'export'; readonly opened: (reader: Promise<SnapshotReader>) => void };
 
+/** What INFO and /metrics show about this node's snapshots. */
+export interface SnapshotFacts {
+  /**
+   * The last snapshot taken or installed here: its bytes (an installed one:
+   * the bytes of its chunks; one taken here: the store's estimate of the KV
+   * data on disk) and its keys (-1: not known, as for one taken here, where
+   * counting would mean reading every key). -1 before the first.
+   */
+  readonly sizeBytes: number;
+  readonly keys: number;
+  /** Chunks staged so far of a snapshot being received (0: none). */
+  readonly receivingChunks: number;
+  /** A received snapshot is replacing the state machine now (its install is durably decided: a crash finishes it at restart). */
+  readonly installing: boolean;
+}
+
 /** The chunks of an incoming snapshot staged so far. */
 interface Staging {
   readonly leader: NodeId;
@@ -84,6 +100,10 @@ export class StateMachineActor {
   private config: ClusterConfig | null;
   /** Reads for queries: the point reads of one turn go to the store together. */
   private readonly reader: KvReader;
+  private lastSize = { sizeBytes: -1, keys: -1 };
+  /** Counts snapshots taken or installed, so a late size estimate never overwrites a newer snapshot's size. */
+  private snapshots = 0;
+  private installing = false;
 
   constructor(
     private readonly bus: MessageBus,
@@ -143,6 +163,10 @@ export class StateMachineActor {
 
   sessionCount(): number {
     return this.sessions.size();
+  }
+
+  snapshotFacts(): SnapshotFacts {
+    return { ...this.lastSize, receivingChunks: this.staging?.next ?? 0, installing: this.installing };
   }
 
   private enqueue(item: Work): void {
@@ -244,8 +268,10 @@ export class StateMachineActor {
     // Entries past it were handed out meanwhile: the state machine is already beyond this snapshot.
     const point = { index: snapshot.index, term: snapshot.term };
     if (snapshot.index > this.lastQueued) {
-      await this.kv.installSnapshot(snapshot);
+      const size = await this.kv.installSnapshot(snapshot, () => (this.installing = true)).finally(() => (this.installing = false));
       if (snapshot.config !== undefined) this.config = snapshot.config;
+      this.snapshots++;
+      this.lastSize = { sizeBytes: size.bytes, keys: size.keys };
       this.sessions = new SessionTable(this.options.sessionLimits, await this.kv.loadSessions());
       this.installed(point);
       this.policy.taken();
@@ -283,6 +309,17 @@ export class StateMachineActor {
     this.policy.taken();
     const durationMs = Math.round((this.options.monotonicMs() - started) * 1000) / 1000;
     this.bus.publish({ type: 'storage.snapshotted', index: last.index, term: last.term, durationMs });
+    this.estimateSize(++this.snapshots);
+  }
+
+  /** The store's estimate of a snapshot taken here, off the apply path (it is only for INFO and /metrics). */
+  private estimateSize(snapshot: number): void {
+    this.kv.approximateBytes?.().then(
+      (bytes) => {
+        if (bytes !== null && snapshot === this.snapshots) this.lastSize = { sizeBytes: bytes, keys: -1 };
+      },
+      () => undefined, // an estimate that fails changes nothing; the store's real failures surface elsewhere
+    );
   }
 
   /** Configuration entries (checked by the core and by storage when read back) move the recorded configuration on. */

@@ -65,6 +65,7 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<HttpEndpo
       sessions: () => parts.stateMachine.sessionCount(),
       elections: () => observer.elections.list(),
       snapshotIndex: () => observer.metrics.tapState.snapshotIndex,
+      snapshotFacts: () => parts.stateMachine.snapshotFacts(),
       startedMs,
     });
   const endpoint = new HttpEndpoint({

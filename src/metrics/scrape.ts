@@ -18,6 +18,9 @@ export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson, traf
   server.logFirstIndex.set(status.firstLogIndex);
   server.logLastIndex.set(status.lastLogIndex);
   server.snapshotIndex.set(Math.max(status.snapshotIndex, metrics.tapState.snapshotIndex));
+  server.snapshotSizeBytes.set(status.snapshotSizeBytes);
+  server.snapshotKeys.set(status.snapshotKeys);
+  server.snapshotReceivingChunks.set(status.snapshotReceivingChunks);
   server.proposalsPending.set(metrics.tapState.pendingProposals);
   // A follower that was leader must not keep exporting its old followers' progress.
   network.followerMatchIndex.reset();

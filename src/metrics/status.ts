@@ -7,6 +7,7 @@ import type { MemberConfig } from '../config/types.js';
 import type { CoreView } from '../raft/core.js';
 import type { Role } from '../raft/ready.js';
 import type { ElectionRecord } from './elections.js';
+import type { SnapshotFacts } from '../actors/state-machine.js';
 
 /** Fields a core with snapshots adds to its view; read when present. */
 interface SnapshotViewFields {
@@ -29,6 +30,8 @@ export interface StatusSources {
   elections(): readonly ElectionRecord[];
   /** The latest snapshot this node took or installed (0: none), when known. */
   snapshotIndex?(): number;
+  /** The state machine's snapshot figures, when it reports them. */
+  snapshotFacts?(): SnapshotFacts;
   startedMs: number;
 }
 
@@ -52,6 +55,11 @@ export interface NodeStatusJson {
   readonly lastLogIndex: number;
   /** Last index in the latest snapshot; 0 when none (or the node takes no snapshots). */
   readonly snapshotIndex: number;
+  /** The latest snapshot's bytes and keys; -1 when not known (see SnapshotFacts). */
+  readonly snapshotSizeBytes: number;
+  readonly snapshotKeys: number;
+  /** Chunks staged so far of a snapshot being received (0: none). */
+  readonly snapshotReceivingChunks: number;
   readonly pendingRequests: number;
   readonly clientConnections: number;
   readonly sessions: number | null;
@@ -65,6 +73,7 @@ export function nodeStatus(sources: StatusSources, nowMs = Date.now()): NodeStat
   const view = sources.view() as CoreView & SnapshotViewFields;
   const snapshotIndex = Math.max(view.snapshotIndex ?? 0, sources.snapshotIndex?.() ?? 0);
   const leaderMember = sources.members.find((m) => m.id === view.leader);
+  const snapshot = sources.snapshotFacts?.();
   return {
     node: sources.nodeId,
     role: view.role,
@@ -76,6 +85,9 @@ export function nodeStatus(sources: StatusSources, nowMs = Date.now()): NodeStat
     firstLogIndex: view.firstIndex ?? (view.lastIndex > snapshotIndex ? snapshotIndex + 1 : 0),
     lastLogIndex: view.lastIndex,
     snapshotIndex,
+    snapshotSizeBytes: snapshot?.sizeBytes ?? -1,
+    snapshotKeys: snapshot?.keys ?? -1,
+    snapshotReceivingChunks: snapshot?.receivingChunks ?? 0,
     pendingRequests: sources.pendingRequests(),
     clientConnections: sources.clientConnections(),
     sessions: sources.sessions(),

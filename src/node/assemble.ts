@@ -90,6 +90,8 @@ export function assembleNode(options: AssembleOptions): NodeParts {
   // Subscription order is delivery order within one event: the RaftNode actor
   // sees a tick before the Client actor counts it towards request deadlines.
   new RaftNodeActor(bus, core, options.onCoreWarning, options.clock.now?.bind(options.clock));
+  // Built below, after the actors that must see each event before it; INFO reads it only once running.
+  let stateMachine: StateMachineActor | undefined;
   const client = new ClientActor(bus, {
     nodeId: config.nodeId,
     members: config.members,
@@ -97,6 +99,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     pendingRequestsMax: limits.pendingRequestsMax,
     requestTimeoutTicks: toTicks(timing.requestTimeoutMs, timing.tickMs),
     appliedIndex: restored.appliedIndex,
+    snapshotFacts: () => stateMachine!.snapshotFacts(),
   });
   new ExpirySweeper(bus);
   return {
@@ -105,7 +108,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     timer: new TimerActor(bus, options.clock, timing.tickMs),
     network: new NetworkActor(bus, options.transport, new MemberDirectory(config.members, core.view().config)),
     persistence: new PersistenceActor(bus, storage.raft),
-    stateMachine: new StateMachineActor(bus, storage.kv, {
+    stateMachine: (stateMachine = new StateMachineActor(bus, storage.kv, {
       appliedIndex: restored.appliedIndex,
       appliedTerm: termAt(restored, restored.appliedIndex),
       nodeId: config.nodeId,
@@ -117,7 +120,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       config: core.configAt(restored.appliedIndex),
       monotonicMs: options.monotonicMs ?? (() => performance.now()),
       ...(options.wallClockMs ? { wallClockMs: options.wallClockMs } : {}),
-    }),
+    })),
     client,
   };
 }

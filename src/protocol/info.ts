@@ -24,6 +24,12 @@ export interface InfoFacts {
   readonly firstLogIndex: number;
   readonly snapshotIndex: number;
   readonly snapshotDurationMs: number;
+  /** The last snapshot's bytes and keys (-1: not known; see SnapshotFacts in actors/state-machine.ts). */
+  readonly snapshotSizeBytes?: number;
+  readonly snapshotKeys?: number;
+  /** Chunks staged so far of a snapshot being received, and whether one is being installed. */
+  readonly snapshotReceivingChunks?: number;
+  readonly snapshotInstalling?: boolean;
   readonly pendingRequests: number;
   readonly members: readonly string[];
   readonly connectedClients: number;
@@ -117,6 +123,10 @@ function raftkv(f: InfoFacts): Fields {
     ['first_log_index', f.firstLogIndex],
     ['snapshot_index', f.snapshotIndex],
     ['snapshot_duration_ms', f.snapshotDurationMs],
+    ['snapshot_size_bytes', f.snapshotSizeBytes ?? -1],
+    ['snapshot_keys', f.snapshotKeys ?? -1],
+    ['snapshot_receiving_chunks', f.snapshotReceivingChunks ?? 0],
+    ['snapshot_installing', f.snapshotInstalling ? 1 : 0],
     ['pending_requests', f.pendingRequests],
     ['members', f.members.join(',')],
   ];

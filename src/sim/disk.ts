@@ -16,7 +16,7 @@ import type { RestoredState } from '../raft/core.js';
 import { COMPACTED, EMPTY_HARD_STATE, type Compacted, type Entry, type HardState, type LogIndex, type LogPoint, type SnapshotMeta } from '../raft/types.js';
 import { StorageError } from '../storage/errors.js';
 import { AssertionError, assert } from '../util/assert.js';
-import type { KvStorage, KvWrite, NodeStorage, RaftState, RaftStorage, RaftWrite, SnapshotReader } from '../storage/interfaces.js';
+import type { KvStorage, KvWrite, NodeStorage, RaftState, RaftStorage, RaftWrite, SnapshotReader, SnapshotSize } from '../storage/interfaces.js';
 import { decodeLogKey, encodeLogKey } from '../storage/codec.js';
 import { ArraySnapshotReader } from '../storage/array-snapshot-reader.js';
 import { SPACE_KV, SPACE_SESSION, decodeChunk, type SnapshotRecord } from '../storage/snapshot-format.js';
@@ -182,8 +182,9 @@ export class SimDisk {
   }
 
   /** Replaces the state machine with the staged snapshot, at once. */
-  installStaged(meta: SnapshotMeta): void {
+  installStaged(meta: SnapshotMeta): SnapshotSize {
     const records = this.staged.flatMap((chunk, i) => decodeChunk(chunk, `staged snapshot chunk ${i}`));
+    const size = { bytes: this.staged.reduce((sum, chunk) => sum + chunk.length, 0), keys: records.filter(([space]) => space === SPACE_KV).length };
     this.kv.clear();
     this.sessions.clear();
     for (const [space, key, value] of records) {
@@ -194,6 +195,7 @@ export class SimDisk {
     this.snapshot = meta;
     this.staged = [];
     this.observer?.stateMachineChanged(this.node, meta.index, this.digest());
+    return size;
   }
 
   /** The KV contents as plain strings (the stored records' values), keys sorted (for comparing nodes). */
@@ -314,9 +316,15 @@ class SimKvStorage implements KvStorage {
     });
   }
 
-  installSnapshot(meta: SnapshotMeta): Promise<void> {
+  installSnapshot(meta: SnapshotMeta, switching?: () => void): Promise<SnapshotSize> {
     this.applied = meta.index;
-    return this.disk.complete(this.incarnation, `installing the snapshot at ${meta.index}`, () => this.disk.installStaged(meta));
+    let size: SnapshotSize = { bytes: 0, keys: 0 };
+    return this.disk
+      .complete(this.incarnation, `installing the snapshot at ${meta.index}`, () => {
+        switching?.(); // the simulated disk switches in one step
+        size = this.disk.installStaged(meta);
+      })
+      .then(() => size);
   }
 
   loadSessions(): Promise<StoredSession[]> {

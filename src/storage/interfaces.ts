@@ -69,6 +69,12 @@ export interface SnapshotReader {
   close(): Promise<void>;
 }
 
+/** How big an installed snapshot was: the bytes of its chunks and the keys of its KV data. */
+export interface SnapshotSize {
+  readonly bytes: number;
+  readonly keys: number;
+}
+
 /** The state machine's durable data: user keys and the index they reflect. */
 export interface KvStorage {
   /** The last log index whose effects are in this store (0 when empty). */
@@ -114,9 +120,19 @@ export interface KvStorage {
   /**
    * Replaces the state machine with the staged snapshot: its data, sessions,
    * applied index meta.index and snapshot metadata. Synced; a crash at any
-   * point leaves the old state or, once reopened, the new one.
+   * point leaves the old state or, once reopened, the new one. `switching`
+   * is called once the switch is decided (durably: from then on a crash
+   * ends with the new state), before the state machine is replaced. Resolves
+   * to the size of what was installed.
    */
-  installSnapshot(meta: SnapshotMeta): Promise<void>;
+  installSnapshot(meta: SnapshotMeta, switching?: () => void): Promise<SnapshotSize>;
+  /**
+   * The store's own estimate of the state machine's bytes on disk, without
+   * reading it (LevelDB's approximate size of the KV data's key range:
+   * table files only, so data still in the memtable is not counted).
+   * Null (or absent) where the store cannot estimate it.
+   */
+  approximateBytes?(): Promise<number | null>;
   /** Every stored client session (read once at start-up). */
   loadSessions(): Promise<StoredSession[]>;
   /** Every key and value, in key order (for tests and consistency checks). */

@@ -18,7 +18,7 @@ import {
   encodeSessionKey,
   prefixUpperBound,
 } from './codec.js';
-import type { KvStorage, KvWrite, SnapshotReader } from './interfaces.js';
+import type { KvStorage, KvWrite, SnapshotReader, SnapshotSize } from './interfaces.js';
 import { installLevelSnapshot, openLevelSnapshot, stageLevelChunk } from './level-snapshots.js';
 import { decodeChunk } from './snapshot-format.js';
 import { withLevelErrors, writeBatch, type SublevelBatch } from './level-layout.js';
@@ -122,11 +122,21 @@ export class LevelKvStorage implements KvStorage {
     return this.queue.run(() => stageLevelChunk(this.layout, seq, data));
   }
 
-  installSnapshot(meta: SnapshotMeta): Promise<void> {
+  installSnapshot(meta: SnapshotMeta, switching?: () => void): Promise<SnapshotSize> {
     return this.queue.run(async () => {
-      await installLevelSnapshot(this.layout, meta);
+      const size = await installLevelSnapshot(this.layout, meta, switching);
       this.applied = meta.index;
+      return size;
     });
+  }
+
+  /** LevelDB's estimate for the `kv` sublevel's key range; null on a store without one (memory-level). */
+  async approximateBytes(): Promise<number | null> {
+    const db = this.layout.db as { approximateSize?: (start: Uint8Array, end: Uint8Array, options: { keyEncoding: 'view' }) => Promise<number> };
+    if (typeof db.approximateSize !== 'function') return null;
+    const start = Buffer.from(this.layout.kv.prefix, 'utf8');
+    const end = prefixUpperBound(start)!;
+    return withLevelErrors('estimating the size of the KV data', () => db.approximateSize!(start, end, { keyEncoding: 'view' }));
   }
 
   async loadSnapshot(): Promise<SnapshotMeta | null> {

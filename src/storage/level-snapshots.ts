@@ -25,7 +25,7 @@ import {
   encodeSnapshotMeta,
   prefixUpperBound,
 } from './codec.js';
-import type { SnapshotReader } from './interfaces.js';
+import type { SnapshotReader, SnapshotSize } from './interfaces.js';
 import { withLevelErrors, writeBatch, type Layout, type Sublevel, type SublevelBatch } from './level-layout.js';
 import { SPACE_KV, SPACE_SESSION, decodeChunk, encodeChunk, recordBytes, type SnapshotRecord, type Space } from './snapshot-format.js';
 
@@ -87,12 +87,13 @@ export async function stageLevelChunk(layout: Layout, seq: number, data: Uint8Ar
   await writeBatch(layout, `staging snapshot chunk ${seq}`, (batch) => batch.put(layout.snap, encodeLogKey(seq), data), { sync: false });
 }
 
-export async function installLevelSnapshot(layout: Layout, meta: SnapshotMeta): Promise<void> {
+export async function installLevelSnapshot(layout: Layout, meta: SnapshotMeta, switching?: () => void): Promise<SnapshotSize> {
   // The chunks were checked when staged; a damaged one stops the install before the marker.
   const chunks = await withLevelErrors('reading staged snapshot chunks', () => layout.snap.values().all());
   chunks.forEach((chunk, i) => decodeChunk(chunk, `staged snapshot chunk ${i}`));
   await writeBatch(layout, 'marking a snapshot install', (b) => b.put(layout.meta, META_INSTALLING, encodeSnapshotMeta(meta)), { sync: true });
-  await completeInstall(layout, meta);
+  switching?.();
+  return completeInstall(layout, meta);
 }
 
 /** Finishes an install a crash interrupted (called when the database opens). */
@@ -102,14 +103,17 @@ export async function recoverLevelInstall(layout: Layout): Promise<void> {
   await completeInstall(layout, decodeSnapshotMeta(marker, 'install marker (meta key "installing")'));
 }
 
-async function completeInstall(layout: Layout, meta: SnapshotMeta): Promise<void> {
+async function completeInstall(layout: Layout, meta: SnapshotMeta): Promise<SnapshotSize> {
   await withLevelErrors('emptying the state machine', async () => {
     await layout.kv.clear();
     await layout.meta.clear(SESSION_RANGE);
   });
   const chunks = await withLevelErrors('reading staged snapshot chunks', () => layout.snap.values().all());
+  const size = { bytes: 0, keys: 0 };
   for (const [i, chunk] of chunks.entries()) {
     const records = decodeChunk(chunk, `staged snapshot chunk ${i}`);
+    size.bytes += chunk.length;
+    for (const [space] of records) if (space === SPACE_KV) size.keys++;
     await writeBatch(layout, `installing snapshot chunk ${i}`, (batch) => putRecords(batch, layout, records), { sync: false });
   }
   const finish = (batch: SublevelBatch): void => {
@@ -119,6 +123,7 @@ async function completeInstall(layout: Layout, meta: SnapshotMeta): Promise<void
   };
   await writeBatch(layout, `finishing the install of the snapshot at ${meta.index}`, finish, { sync: true });
   await withLevelErrors('emptying the snapshot staging area', () => layout.snap.clear());
+  return size;
 }
 
 function putRecords(batch: SublevelBatch, layout: Layout, records: readonly SnapshotRecord[]): void {

@@ -172,15 +172,18 @@ export function kvStorageContract(name: string, factory: StorageFactory, options
       const target = await fresh();
       await target.apply(puts(utf8('old-key')), 9, { put: [{ id: 1, data: utf8('old session') }], del: [] });
       let seq = 0;
+      let bytes = 0;
       for (let done = false; !done; seq++) {
         const chunk = await reader.next(1000);
         expect(chunk.data.length).toBeLessThan(1000 + 300 + 64);
         await target.stageSnapshot(seq, chunk.data);
+        bytes += chunk.data.length;
         done = chunk.last;
       }
       await reader.close();
       expect(seq).toBeGreaterThan(5);
-      await target.installSnapshot({ index: 3, term: 2, voters: ['a'] });
+      // The size of what was installed: every chunk's bytes, and the KV keys (not the session).
+      expect(await target.installSnapshot({ index: 3, term: 2, voters: ['a'] })).toEqual({ bytes, keys: 40 });
       expect(await target.appliedIndex()).toBe(3);
       expect(await target.loadSnapshot()).toEqual({ index: 3, term: 2, voters: ['a'] });
       expect(showPairs(await target.dump())).toEqual(showPairs(keys.map((k) => [k, everyByte()] as [Uint8Array, Uint8Array])));
@@ -188,6 +191,13 @@ export function kvStorageContract(name: string, factory: StorageFactory, options
       // Applies continue after the installed index.
       await target.apply(puts(utf8('next')), 4);
       expect(await target.get(utf8('next'))).toBeDefined();
+    });
+
+    it('estimates the KV data on disk without reading it, or says it cannot (null)', async () => {
+      const kv = await fresh();
+      await kv.apply(Array.from({ length: 50 }, (_, i) => put(utf8(`size:${i}`), everyByte())), 1);
+      const estimate = (await kv.approximateBytes?.()) ?? null;
+      if (estimate !== null) expect(estimate).toBeGreaterThanOrEqual(0);
     });
 
     it('refuses a chunk that does not decode with SNAPSHOT_INVALID, and stays usable', async () => {
