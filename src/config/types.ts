@@ -97,6 +97,39 @@ export interface PeerTlsConfig {
   readonly keyFile: string;
 }
 
+/** What a client user may run: everything, or only what reads (no writes, no admin commands). */
+export type ClientCommands = 'all' | 'read';
+
+/**
+ * One client user (Redis's ACL users, simplified): `AUTH name password`, or
+ * `AUTH password` for the user named "default". The password is never in the
+ * config: its SHA-256 is (Redis's ACL `#<hash>`), or a file holding it is.
+ */
+export interface ClientUserConfig {
+  readonly name: string;
+  /** Lower-case hex SHA-256 of the password. */
+  readonly passwordSha256?: string;
+  /** A file whose content (one trailing newline dropped) is the password, read at start-up. */
+  readonly passwordFile?: string;
+  readonly commands: ClientCommands;
+}
+
+/**
+ * Client authentication: with it, a connection runs nothing but AUTH, HELLO,
+ * QUIT and RESET until it authenticates (-NOAUTH), as Redis with requirepass.
+ */
+export interface ClientAuthConfig {
+  readonly users: readonly ClientUserConfig[];
+  /** A connection that has not authenticated this long after connecting is closed. */
+  readonly authTimeoutMs: number;
+  /** Failed AUTH attempts after which the connection is closed. */
+  readonly failuresPerConnectionMax: number;
+  /** Failed AUTH attempts from one IP address within addressLockoutMs after which AUTH from it is refused unchecked ... */
+  readonly failuresPerAddressMax: number;
+  /** ... until addressLockoutMs after the first of them. */
+  readonly addressLockoutMs: number;
+}
+
 /** Who may run DEBUG (FLIGHTDUMP writes a file on the node): nobody, loopback clients only, or everyone. */
 export type DebugCommands = 'no' | 'local' | 'yes';
 
@@ -115,6 +148,8 @@ export interface NodeConfig {
   readonly debugCommands?: DebugCommands;
   /** null: plaintext between nodes (trusted network or loopback only). */
   readonly peerTls?: PeerTlsConfig | null;
+  /** null: every client may run every command, as Redis without requirepass. */
+  readonly clientAuth?: ClientAuthConfig | null;
   /** host:port of the HTTP endpoint (metrics, health, status, dashboard); absent: no HTTP server. */
   readonly httpAddress?: string;
 }

@@ -5,6 +5,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { DebugCommands } from '../config/types.js';
+import type { RateLimitedWarn } from '../log/rate-limited.js';
+import type { EdgeConnection } from './edge-connection.js';
 
 /**
  * Closes a connection on which nothing was read or written for idleMs: idle
@@ -17,6 +19,21 @@ export function evictWhenIdle(socket: Socket, idleMs: number, logger: Logger, co
     logger.info({ conn, remote: socket.remoteAddress, idleMs }, 'client disconnected: idle for clientIdleTimeoutMs');
     socket.destroy();
   });
+}
+
+/**
+ * Closes a connection that has not authenticated authTimeoutMs after it
+ * connected, so that clients without a password cannot hold connection slots
+ * by keeping busy with commands that only earn them -NOAUTH.
+ */
+export function evictUnauthenticated(socket: Socket, conn: EdgeConnection, authTimeoutMs: number, warn: RateLimitedWarn): void {
+  const timer = setTimeout(() => {
+    if (conn.user !== null || socket.destroyed) return;
+    warn.warn('auth-timeout', { conn: conn.id, remote: socket.remoteAddress, authTimeoutMs }, 'client disconnected: not authenticated within authTimeoutMs');
+    socket.destroy();
+  }, authTimeoutMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Redis 7's enable-debug-command: "no", "yes", or "local" (only from a loopback address). */

@@ -20,7 +20,9 @@ import { concatReplies, encodeError, type RespReply } from '../protocol/resp.js'
 import type { Role } from '../raft/ready.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
 import { answerEdge, type EdgeNode } from './client-edge.js';
-import { DEBUG_REFUSED, debugAllowed, evictWhenIdle } from './client-guards.js';
+import { DEBUG_REFUSED, debugAllowed, evictUnauthenticated, evictWhenIdle } from './client-guards.js';
+import { ClientAuth, gateRequest, NOAUTH } from './client-auth.js';
+import { RateLimitedWarn } from '../log/rate-limited.js';
 import type { DebugCommands } from '../config/types.js';
 import { EdgeConnection } from './edge-connection.js';
 import { SnapshotExport, type SnapshotSource } from './snapshot-export.js';
@@ -43,6 +45,8 @@ export interface ClientServerOptions {
   readonly snapshots?: SnapshotSource;
   /** Who may run DEBUG (default "local": loopback clients only). */
   readonly debugCommands?: DebugCommands;
+  /** Client users (clientAuth); without it every connection may run everything. */
+  readonly auth?: ClientAuth;
 }
 
 export class ClientServer {
@@ -54,6 +58,9 @@ export class ClientServer {
   /** The node's view of the cluster, kept from the bus for CLUSTER, ROLE and HELLO. */
   private view: { role: Role; term: number; leader: string | null; applied: number } = { role: 'follower', term: 0, leader: null, applied: 0 };
   private readonly node: EdgeNode;
+  private readonly auth: ClientAuth;
+  /** Warnings any client can trigger (refusals, evictions), at most one a second per kind. */
+  private readonly warn: RateLimitedWarn;
 
   constructor(
     private readonly bus: MessageBus,
@@ -66,7 +73,10 @@ export class ClientServer {
       if (e.events) this.notify(e.events);
     });
     const connections = this.connections;
+    this.warn = new RateLimitedWarn(options.logger);
+    this.auth = options.auth ?? ClientAuth.load(null, options.logger);
     this.node = {
+      auth: this.auth,
       nodeId: options.nodeId,
       clusterId: options.clusterId,
       members: options.members,
@@ -137,7 +147,9 @@ export class ClientServer {
     }
     const id = this.nextConnectionId++;
     evictWhenIdle(socket, this.options.limits.clientIdleTimeoutMs, this.options.logger, id);
-    const state = new EdgeConnection(id, `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`, Date.now());
+    const state = new EdgeConnection(id, `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`, Date.now(), this.auth.initialUser());
+    state.remoteIp = socket.remoteAddress ?? '';
+    if (this.auth.config !== null) evictUnauthenticated(socket, state, this.auth.config.authTimeoutMs, this.warn);
     const connection = new ClientConnection(state, socket, this.bus, this.options, this.node, () => this.edgeFacts());
     this.connections.set(id, connection);
     socket.once('close', () => {
@@ -214,8 +226,15 @@ class ClientConnection {
         if (item.fatal) return;
         continue;
       }
-      const parsed = parseCommand(item.args, this.options.limits);
+      let parsed = parseCommand(item.args, this.options.limits);
       const name = item.args[0]!.toString('latin1').toLowerCase();
+      const gate = gateRequest(this.state.user, name, item.args, parsed);
+      if (gate === NOAUTH) {
+        this.refuse(seq, NOAUTH, false);
+        continue;
+      }
+      // A read-only user's write fails as a bad command does, so inside MULTI it aborts EXEC (as in Redis).
+      if (gate !== null) parsed = { ok: false, error: gate };
       this.state.lastActiveMs = Date.now();
       this.state.lastCommand = name;
       const step = this.transaction.step(name, item.args, parsed, this.options.limits);
@@ -235,7 +254,7 @@ class ClientConnection {
       const request = parsed.request;
       if (request.kind === 'edge') {
         this.answerAtEdge(seq, request);
-        if (request.name === 'quit') return; // nothing after QUIT is read
+        if (request.name === 'quit' || this.state.closeAfterReply) return; // nothing after QUIT is read
         continue;
       }
       this.bus.publish({ type: 'client.request', conn: this.id, seq, request: this.withConnectionFacts(request) });
@@ -269,7 +288,10 @@ class ClientConnection {
       this.deliver(seq, encodeError(DEBUG_REFUSED));
       return;
     }
-    this.deliverReply(seq, answerEdge(request, this.state, this.node));
+    const reply = answerEdge(request, this.state, this.node);
+    // Too many failed AUTHs: the refusal is the last reply.
+    if (this.state.closeAfterReply) this.closeAfterSeq = seq;
+    this.deliverReply(seq, reply);
   }
 
   /** READONLY tags reads as stale; INFO carries what only the edge knows. */
