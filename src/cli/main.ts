@@ -215,10 +215,11 @@ function addSnapshot(program: Command, io: CliIo): void {
 function addCerts(program: Command, io: CliIo): void {
   program
     .command('certs')
-    .description('make a development CA and a certificate per member for peer mutual TLS (needs openssl)')
+    .description('make a development CA, a certificate per member for peer mutual TLS, and one for the client port (needs openssl)')
     .option('--out <dir>', 'where the CA and certificates go', 'certs')
     .option('--members <ids>', 'comma-separated member ids', 'n1,n2,n3')
     .option('--days <n>', 'validity of new certificates', positiveInt, 825)
+    .option('--client-hosts <hosts>', 'also make client-port.crt/client-port.key for the client port (clientTls), naming these comma-separated hosts, e.g. 127.0.0.1,localhost')
     .action((opts: CertsFlags) => certsCommand(opts, io));
 }
 

@@ -130,6 +130,17 @@ export interface ClientAuthConfig {
   readonly addressLockoutMs: number;
 }
 
+/** TLS on the client port. */
+export interface ClientTlsConfig {
+  /** PEM file of the certificate the node presents to clients (its names: the hosts clients connect to). */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** PEM file of the CA whose client certificates are accepted (with requireClientCert). */
+  readonly caFile?: string;
+  /** Refuse clients without a certificate from caFile (mutual TLS). */
+  readonly requireClientCert: boolean;
+}
+
 /** Who may run DEBUG (FLIGHTDUMP writes a file on the node): nobody, loopback clients only, or everyone. */
 export type DebugCommands = 'no' | 'local' | 'yes';
 
@@ -150,6 +161,8 @@ export interface NodeConfig {
   readonly peerTls?: PeerTlsConfig | null;
   /** null: every client may run every command, as Redis without requirepass. */
   readonly clientAuth?: ClientAuthConfig | null;
+  /** null: plaintext clients (loopback or a trusted network only). */
+  readonly clientTls?: ClientTlsConfig | null;
   /** host:port of the HTTP endpoint (metrics, health, status, dashboard); absent: no HTTP server. */
   readonly httpAddress?: string;
 }

@@ -11,11 +11,12 @@ import { checkKnownKeys, describe, isObject, Issues, readChoice, readString, typ
 import { resolveLimits } from './limits.js';
 import { resolvePeerTls, warnPlaintextPeers } from './peer-tls.js';
 import { resolveClientAuth } from './client-auth.js';
+import { resolveClientTls, warnPlaintextAuth } from './client-tls.js';
 import { ID_RULE, memberById, resolveMembers } from './members.js';
 import { resolveTiming } from './timing.js';
 import type { ConfigOverrides, DebugCommands, LogLevel, MemberConfig, NodeConfig, ReadMode } from './types.js';
 
-export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands', 'httpAddress', 'clientAuth'] as const;
+export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands', 'httpAddress', 'clientAuth', 'clientTls'] as const;
 export const DEBUG_COMMANDS: readonly DebugCommands[] = ['no', 'local', 'yes'];
 export const DEFAULT_DEBUG_COMMANDS: DebugCommands = 'local';
 export const READ_MODES: readonly ReadMode[] = ['readindex', 'lease'];
@@ -83,9 +84,12 @@ function resolveFields(source: (field: Field) => Source, baseDir: string, issues
   const debugCommands = debugSource.value === undefined ? DEFAULT_DEBUG_COMMANDS : readChoice(debugSource.value, DEBUG_COMMANDS, debugSource.path, issues);
   const clientAuthSource = source('clientAuth');
   const clientAuth = resolveClientAuth(clientAuthSource.value, clientAuthSource.path, baseDir, issues);
-  if (peerTls === undefined || debugCommands === undefined || httpAddress === false || clientAuth === undefined) return undefined;
+  const clientTlsSource = source('clientTls');
+  const clientTls = resolveClientTls(clientTlsSource.value, clientTlsSource.path, baseDir, issues);
+  if (peerTls === undefined || debugCommands === undefined || httpAddress === false || clientAuth === undefined || clientTls === undefined) return undefined;
   warnPlaintextPeers(members, peerTls, issues);
-  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands, clientAuth, ...(httpAddress !== undefined && { httpAddress }) };
+  warnPlaintextAuth(memberById({ members }, nodeId), clientAuth, clientTls, issues);
+  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands, clientAuth, clientTls, ...(httpAddress !== undefined && { httpAddress }) };
 }
 
 /** Absent or null: no HTTP server. Otherwise a host:port to listen on (false: invalid, reported). */

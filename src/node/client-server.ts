@@ -9,6 +9,7 @@
  * the reply bytes queued for a client that does not read (it is disconnected).
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { MessageBus } from '../bus/bus.js';
 import type { ConnectionId } from '../bus/events.js';
@@ -45,13 +46,14 @@ export interface ClientServerOptions {
   readonly snapshots?: SnapshotSource;
   /** Who may run DEBUG (default "local": loopback clients only). */
   readonly debugCommands?: DebugCommands;
+  /** TLS on the client port (clientTls), as loaded by loadClientTls; absent: plaintext. */
+  readonly tls?: tls.TlsOptions;
   /** Client users (clientAuth); without it every connection may run everything. */
   readonly auth?: ClientAuth;
 }
 
 export class ClientServer {
-  // allowHalfOpen: a client that half-closes (`nc -q1`, `printf ... | nc`) still gets its replies.
-  private readonly server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+  private readonly server: net.Server;
   private readonly connections = new Map<ConnectionId, ClientConnection>();
   private nextConnectionId = 1;
   private readonly startedMs = Date.now();
@@ -74,6 +76,15 @@ export class ClientServer {
     });
     const connections = this.connections;
     this.warn = new RateLimitedWarn(options.logger);
+    // allowHalfOpen: a client that half-closes (`nc -q1`, `printf ... | nc`) still gets its replies.
+    if (options.tls === undefined) {
+      this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+    } else {
+      this.server = tls.createServer({ ...options.tls, allowHalfOpen: true }, (socket) => this.accept(socket));
+      this.server.on('tlsClientError', (err, socket) =>
+        this.warn.warn('tls-handshake', { remote: socket.remoteAddress, err: err.message }, 'client refused: TLS handshake failed'),
+      );
+    }
     this.auth = options.auth ?? ClientAuth.load(null, options.logger);
     this.node = {
       auth: this.auth,
