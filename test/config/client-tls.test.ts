@@ -23,8 +23,9 @@ describe('clientTls config', () => {
     const auth = { users: [{ name: 'default', passwordSha256: 'a'.repeat(64) }] };
     const loopback = validateConfig({ ...rawConfig(), clientAuth: auth }, { baseDir: '/' });
     expect(loopback.warnings.filter((w) => w.path === 'clientTls')).toEqual([]);
-    const raw = { ...rawConfig(), clientAuth: auth };
+    const raw = rawConfig();
     raw['members'][0].client = '10.0.0.1:7001';
+    raw['clientAuth'] = auth;
     const exposed = validateConfig(raw, { baseDir: '/' });
     expect(exposed.warnings.find((w) => w.path === 'clientTls')?.message).toMatch(/plaintext to 10\.0\.0\.1:7001/);
     const secured = validateConfig({ ...raw, clientTls: { certFile: 'c', keyFile: 'k' } }, { baseDir: '/' });
