@@ -48,8 +48,14 @@ export interface LimitsConfig {
   readonly pendingRequestsMax: number;
   /** Requests one connection may have outstanding before the node stops reading from it. */
   readonly pipelinePerConnectionMax: number;
-  /** Reply bytes buffered for a slow client before it is disconnected. */
+  /** Reply bytes buffered for a slow client before it is disconnected (checked before a reply is built). */
   readonly clientOutputBytesMax: number;
+  /** Unsent reply bytes above which the node stops reading a connection's requests until it reads its replies. */
+  readonly clientOutputPauseBytes: number;
+  /** Unsent reply bytes of all connections together; beyond it the connection holding the most is disconnected. */
+  readonly clientOutputTotalBytesMax: number;
+  /** A request whose first bytes arrived this long ago and that is still incomplete closes its connection (slowloris). */
+  readonly clientPartialRequestTimeoutMs: number;
   readonly clientConnectionsMax: number;
   /** A client connection with nothing read or written for this long is closed. */
   readonly clientIdleTimeoutMs: number;
@@ -208,6 +214,9 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   pendingRequestsMax: 20_000,
   pipelinePerConnectionMax: 1024,
   clientOutputBytesMax: 32 * 1024 * 1024,
+  clientOutputPauseBytes: 4 * 1024 * 1024,
+  clientOutputTotalBytesMax: 256 * 1024 * 1024,
+  clientPartialRequestTimeoutMs: 30_000,
   clientConnectionsMax: 1024,
   clientIdleTimeoutMs: 300_000,
   keysPerReplyMax: 100_000,

@@ -30,6 +30,8 @@ export interface InfoFacts {
   readonly tcpPort: number;
   readonly uptimeSeconds: number;
   readonly processId: number;
+  /** The client edge's guard counters (rejected_connections, ...), shown under stats. */
+  readonly guards?: Readonly<Record<string, number>>;
   /** Key count, when the keyspace section was asked for. */
   readonly keys: number | null;
 }
@@ -40,7 +42,7 @@ const SECTIONS: ReadonlyArray<[string, (f: InfoFacts) => Fields]> = [
   ['server', server],
   ['clients', (f) => [['connected_clients', f.connectedClients], ['maxclients', 0], ['blocked_clients', 0]]],
   ['persistence', () => [['loading', 0], ['rdb_bgsave_in_progress', 0], ['aof_enabled', 1], ['aof_rewrite_in_progress', 0]]],
-  ['stats', (f) => [['pending_requests', f.pendingRequests]]],
+  ['stats', (f) => [['pending_requests', f.pendingRequests], ...Object.entries(f.guards ?? {})]],
   ['replication', replication],
   ['cluster', () => [['cluster_enabled', 1]]],
   ['keyspace', (f) => (f.keys ? [['db0', `keys=${f.keys},expires=0,avg_ttl=0`]] : [])],
