@@ -72,8 +72,12 @@ export class ClientActor {
   private snapshot = { index: 0, durationMs: 0 };
   /** Store reads issued and not answered; at most STORE_READS_IN_FLIGHT_MAX, the rest wait in queryQueue. */
   private readonly queriesInFlight = new Set<number>();
-  private queryQueue: number[] = [];
-  private queryHead = 0;
+  /**
+   * Reads waiting for the store, per connection; connections take turns (the
+   * map's order is the rotation), so one flooding client delays another's
+   * read by one of its own, not by all of them.
+   */
+  private readonly queryQueue = new Map<ConnectionId, number[]>();
 
   constructor(
     private readonly bus: MessageBus,
@@ -190,18 +194,24 @@ export class ClientActor {
     const request = this.pending.get(id);
     if (request?.abandoned) this.finish(id, NOBODY);
     else if (!request?.query) return;
-    else if (this.queriesInFlight.size >= STORE_READS_IN_FLIGHT_MAX) this.queryQueue.push(id);
-    else {
+    else if (this.queriesInFlight.size >= STORE_READS_IN_FLIGHT_MAX) {
+      const waiting = this.queryQueue.get(request.conn);
+      if (waiting === undefined) this.queryQueue.set(request.conn, [id]);
+      else waiting.push(id);
+    } else {
       this.queriesInFlight.add(id);
       this.bus.publish({ type: 'storage.query', id, query: request.query });
     }
   }
 
   private startQueuedQueries(): void {
-    while (this.queriesInFlight.size < STORE_READS_IN_FLIGHT_MAX && this.queryHead < this.queryQueue.length) this.query(this.queryQueue[this.queryHead++]!);
-    if (this.queryHead === this.queryQueue.length) {
-      this.queryQueue = [];
-      this.queryHead = 0;
+    while (this.queriesInFlight.size < STORE_READS_IN_FLIGHT_MAX && this.queryQueue.size > 0) {
+      const [conn, waiting] = this.queryQueue.entries().next().value!;
+      const id = waiting.shift()!;
+      // This connection goes to the back of the rotation, if it has more.
+      this.queryQueue.delete(conn);
+      if (waiting.length > 0) this.queryQueue.set(conn, waiting);
+      this.query(id);
     }
   }
 
