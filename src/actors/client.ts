@@ -78,6 +78,8 @@ export class ClientActor {
    * read by one of its own, not by all of them.
    */
   private readonly queryQueue = new Map<ConnectionId, number[]>();
+  /** Reads finished without reading the store because their connection had closed (INFO stats). */
+  private readsDropped = 0;
 
   constructor(
     private readonly bus: MessageBus,
@@ -192,7 +194,10 @@ export class ClientActor {
    */
   private query(id: number): void {
     const request = this.pending.get(id);
-    if (request?.abandoned) this.finish(id, NOBODY);
+    if (request?.abandoned) {
+      this.readsDropped++;
+      this.finish(id, NOBODY);
+    }
     else if (!request?.query) return;
     else if (this.queriesInFlight.size >= STORE_READS_IN_FLIGHT_MAX) {
       const waiting = this.queryQueue.get(request.conn);
@@ -342,6 +347,7 @@ export class ClientActor {
       snapshotIndex: this.snapshot.index,
       snapshotDurationMs: this.snapshot.durationMs,
       pendingRequests: this.pending.size,
+      readsDropped: this.readsDropped,
       members: this.options.members.map((m) => m.id),
       connectedClients: edge?.connectedClients ?? 0,
       tcpPort: edge?.tcpPort ?? 0,

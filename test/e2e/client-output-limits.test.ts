@@ -2,7 +2,8 @@
  * The client-edge memory and time limits on a real node process, with real
  * sockets: a client that pipelines GETs of a 1 MB value and never reads is
  * disconnected at clientOutputBytesMax; many such clients together are cut
- * at clientOutputTotalBytesMax (the biggest holder first); a request begun
+ * at clientOutputTotalBytesMax (the biggest holder first); the reads of a
+ * client that left are dropped before they read the store; a request begun
  * and never finished (slowloris) is closed at clientPartialRequestTimeoutMs;
  * throughout, the node's RSS stays bounded and a probe client is served.
  * Each limit shows in INFO's stats.
@@ -83,6 +84,18 @@ describe('client output and request limits on a node process', { timeout: 90_000
     expect(await probe.call('PING')).toBe('PONG');
     // 24 MiB of replies at most, plus the kernel's socket buffers and the reads in flight: far below the 100+ MB unbounded.
     expect(rssPeakBytes).toBeLessThan(400 * MIB);
+  });
+
+  it('does no work for a connection that left: its pending GETs are dropped before they read the store', async () => {
+    const before = (await stats())['reads_dropped_for_closed_connections']!;
+    const quitter = await nonReader(port);
+    quitter.write(gets(500));
+    await waitFor(async () => (await stats())['pending_requests']! > 0, { what: 'the GETs to be pending' });
+    quitter.destroy();
+    await waitFor(async () => (await stats())['reads_dropped_for_closed_connections']! > before, { what: 'the reads to be dropped' });
+    await waitFor(async () => (await stats())['pending_requests'] === 0, { what: 'nothing left pending' });
+    // 500 reads of 1 MB were asked for; a store read for each would have taken far more than the 64 in flight.
+    expect((await stats())['reads_dropped_for_closed_connections']! - before).toBeGreaterThan(100);
   });
 
   it('closes a connection whose request was begun and never finished (slowloris), not one that completes its requests', async () => {
