@@ -351,6 +351,8 @@ class ClientConnection {
     const max = this.options.limits.pipelinePerConnectionMax;
     let completed = false;
     while (this.outstanding() < max && !this.outputPaused) {
+      // Redis's limits on what an unauthenticated client may send; AUTH answered above lifts them for the next request.
+      this.parser.unauthenticated = this.state.user === null;
       const item = this.parser.next();
       if (item === null) break;
       completed = true;

@@ -88,6 +88,21 @@ describe('client authentication on a node process', { timeout: 90_000 }, () => {
     expect(await c.call('GET auth:k')).toBe('(error) NOAUTH Authentication required.');
   });
 
+  it('limits what an unauthenticated client may send, as Redis 7 does (10 words, 16 KiB strings), and lifts it after AUTH', async () => {
+    const many = await raw();
+    many.send(`*11\r\n${'$1\r\na\r\n'.repeat(11)}`);
+    expect(await many.read(1)).toEqual(['(error) ERR Protocol error: unauthenticated multibulk length']);
+    await many.waitClosed();
+    const big = await raw();
+    big.send('*2\r\n$4\r\nAUTH\r\n$16385\r\n');
+    expect(await big.read(1)).toEqual(['(error) ERR Protocol error: unauthenticated bulk length']);
+    await big.waitClosed();
+    const ok = await raw();
+    const value = 'v'.repeat(20_000);
+    ok.send(`AUTH "${ADMIN_PASSWORD}"\r\n*3\r\n$3\r\nSET\r\n$7\r\nauth:bg\r\n$${value.length}\r\n${value}\r\n`);
+    expect(await ok.read(2)).toEqual(['OK', 'OK']);
+  });
+
   it('refuses a wrong pair with WRONGPASS and closes the connection after failuresPerConnectionMax', async () => {
     const c = await raw();
     expect(await c.call('AUTH nope')).toBe('(error) WRONGPASS invalid username-password pair or user is disabled.');
