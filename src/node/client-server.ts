@@ -4,9 +4,14 @@
  * replies back in request order (pipelined requests can complete out of
  * order: a write waits for commit while a PING answers at once).
  *
- * Every buffer is bounded: the parser's input (line and value limits), the
- * requests a connection may have outstanding (reading pauses beyond it), and
- * the reply bytes queued for a client that does not read (it is disconnected).
+ * Every buffer is bounded: the parser's input (line and value limits, far
+ * smaller before the connection authenticates), the requests a connection
+ * may have outstanding (reading pauses beyond it, and beyond
+ * clientOutputPauseBytes of unsent replies), the reply bytes of a client that
+ * does not read (checked before a reply is built: it is disconnected), and
+ * the unsent reply bytes of all connections together. With clientAuth,
+ * nothing but AUTH/HELLO/QUIT/RESET runs before authentication
+ * (client-auth.ts); with clientTls, the port speaks TLS.
  */
 import net from 'node:net';
 import tls from 'node:tls';
