@@ -95,7 +95,8 @@ export class RespConnection {
       connection.destroy();
       throw error;
     }
-    if (reply.type !== 'error') return connection;
+    // A node without clientAuth answers a bare password so; as ioredis does, connect anyway.
+    if (reply.type !== 'error' || reply.message.startsWith('ERR AUTH <password> called without any password configured')) return connection;
     connection.destroy();
     throw new ClientError('AUTH', `${address} refused the credentials${user === undefined ? '' : ` of user ${user}`}: ${reply.message}`, { address, serverMessage: reply.message });
   }
