@@ -56,6 +56,8 @@ interface PendingRequest {
   info?: { sections: string[]; edge: EdgeFacts | undefined };
   index?: LogIndex;
   term?: Term;
+  /** A read whose connection closed: it is finished without reading the store or replying. */
+  abandoned?: boolean;
 }
 
 export class ClientActor {
@@ -78,6 +80,16 @@ export class ClientActor {
   private snapshot = { index: 0, durationMs: 0 };
   /** Who the members are and where they listen, for -MOVED and INFO. */
   private readonly directory: MemberDirectory;
+  /** Store reads issued and not answered; at most STORE_READS_IN_FLIGHT_MAX, the rest wait in queryQueue. */
+  private readonly queriesInFlight = new Set<number>();
+  /**
+   * Reads waiting for the store, per connection; connections take turns (the
+   * map's order is the rotation), so one flooding client delays another's
+   * read by one of its own, not by all of them.
+   */
+  private readonly queryQueue = new Map<ConnectionId, number[]>();
+  /** Reads finished without reading the store because their connection had closed (INFO stats). */
+  private readsDropped = 0;
 
   constructor(
     private readonly bus: MessageBus,
@@ -92,9 +104,14 @@ export class ClientActor {
     bus.on('storage.snapshotted', (e) => (this.snapshot = { index: e.index, durationMs: e.durationMs }));
     bus.on('storage.snapshotInstalled', (e) => (this.snapshot = { index: Math.max(this.snapshot.index, e.snapshot.index), durationMs: 0 }));
     bus.on('storage.applied', (e) => this.handleApplied(e.index, e.results));
-    bus.on('storage.queryResult', (e) => this.finish(e.id, this.answer(e.id, e.result)));
+    bus.on('storage.queryResult', (e) => {
+      const mine = this.queriesInFlight.delete(e.id);
+      this.finish(e.id, this.answer(e.id, e.result));
+      if (mine) this.startQueuedQueries();
+    });
     bus.on('timer.tick', () => this.expireRequests());
     bus.on('client.abort', (e) => this.abortAll(e.reason));
+    bus.on('client.closed', (e) => this.connectionClosed(e.conn));
   }
 
   pendingCount(): number {
@@ -207,9 +224,50 @@ export class ClientActor {
     this.readsAwaitingApply.splice(0, released);
   }
 
+  /**
+   * Reads the store for a request, or queues the read when
+   * STORE_READS_IN_FLIGHT_MAX are already out: each read materializes its
+   * values (a GET of a 1 MB value, 1 MB), so a flood of large GETs must not
+   * have them all in memory at once before the edge can refuse the replies.
+   */
   private query(id: number): void {
     const request = this.pending.get(id);
-    if (request?.query) this.bus.publish({ type: 'storage.query', id, query: request.query });
+    if (request?.abandoned) {
+      this.readsDropped++;
+      this.finish(id, NOBODY);
+    }
+    else if (!request?.query) return;
+    else if (this.queriesInFlight.size >= STORE_READS_IN_FLIGHT_MAX) {
+      const waiting = this.queryQueue.get(request.conn);
+      if (waiting === undefined) this.queryQueue.set(request.conn, [id]);
+      else waiting.push(id);
+    } else {
+      this.queriesInFlight.add(id);
+      this.bus.publish({ type: 'storage.query', id, query: request.query });
+    }
+  }
+
+  private startQueuedQueries(): void {
+    while (this.queriesInFlight.size < STORE_READS_IN_FLIGHT_MAX && this.queryQueue.size > 0) {
+      const [conn, waiting] = this.queryQueue.entries().next().value!;
+      const id = waiting.shift()!;
+      // This connection goes to the back of the rotation, if it has more.
+      this.queryQueue.delete(conn);
+      if (waiting.length > 0) this.queryQueue.set(conn, waiting);
+      this.query(id);
+    }
+  }
+
+  /**
+   * Its connection is gone: the reads it left pending are abandoned, so no
+   * store read is made and no reply built for nobody (a client that sent a
+   * thousand GETs of large values and left must not cost a thousand reads).
+   * Writes go on: they may already be in the log.
+   */
+  private connectionClosed(conn: ConnectionId): void {
+    for (const request of this.pending.values()) {
+      if (request.conn === conn && request.query !== null && request.info === undefined) request.abandoned = true;
+    }
   }
 
   private expireRequests(): void {
@@ -238,7 +296,7 @@ export class ClientActor {
     if (request.index !== undefined && this.writesByIndex.get(request.index) === id) {
       this.writesByIndex.delete(request.index);
     }
-    this.reply(request.conn, request.seq, reply);
+    if (request.abandoned !== true) this.reply(request.conn, request.seq, reply);
     if (!request.ordered) return;
     const released = request.started ? this.order.finish(request.conn) : this.order.cancel(request.conn, id);
     for (const next of released) this.start(next);
@@ -336,16 +394,24 @@ export class ClientActor {
           }
         : {}),
       pendingRequests: this.pending.size,
+      readsDropped: this.readsDropped,
       members: this.directory.members().map((m) => m.id),
       connectedClients: edge?.connectedClients ?? 0,
       tcpPort: edge?.tcpPort ?? 0,
       uptimeSeconds: edge?.uptimeSeconds ?? 0,
       processId: edge?.processId ?? 0,
+      ...(edge?.guards && { guards: edge.guards }),
       keys,
     };
   }
 }
 
+
+/** Store reads in flight at once (the store serves them on a 4-thread pool, so more would only queue there). */
+export const STORE_READS_IN_FLIGHT_MAX = 64;
+
+/** What an abandoned read is finished with; never sent. */
+const NOBODY: Reply = { type: 'bulk', value: null };
 
 function slotOf(key: Uint8Array | null): number {
   return key instanceof Uint8Array ? keySlot(key) : 0;

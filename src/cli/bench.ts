@@ -61,6 +61,7 @@ function summary(r: BenchResult, o: BenchCommandOptions): string {
 }
 
 function optionsForJson(options: BenchCommandOptions): Record<string, unknown> {
-  const { json: _json, ...rest } = options;
-  return rest;
+  // Never the credentials: the summary is meant to be kept and shared.
+  const { json: _json, security, ...rest } = options;
+  return { ...rest, ...(security !== undefined && { tls: security.tls !== undefined, user: security.auth?.user ?? (security.auth ? 'default' : null) }) };
 }

@@ -4,12 +4,15 @@
  */
 import type { RaftkvClient } from '../client/client.js';
 import { collectStatus } from '../client/status.js';
+import type { ConnectionSecurity } from '../client/connection.js';
 import { UsageError } from './io.js';
 import { statusTable } from './status-view.js';
 
 export interface CommandContext {
   readonly client: RaftkvClient;
   readonly cluster: readonly string[];
+  /** Credentials and TLS, for the commands that open their own connections (status). */
+  readonly security?: ConnectionSecurity;
 }
 
 interface CommandSpec {
@@ -52,7 +55,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   exists: { usage: 'exists <key> [key ...]', help: 'how many of the keys exist', args: [1, Infinity], run: async ({ client }, keys) => integer(await client.exists(...keys)) },
   ping: { usage: 'ping', help: 'check the connection', args: [0, 0], run: async ({ client }) => [await client.ping()] },
-  status: { usage: 'status', help: 'role, term and indexes of every node', args: [0, 0], run: async ({ cluster }) => [statusTable(await collectStatus(cluster))] },
+  status: { usage: 'status', help: 'role, term and indexes of every node', args: [0, 0], run: async ({ cluster, security }) => [statusTable(await collectStatus(cluster, undefined, security))] },
   help: { usage: 'help', help: 'this list', args: [0, 0], run: async () => helpLines() },
 };
 

@@ -24,6 +24,8 @@ export interface CliIo {
   onSignal(handler: (signal: SignalName) => void): () => void;
   /** Where the REPL keeps its history; null for none. */
   readonly historyFile: string | null;
+  /** Environment variables (RAFTKV_USER, RAFTKV_PASSWORD); absent: none. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export function processIo(): CliIo {
@@ -36,6 +38,7 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
+    env: process.env,
     exit: (code) => process.exit(code),
     onSignal: (handler) => {
       const onInt = (): void => handler('SIGINT');

@@ -11,6 +11,7 @@ import { clusterCommand } from './cluster.js';
 import { runUserCommand } from './commands.js';
 import { CliExit, println, processIo, type CliIo } from './io.js';
 import { printError, runRepl } from './repl.js';
+import { addSecurityOptions, securityFrom, type SecurityFlags } from './security.js';
 import { serverCommand } from './server.js';
 import { snapshotRestore, snapshotSave, snapshotStatus } from './snapshot.js';
 import { statusCommand } from './status.js';
@@ -92,18 +93,19 @@ function addCluster(program: Command, io: CliIo): void {
 }
 
 function addCli(program: Command, io: CliIo): void {
-  program
+  addSecurityOptions(program
     .command('cli')
     .description('run one command (e.g. `raftkv cli get k`), or an interactive shell without one')
-    .option('--cluster <list>', 'comma-separated host:port client addresses')
+    .option('--cluster <list>', 'comma-separated host:port client addresses'))
     .argument('[command...]', 'set|put, get, del|delete, list, keys, cas, exists, status, ping, help')
     .passThroughOptions()
-    .action(async (words: string[], opts: { cluster?: string }) => {
+    .action(async (words: string[], opts: { cluster?: string } & SecurityFlags) => {
       const cluster = resolveCluster(opts.cluster);
-      const client = new RaftkvClient({ nodes: cluster });
+      const security = securityFrom(opts, io);
+      const client = new RaftkvClient({ nodes: cluster, security });
       try {
-        if (words.length === 0) await runRepl({ client, cluster }, io);
-        else for (const line of await runUserCommand({ client, cluster }, words)) println(io.stdout, line);
+        if (words.length === 0) await runRepl({ client, cluster, security }, io);
+        else for (const line of await runUserCommand({ client, cluster, security }, words)) println(io.stdout, line);
       } finally {
         await client.close();
       }
@@ -111,26 +113,26 @@ function addCli(program: Command, io: CliIo): void {
 }
 
 function addStatus(program: Command, io: CliIo): void {
-  program
-    .command('status')
+  addSecurityOptions(program
+    .command('status'))
     .description('role, term, leader and log indexes of every node; exits 1 without a reachable leader or quorum')
     .option('--cluster <list>', 'comma-separated host:port client addresses')
     .option('--json', 'machine-readable output (numbers as numbers)')
     .option('--watch [seconds]', 'repeat every few seconds until Ctrl-C', positiveNumber)
-    .action(async (opts: { cluster?: string; json?: boolean; watch?: number | true }) => {
+    .action(async (opts: { cluster?: string; json?: boolean; watch?: number | true } & SecurityFlags) => {
       const watch = opts.watch === true ? 1 : opts.watch;
-      await statusCommand({ cluster: resolveCluster(opts.cluster), ...(opts.json !== undefined && { json: opts.json }), ...(watch !== undefined && { watch }) }, io);
+      await statusCommand({ cluster: resolveCluster(opts.cluster), security: securityFrom(opts, io), ...(opts.json !== undefined && { json: opts.json }), ...(watch !== undefined && { watch }) }, io);
     });
 }
 
 function addTransferLeader(program: Command, io: CliIo): void {
-  program
-    .command('transfer-leader')
+  addSecurityOptions(program
+    .command('transfer-leader'))
     .description('hand leadership to another node without waiting for an election (to the most up-to-date one by default)')
     .option('--cluster <list>', 'comma-separated host:port client addresses')
     .option('--to <id>', 'the node id to hand leadership to')
-    .action(async (opts: { cluster?: string; to?: string }) => {
-      await transferLeaderCommand({ nodes: resolveCluster(opts.cluster), ...(opts.to === undefined ? {} : { to: opts.to }) }, io);
+    .action(async (opts: { cluster?: string; to?: string } & SecurityFlags) => {
+      await transferLeaderCommand({ nodes: resolveCluster(opts.cluster), security: securityFrom(opts, io), ...(opts.to === undefined ? {} : { to: opts.to }) }, io);
     });
 }
 
@@ -167,8 +169,8 @@ function addMember(program: Command, io: CliIo): void {
 }
 
 function addBench(program: Command, io: CliIo): void {
-  program
-    .command('bench')
+  addSecurityOptions(program
+    .command('bench'))
     .description('load-test the leader and report throughput and latency')
     .option('--cluster <list>', 'comma-separated host:port client addresses')
     .option('--connections <n>', 'connections to the leader', positiveInt, 50)
@@ -184,8 +186,9 @@ function addBench(program: Command, io: CliIo): void {
     .option('--no-sessions', 'send plain writes, without exactly-once sessions')
     .option('--json', 'machine-readable summary')
     .action(async (opts) => {
-      const { cluster, duration, warmup, ...rest } = opts as Record<string, unknown> & { cluster?: string; duration: number; warmup: number };
-      await benchCommand({ ...(rest as BenchFlags), nodes: resolveCluster(cluster), durationS: duration, warmupS: warmup }, io);
+      const { cluster, duration, warmup, user, password, tls, cacert, cert, key, sni, ...rest } = opts as Record<string, unknown> & { cluster?: string; duration: number; warmup: number } & SecurityFlags;
+      const security = securityFrom({ user, password, tls, cacert, cert, key, sni } as SecurityFlags, io);
+      await benchCommand({ ...(rest as BenchFlags), nodes: resolveCluster(cluster), durationS: duration, warmupS: warmup, security }, io);
     });
 }
 
@@ -213,21 +216,21 @@ function addTrace(program: Command, io: CliIo): void {
 
 function addDebug(program: Command, io: CliIo): void {
   const debug = program.command('debug').description('ask a running node for debugging data');
-  debug
+  addSecurityOptions(debug
     .command('flightdump')
     .description("dump a node's flight recorder to a file on that node; prints the path")
-    .requiredOption('--node <host:port>', "the node's client address")
-    .action((opts: { node: string }) => debugFlightDump(opts.node, io));
+    .requiredOption('--node <host:port>', "the node's client address"))
+    .action((opts: { node: string } & SecurityFlags) => debugFlightDump(opts.node, io, securityFrom(opts, io)));
 }
 
 function addSnapshot(program: Command, io: CliIo): void {
   const snapshot = program.command('snapshot').description('back up a running cluster to a file, inspect it, seed a new cluster from it (docs/snapshots.md)');
-  snapshot
+  addSecurityOptions(snapshot
     .command('save')
     .description("save the leader's state machine to a new file, with its index, term, voters and a sha256 checksum")
     .argument('<file>')
-    .option('--cluster <list>', 'comma-separated host:port client addresses')
-    .action((file: string, opts: { cluster?: string }) => snapshotSave(file, resolveCluster(opts.cluster), io));
+    .option('--cluster <list>', 'comma-separated host:port client addresses'))
+    .action((file: string, opts: { cluster?: string } & SecurityFlags) => snapshotSave(file, resolveCluster(opts.cluster), io, securityFrom(opts, io)));
   snapshot
     .command('status')
     .description('check a snapshot file: index, term, voters, keys, sessions, size and checksum verdict')
@@ -246,10 +249,11 @@ function addSnapshot(program: Command, io: CliIo): void {
 function addCerts(program: Command, io: CliIo): void {
   program
     .command('certs')
-    .description('make a development CA and a certificate per member for peer mutual TLS (needs openssl)')
+    .description('make a development CA, a certificate per member for peer mutual TLS, and one for the client port (needs openssl)')
     .option('--out <dir>', 'where the CA and certificates go', 'certs')
     .option('--members <ids>', 'comma-separated member ids', 'n1,n2,n3')
     .option('--days <n>', 'validity of new certificates', positiveInt, 825)
+    .option('--client-hosts <hosts>', 'also make client-port.crt/client-port.key for the client port (clientTls), naming these comma-separated hosts, e.g. 127.0.0.1,localhost')
     .action((opts: CertsFlags) => certsCommand(opts, io));
 }
 

@@ -5,7 +5,7 @@
  * docs/snapshots.md.
  */
 import { unlink } from 'node:fs/promises';
-import { RespConnection } from '../client/connection.js';
+import { RespConnection, type ConnectionSecurity } from '../client/connection.js';
 import type { Reply } from '../client/reply.js';
 import { collectStatus, leaderOf } from '../client/status.js';
 import { ConfigError, loadConfigFile, type NodeConfig } from '../config/index.js';
@@ -23,10 +23,10 @@ export class SnapshotSaveError extends CodedError<'NO_LEADER' | 'SNAPSHOT_SAVE_F
 }
 
 /** Saves the leader's state machine, as it is when the save starts, to file. */
-export async function snapshotSave(file: string, nodes: readonly string[], io: CliIo): Promise<void> {
-  const leader = leaderOf(await collectStatus(nodes));
+export async function snapshotSave(file: string, nodes: readonly string[], io: CliIo, security: ConnectionSecurity = {}): Promise<void> {
+  const leader = leaderOf(await collectStatus(nodes, undefined, security));
   if (leader === null) throw new SnapshotSaveError('NO_LEADER', `none of ${nodes.join(', ')} reports itself leader; a snapshot is saved from the leader, which holds every acknowledged write`);
-  const connection = await RespConnection.connect(leader, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  const connection = await RespConnection.connect(leader, { ...security, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   let writer: SnapshotFileWriter | null = null;
   try {
     const [index, term, voters, role] = texts(await connection.send(['SNAPSHOT', 'OPEN']), 4, leader);

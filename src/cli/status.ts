@@ -6,12 +6,14 @@
  * last verdict.
  */
 import { collectStatus } from '../client/status.js';
+import type { ConnectionSecurity } from '../client/connection.js';
 import { clusterView } from '../metrics/cluster.js';
 import { CliExit, println, type CliIo } from './io.js';
 import { statusJson, statusTable } from './status-view.js';
 
 export interface StatusOptions {
   readonly cluster: readonly string[];
+  readonly security?: ConnectionSecurity;
   readonly json?: boolean;
   /** Seconds between reports; absent: report once. */
   readonly watch?: number;
@@ -51,7 +53,7 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
 }
 
 async function reportOnce(options: StatusOptions, io: CliIo, watching: boolean): Promise<boolean> {
-  const reports = await collectStatus(options.cluster);
+  const reports = await collectStatus(options.cluster, undefined, options.security);
   if (options.json === true) {
     println(io.stdout, statusJson(reports, !watching));
   } else {

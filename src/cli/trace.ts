@@ -1,5 +1,5 @@
 /** `raftkv trace show|merge|replay` and `raftkv debug flightdump`: thin wrappers over src/trace. */
-import { RespConnection } from '../client/connection.js';
+import { RespConnection, type ConnectionSecurity } from '../client/connection.js';
 import { TraceError } from '../trace/errors.js';
 import { canonical } from '../trace/format.js';
 import { describeRecord } from '../trace/describe.js';
@@ -85,8 +85,8 @@ export async function traceReplay(file: string, options: { node?: string }, io: 
   if (!result.ok) throw new CliExit(1);
 }
 
-export async function debugFlightDump(address: string, io: CliIo): Promise<void> {
-  const connection = await RespConnection.connect(address);
+export async function debugFlightDump(address: string, io: CliIo, security: ConnectionSecurity = {}): Promise<void> {
+  const connection = await RespConnection.connect(address, security);
   try {
     const reply = await connection.send(['DEBUG', 'FLIGHTDUMP']);
     if (reply.type === 'bulk' && reply.value !== null) {

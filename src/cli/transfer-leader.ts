@@ -4,21 +4,23 @@
  */
 import { RaftkvClient } from '../client/client.js';
 import { collectStatus, leaderOf, type NodeReport } from '../client/status.js';
+import type { ConnectionSecurity } from '../client/connection.js';
 import { pollUntil } from '../util/poll.js';
 import { println, type CliIo } from './io.js';
 
 export interface TransferLeaderOptions {
   readonly nodes: readonly string[];
   readonly to?: string;
+  readonly security?: ConnectionSecurity;
 }
 
 /** How long to wait for the new leader to show itself in INFO after the old one said OK. */
 const NEW_LEADER_WAIT_MS = 5_000;
 
 export async function transferLeaderCommand(options: TransferLeaderOptions, io: CliIo): Promise<void> {
-  const before = await currentLeader(options.nodes);
+  const before = await currentLeader(options.nodes, options.security);
   const started = performance.now();
-  const client = new RaftkvClient({ nodes: [before.address, ...options.nodes], session: false, deadlineMs: 10_000 });
+  const client = new RaftkvClient({ nodes: [before.address, ...options.nodes], session: false, deadlineMs: 10_000, ...(options.security && { security: options.security }) });
   try {
     // Not retried once sent: a second request could move leadership twice.
     await client.command(['CLUSTER', 'TRANSFER-LEADER', ...(options.to === undefined ? [] : [options.to])], 'write');
@@ -27,7 +29,7 @@ export async function transferLeaderCommand(options: TransferLeaderOptions, io: 
   }
   const after = await pollUntil(
     async () => {
-      const report = await currentLeader(options.nodes).catch(() => null);
+      const report = await currentLeader(options.nodes, options.security).catch(() => null);
       return report !== null && report.id !== before.id ? report : null;
     },
     { timeoutMs: NEW_LEADER_WAIT_MS, intervalMs: 20, what: `a leader other than ${before.id}` },
@@ -42,8 +44,8 @@ interface LeaderReport {
   readonly term: string;
 }
 
-async function currentLeader(nodes: readonly string[]): Promise<LeaderReport> {
-  const reports = await collectStatus(nodes);
+async function currentLeader(nodes: readonly string[], security?: ConnectionSecurity): Promise<LeaderReport> {
+  const reports = await collectStatus(nodes, undefined, security);
   const address = leaderOf(reports);
   const report = reports.find((r): r is NodeReport & { up: true } => r.up && r.address === address);
   if (report === undefined) throw new Error(`NO_LEADER none of ${nodes.join(', ')} reports itself leader`);

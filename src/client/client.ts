@@ -11,7 +11,7 @@
  */
 import { ClientError, isClientError } from './errors.js';
 import type { Arg } from './encode.js';
-import { RespConnection } from './connection.js';
+import { RespConnection, type ConnectionSecurity } from './connection.js';
 import type { Reply } from './reply.js';
 import { Backoff, judgeReply, serverError, sleep, type Verdict } from './retry.js';
 
@@ -33,6 +33,8 @@ export interface ClientOptions {
    * after a timeout or a leader crash is applied at most once, CAS included.
    */
   readonly session?: boolean;
+  /** Credentials and TLS for nodes that require them (clientAuth, clientTls). */
+  readonly security?: ConnectionSecurity;
 }
 
 /** How a call may be retried after an attempt of unknown outcome. */
@@ -59,7 +61,8 @@ export class RaftkvClient {
   private target: string;
   private readonly connections = new Map<string, PooledConnection>();
   private closed = false;
-  private readonly options: Required<Omit<ClientOptions, 'nodes'>>;
+  private readonly options: Required<Omit<ClientOptions, 'nodes' | 'security'>>;
+  private readonly security: ConnectionSecurity;
   private session: Promise<number> | null = null;
   private nextSeq = 1;
   /** Sequence numbers sent and not yet answered: the lowest one acknowledges all below it. */
@@ -69,6 +72,7 @@ export class RaftkvClient {
     if (options.nodes.length === 0) throw new ClientError('CONNECTION', 'no node addresses given');
     this.nodes = [...options.nodes];
     this.target = this.nodes[0] as string;
+    this.security = options.security ?? {};
     this.options = {
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
       deadlineMs: options.deadlineMs ?? 10_000,
@@ -223,7 +227,8 @@ export class RaftkvClient {
 
   private judge(attempt: Attempt, address: string, kind: CallKind, state: CallState): Verdict {
     if (attempt.kind === 'reply') return judgeReply(attempt.reply, address);
-    if (attempt.error.code === 'CLOSED' || attempt.error.code === 'PROTOCOL') throw attempt.error;
+    // Another node would refuse the same credentials: no point moving on.
+    if (attempt.error.code === 'CLOSED' || attempt.error.code === 'PROTOCOL' || attempt.error.code === 'AUTH') throw attempt.error;
     if (attempt.sent && kind !== 'read') {
       state.outcomeUnknown = true;
       if (kind === 'write') throw attempt.error.withUnknownOutcome();
@@ -291,6 +296,7 @@ export class RaftkvClient {
     // A connection that failed may not have emitted 'close' yet; never hand it out.
     if (existing !== undefined && (existing.open === null || existing.open.isOpen)) return existing.opening;
     const opening = RespConnection.connect(address, {
+      ...this.security,
       connectTimeoutMs: this.options.connectTimeoutMs,
       requestTimeoutMs: this.options.requestTimeoutMs,
     });

@@ -8,6 +8,7 @@
  * may still arrive and would otherwise be handed to the next request.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { ClientError } from './errors.js';
 import { encodeCommand, parseAddress, type Arg } from './encode.js';
 import { Fifo } from './fifo.js';
@@ -15,7 +16,28 @@ import type { Reply } from './reply.js';
 import { RespProtocolError, RespReader } from './resp-reader.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
 
-export interface ConnectionOptions {
+/** AUTH once connected: `user` absent means Redis's `AUTH password` (the default user). */
+export interface Credentials {
+  readonly user?: string;
+  readonly password: string;
+}
+
+/** TLS to the client port (the node's clientTls): the CA to trust, and a certificate when the node requires one. */
+export interface ClientTls {
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  /** The name the node's certificate must carry; default: the host connected to. */
+  readonly servername?: string;
+}
+
+/** How to reach a node that requires TLS or authentication; shared by every connection a client opens. */
+export interface ConnectionSecurity {
+  readonly auth?: Credentials;
+  readonly tls?: ClientTls;
+}
+
+export interface ConnectionOptions extends ConnectionSecurity {
   readonly connectTimeoutMs?: number;
   /** Default per-request timeout; `send` may override it. */
   readonly requestTimeoutMs?: number;
@@ -57,14 +79,40 @@ export class RespConnection {
     socket.on('close', () => this.onClose());
   }
 
-  /** Connects to "host:port"; rejects with a CONNECTION ClientError. */
-  static connect(address: string, options: ConnectionOptions = {}): Promise<RespConnection> {
+  /**
+   * Connects to "host:port" (over TLS when options.tls is given) and
+   * authenticates when options.auth is; rejects with a CONNECTION or AUTH
+   * ClientError.
+   */
+  static async connect(address: string, options: ConnectionOptions = {}): Promise<RespConnection> {
+    const connection = await RespConnection.open(address, options);
+    if (options.auth === undefined) return connection;
+    const { user, password } = options.auth;
+    let reply: Reply;
+    try {
+      reply = await connection.send(user === undefined ? ['AUTH', password] : ['AUTH', user, password]);
+    } catch (error) {
+      connection.destroy();
+      throw error;
+    }
+    // A node without clientAuth answers a bare password so; as ioredis does, connect anyway.
+    if (reply.type !== 'error' || reply.message.startsWith('ERR AUTH <password> called without any password configured')) return connection;
+    connection.destroy();
+    throw new ClientError('AUTH', `${address} refused the credentials${user === undefined ? '' : ` of user ${user}`}: ${reply.message}`, { address, serverMessage: reply.message });
+  }
+
+  private static open(address: string, options: ConnectionOptions): Promise<RespConnection> {
     const parsed = parseAddress(address);
     if (parsed === null) {
       return Promise.reject(new ClientError('CONNECTION', `bad address ${JSON.stringify(address)}`, { address }));
     }
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: parsed.host, port: parsed.port });
+      const secure = options.tls;
+      const socket =
+        secure === undefined
+          ? net.connect({ host: parsed.host, port: parsed.port })
+          : tls.connect({ host: parsed.host, port: parsed.port, ...secure, ...(secure.servername === undefined && net.isIP(parsed.host) === 0 && { servername: parsed.host }) });
+      const ready = secure === undefined ? 'connect' : 'secureConnect';
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ClientError('CONNECTION', `connecting to ${address} timed out`, { address }));
@@ -73,7 +121,7 @@ export class RespConnection {
         clearTimeout(timer);
         reject(connectionError(address, error));
       });
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new RespConnection(address, socket, options));

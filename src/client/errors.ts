@@ -16,7 +16,9 @@ export type ClientErrorCode =
   /** The server sent bytes that are not RESP2, or a reply of an unexpected type. */
   | 'PROTOCOL'
   /** The client or connection was closed by its owner. */
-  | 'CLOSED';
+  | 'CLOSED'
+  /** The node wants credentials (NOAUTH) or refused the ones given (WRONGPASS, lockout). */
+  | 'AUTH';
 
 export interface ClientErrorDetails {
   /** host:port of the node involved, when one is. */

@@ -32,6 +32,9 @@ export function judgeReply(reply: Reply, address: string): Verdict {
 }
 
 export function serverError(message: string, address: string): ClientError {
+  if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) {
+    return new ClientError('AUTH', `${address}: ${message} (give credentials: --user/--password or RAFTKV_USER/RAFTKV_PASSWORD)`, { address, serverMessage: message });
+  }
   return new ClientError('SERVER_ERROR', `${address}: ${message}`, { address, serverMessage: message });
 }
 

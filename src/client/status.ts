@@ -3,21 +3,21 @@
  * an unreachable node shows up as down instead of failing the whole report.
  */
 import { parseInfo } from './client.js';
-import { RespConnection } from './connection.js';
+import { RespConnection, type ConnectionSecurity } from './connection.js';
 import { ClientError } from './errors.js';
 
 export type NodeReport =
   | { readonly address: string; readonly up: true; readonly info: Readonly<Record<string, string>> }
   | { readonly address: string; readonly up: false; readonly error: string };
 
-export async function collectStatus(addresses: readonly string[], timeoutMs = 1_000): Promise<NodeReport[]> {
-  return Promise.all(addresses.map((address) => nodeReport(address, timeoutMs)));
+export async function collectStatus(addresses: readonly string[], timeoutMs = 1_000, security: ConnectionSecurity = {}): Promise<NodeReport[]> {
+  return Promise.all(addresses.map((address) => nodeReport(address, timeoutMs, security)));
 }
 
-async function nodeReport(address: string, timeoutMs: number): Promise<NodeReport> {
+async function nodeReport(address: string, timeoutMs: number, security: ConnectionSecurity): Promise<NodeReport> {
   let connection: RespConnection | null = null;
   try {
-    connection = await RespConnection.connect(address, { connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs });
+    connection = await RespConnection.connect(address, { ...security, connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs });
     const reply = await connection.send(['INFO']);
     if (reply.type === 'error') return { address, up: false, error: reply.message };
     if (reply.type !== 'bulk' || reply.value === null) return { address, up: false, error: `unexpected ${reply.type} reply to INFO` };

@@ -54,6 +54,14 @@ export const LIMIT_RULES: readonly BoundRule<LimitField>[] = [
     bound: (l) => l.valueBytesMax + REPLY_OVERHEAD_BYTES,
     label: 'valueBytesMax + 64',
   },
+  {
+    // Otherwise one client could never fill its own allowance.
+    field: 'clientOutputTotalBytesMax',
+    op: '>=',
+    uses: ['clientOutputBytesMax'],
+    bound: (l) => l.clientOutputBytesMax,
+    label: 'clientOutputBytesMax',
+  },
 ];
 
 /** Resolves and checks a `limits` value; undefined when it has errors (recorded in issues). */

@@ -48,8 +48,14 @@ export interface LimitsConfig {
   readonly pendingRequestsMax: number;
   /** Requests one connection may have outstanding before the node stops reading from it. */
   readonly pipelinePerConnectionMax: number;
-  /** Reply bytes buffered for a slow client before it is disconnected. */
+  /** Reply bytes buffered for a slow client before it is disconnected (checked before a reply is built). */
   readonly clientOutputBytesMax: number;
+  /** Unsent reply bytes above which the node stops reading a connection's requests until it reads its replies. */
+  readonly clientOutputPauseBytes: number;
+  /** Unsent reply bytes of all connections together; beyond it the connection holding the most is disconnected. */
+  readonly clientOutputTotalBytesMax: number;
+  /** A request whose first bytes arrived this long ago and that is still incomplete closes its connection (slowloris). */
+  readonly clientPartialRequestTimeoutMs: number;
   readonly clientConnectionsMax: number;
   /** A client connection with nothing read or written for this long is closed. */
   readonly clientIdleTimeoutMs: number;
@@ -97,6 +103,50 @@ export interface PeerTlsConfig {
   readonly keyFile: string;
 }
 
+/** What a client user may run: everything, or only what reads (no writes, no admin commands). */
+export type ClientCommands = 'all' | 'read';
+
+/**
+ * One client user (Redis's ACL users, simplified): `AUTH name password`, or
+ * `AUTH password` for the user named "default". The password is never in the
+ * config: its SHA-256 is (Redis's ACL `#<hash>`), or a file holding it is.
+ */
+export interface ClientUserConfig {
+  readonly name: string;
+  /** Lower-case hex SHA-256 of the password. */
+  readonly passwordSha256?: string;
+  /** A file whose content (one trailing newline dropped) is the password, read at start-up. */
+  readonly passwordFile?: string;
+  readonly commands: ClientCommands;
+}
+
+/**
+ * Client authentication: with it, a connection runs nothing but AUTH, HELLO,
+ * QUIT and RESET until it authenticates (-NOAUTH), as Redis with requirepass.
+ */
+export interface ClientAuthConfig {
+  readonly users: readonly ClientUserConfig[];
+  /** A connection that has not authenticated this long after connecting is closed. */
+  readonly authTimeoutMs: number;
+  /** Failed AUTH attempts after which the connection is closed. */
+  readonly failuresPerConnectionMax: number;
+  /** Failed AUTH attempts from one IP address within addressLockoutMs after which AUTH from it is refused unchecked ... */
+  readonly failuresPerAddressMax: number;
+  /** ... until addressLockoutMs after the first of them. */
+  readonly addressLockoutMs: number;
+}
+
+/** TLS on the client port. */
+export interface ClientTlsConfig {
+  /** PEM file of the certificate the node presents to clients (its names: the hosts clients connect to). */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** PEM file of the CA whose client certificates are accepted (with requireClientCert). */
+  readonly caFile?: string;
+  /** Refuse clients without a certificate from caFile (mutual TLS). */
+  readonly requireClientCert: boolean;
+}
+
 /** Who may run DEBUG (FLIGHTDUMP writes a file on the node): nobody, loopback clients only, or everyone. */
 export type DebugCommands = 'no' | 'local' | 'yes';
 
@@ -123,6 +173,10 @@ export interface NodeConfig {
   readonly join?: boolean;
   /** null: plaintext between nodes (trusted network or loopback only). */
   readonly peerTls?: PeerTlsConfig | null;
+  /** null: every client may run every command, as Redis without requirepass. */
+  readonly clientAuth?: ClientAuthConfig | null;
+  /** null: plaintext clients (loopback or a trusted network only). */
+  readonly clientTls?: ClientTlsConfig | null;
   /** host:port of the HTTP endpoint (metrics, health, status, dashboard); absent: no HTTP server. */
   readonly httpAddress?: string;
 }
@@ -168,6 +222,9 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   pendingRequestsMax: 20_000,
   pipelinePerConnectionMax: 1024,
   clientOutputBytesMax: 32 * 1024 * 1024,
+  clientOutputPauseBytes: 4 * 1024 * 1024,
+  clientOutputTotalBytesMax: 256 * 1024 * 1024,
+  clientPartialRequestTimeoutMs: 30_000,
   clientConnectionsMax: 1024,
   clientIdleTimeoutMs: 300_000,
   keysPerReplyMax: 100_000,

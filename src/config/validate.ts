@@ -10,11 +10,13 @@ import type { ConfigIssue } from './errors.js';
 import { checkKnownKeys, describe, isObject, Issues, readChoice, readString, type JsonObject } from './fields.js';
 import { resolveLimits } from './limits.js';
 import { resolvePeerTls, warnPlaintextPeers } from './peer-tls.js';
+import { resolveClientAuth } from './client-auth.js';
+import { resolveClientTls, warnPlaintextAuth } from './client-tls.js';
 import { ID_RULE, memberById, resolveMembers } from './members.js';
 import { resolveTiming } from './timing.js';
 import type { ConfigOverrides, DebugCommands, LogLevel, MemberConfig, NodeConfig, ReadMode } from './types.js';
 
-export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands', 'httpAddress', 'join'] as const;
+export const CONFIG_FIELDS = ['nodeId', 'clusterId', 'dataDir', 'members', 'timing', 'limits', 'readMode', 'logLevel', 'peerTls', 'debugCommands', 'httpAddress', 'clientAuth', 'clientTls', 'join'] as const;
 export const DEBUG_COMMANDS: readonly DebugCommands[] = ['no', 'local', 'yes'];
 export const DEFAULT_DEBUG_COMMANDS: DebugCommands = 'local';
 export const READ_MODES: readonly ReadMode[] = ['readindex', 'lease'];
@@ -80,11 +82,16 @@ function resolveFields(source: (field: Field) => Source, baseDir: string, issues
   if (timing === undefined || limits === undefined || logLevel === undefined || readMode === undefined) return undefined;
   const debugSource = source('debugCommands');
   const debugCommands = debugSource.value === undefined ? DEFAULT_DEBUG_COMMANDS : readChoice(debugSource.value, DEBUG_COMMANDS, debugSource.path, issues);
-  if (peerTls === undefined || debugCommands === undefined || httpAddress === false) return undefined;
+  const clientAuthSource = source('clientAuth');
+  const clientAuth = resolveClientAuth(clientAuthSource.value, clientAuthSource.path, baseDir, issues);
+  const clientTlsSource = source('clientTls');
+  const clientTls = resolveClientTls(clientTlsSource.value, clientTlsSource.path, baseDir, issues);
+  if (peerTls === undefined || debugCommands === undefined || httpAddress === false || clientAuth === undefined || clientTls === undefined) return undefined;
   warnPlaintextPeers(members, peerTls, issues);
+  warnPlaintextAuth(memberById({ members }, nodeId), clientAuth, clientTls, issues);
   const join = readJoin(source('join'), issues);
   if (join === undefined) return undefined;
-  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands, ...(httpAddress !== undefined && { httpAddress }), ...(join && { join }) };
+  return { nodeId, clusterId, dataDir, members, timing, limits, readMode, logLevel, peerTls, debugCommands, clientAuth, clientTls, ...(httpAddress !== undefined && { httpAddress }), ...(join && { join }) };
 }
 
 /** `join: true`: this node joins an existing cluster (as a learner an operator added) and never bootstraps one. */

@@ -1,6 +1,6 @@
 /**
  * Connection-level commands, answered by the node's TCP edge without
- * travelling the bus: the handshake (HELLO, AUTH), CLIENT, COMMAND, CONFIG,
+ * travelling the bus: the handshake (HELLO, AUTH, ACL WHOAMI), CLIENT, COMMAND, CONFIG,
  * CLUSTER, ROLE, TIME, PING, ECHO, SELECT, READONLY/READWRITE, RESET, QUIT.
  * They read and change the connection's own state, and read the node's view
  * of the cluster (who leads) that the edge keeps from `raft.status`.
@@ -16,6 +16,7 @@ import type { Role } from '../raft/ready.js';
 import { describeClient, type EdgeConnection } from './edge-connection.js';
 import { clusterInfo, clusterNodeId, clusterNodes, clusterShards, clusterSlots, type ClusterFacts } from './cluster-view.js';
 import { configGet, configSet, type NodeSettings } from './node-settings.js';
+import { HELLO_NOAUTH, type ClientAuth } from './client-auth.js';
 
 /** What the edge knows about its node. */
 export interface EdgeNode {
@@ -29,9 +30,9 @@ export interface EdgeNode {
   /** Milliseconds since the epoch (TIME, CLIENT idle times). */
   now(): number;
   flightDump?: () => string;
+  /** The users clients authenticate as (AUTH, HELLO AUTH). */
+  readonly auth: ClientAuth;
 }
-
-export const AUTH_UNAVAILABLE = 'ERR AUTH is not available: this node has no users or passwords configured (requirepass); connect without credentials';
 
 export function answerEdge(request: EdgeRequest, conn: EdgeConnection, node: EdgeNode): Reply {
   const { args } = request;
@@ -48,7 +49,10 @@ export function answerEdge(request: EdgeRequest, conn: EdgeConnection, node: Edg
     case 'hello':
       return hello(args, conn, node);
     case 'auth':
-      return args.length === 1 ? errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?') : errorReply(AUTH_UNAVAILABLE);
+      if (args.length > 2) return errorReply('ERR syntax error');
+      return authenticate(args.length === 1 ? null : args[0]!.toString('utf8'), args.at(-1)!, conn, node) ?? OK;
+    case 'acl':
+      return acl(args, conn);
     case 'reset':
       conn.reset();
       return { type: 'simple', value: 'RESET' };
@@ -83,6 +87,32 @@ function select(index: Buffer): Reply {
   return value === 0 ? OK : errorReply('ERR DB index is out of range');
 }
 
+/**
+ * Checks a user name (null: the default user) and password, and on success
+ * makes the connection that user; null then, else the error reply. Too many
+ * failures mark the connection to be closed after the reply.
+ */
+function authenticate(user: string | null, password: Buffer, conn: EdgeConnection, node: EdgeNode): Reply | null {
+  const outcome = node.auth.authenticate(user, password, conn.remoteIp, conn.id);
+  if (outcome.ok) {
+    conn.user = outcome.user;
+    return null;
+  }
+  const limits = node.auth.config;
+  if (limits !== null) {
+    conn.authFailures++;
+    if (outcome.lockedOut || conn.authFailures >= limits.failuresPerConnectionMax) conn.closeAfterReply = true;
+  }
+  return errorReply(outcome.error);
+}
+
+/** ACL WHOAMI: the user this connection is authenticated as. */
+function acl(args: readonly Buffer[], conn: EdgeConnection): Reply {
+  if (lower(args[0]!) !== 'whoami') return errorReply(unknownSubcommand(args[0]!, 'ACL'));
+  if (args.length !== 1) return errorReply(wrongArity('acl|whoami'));
+  return bulkText(conn.user?.name ?? '');
+}
+
 /** HELLO [protover [AUTH user pass] [SETNAME name]]: switches the protocol, answers the server's description. */
 function hello(args: readonly Buffer[], conn: EdgeConnection, node: EdgeNode): Reply {
   let protocol: Protocol = conn.protocol;
@@ -93,9 +123,14 @@ function hello(args: readonly Buffer[], conn: EdgeConnection, node: EdgeNode): R
     protocol = version;
   }
   let name: string | null = null;
+  let credentials: { user: string; password: Buffer } | null = null;
   for (let i = 1; i < args.length; i++) {
     const option = lower(args[i]!);
-    if (option === 'auth' && i + 2 < args.length) return errorReply(AUTH_UNAVAILABLE);
+    if (option === 'auth' && i + 2 < args.length) {
+      credentials = { user: args[i + 1]!.toString('utf8'), password: args[i + 2]! };
+      i += 2;
+      continue;
+    }
     if (option === 'setname' && i + 1 < args.length) {
       name = args[++i]!.toString('utf8');
       const error = nameError(name);
@@ -103,6 +138,13 @@ function hello(args: readonly Buffer[], conn: EdgeConnection, node: EdgeNode): R
       continue;
     }
     return errorReply(`ERR Syntax error in HELLO option '${args[i]!.toString('latin1')}'`);
+  }
+  // As Redis: the options are all checked first, then the credentials; a failure changes nothing else.
+  if (credentials !== null) {
+    const refused = authenticate(credentials.user, credentials.password, conn, node);
+    if (refused !== null) return refused;
+  } else if (conn.user === null) {
+    return errorReply(HELLO_NOAUTH);
   }
   conn.protocol = protocol;
   if (name !== null) conn.name = name;

@@ -5,6 +5,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { DebugCommands } from '../config/types.js';
+import type { RateLimitedWarn } from '../log/rate-limited.js';
+import type { EdgeConnection } from './edge-connection.js';
 
 /**
  * Closes a connection on which nothing was read or written for idleMs: idle
@@ -19,6 +21,22 @@ export function evictWhenIdle(socket: Socket, idleMs: number, logger: Logger, co
   });
 }
 
+/**
+ * Closes a connection that has not authenticated authTimeoutMs after it
+ * connected, so that clients without a password cannot hold connection slots
+ * by keeping busy with commands that only earn them -NOAUTH.
+ */
+export function evictUnauthenticated(socket: Socket, conn: EdgeConnection, authTimeoutMs: number, warn: RateLimitedWarn, counts: GuardCounts): void {
+  const timer = setTimeout(() => {
+    if (conn.user !== null || socket.destroyed) return;
+    counts.client_auth_timeouts++;
+    warn.warn('auth-timeout', { conn: conn.id, remote: socket.remoteAddress, authTimeoutMs }, 'client disconnected: not authenticated within authTimeoutMs');
+    socket.destroy();
+  }, authTimeoutMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /** Redis 7's enable-debug-command: "no", "yes", or "local" (only from a loopback address). */
 export function debugAllowed(setting: DebugCommands, remoteAddress: string | undefined): boolean {
   if (setting === 'yes') return true;
@@ -31,4 +49,62 @@ export const DEBUG_REFUSED =
 
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/** What the edge's guards have done since start, for INFO's stats section (Redis's names where Redis has the counter). */
+export interface GuardCounts {
+  /** Connections refused at clientConnectionsMax. */
+  rejected_connections: number;
+  /** Closed at clientOutputBytesMax: the client did not read its replies. */
+  client_output_buffer_limit_disconnections: number;
+  /** Closed because all connections together held clientOutputTotalBytesMax and this one held the most. */
+  client_output_total_limit_disconnections: number;
+  /** Closed at clientPartialRequestTimeoutMs: a request begun and never finished. */
+  client_partial_request_timeouts: number;
+  /** Closed at clientAuth.authTimeoutMs. */
+  client_auth_timeouts: number;
+}
+
+export function newGuardCounts(): GuardCounts {
+  return {
+    rejected_connections: 0,
+    client_output_buffer_limit_disconnections: 0,
+    client_output_total_limit_disconnections: 0,
+    client_partial_request_timeouts: 0,
+    client_auth_timeouts: 0,
+  };
+}
+
+/**
+ * The node-wide account of reply bytes built and not yet taken by the
+ * kernel, per connection (what each last reported), so that the total can
+ * be bounded (clientOutputTotalBytesMax) and the biggest holder found.
+ */
+export class OutputLedger<C> {
+  private readonly held = new Map<C, number>();
+  private sum = 0;
+
+  get total(): number {
+    return this.sum;
+  }
+
+  heldBy(conn: C): number {
+    return this.held.get(conn) ?? 0;
+  }
+
+  set(conn: C, bytes: number): void {
+    this.sum += bytes - this.heldBy(conn);
+    if (bytes === 0) this.held.delete(conn);
+    else this.held.set(conn, bytes);
+  }
+
+  /** The connection holding the most; a scan, done only when the total is over its limit. */
+  largest(): C | null {
+    let best: C | null = null;
+    let bestBytes = 0;
+    for (const [conn, bytes] of this.held) {
+      if (bytes > bestBytes) [best, bestBytes] = [conn, bytes];
+    }
+    return best;
+  }
 }

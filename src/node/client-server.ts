@@ -4,11 +4,17 @@
  * replies back in request order (pipelined requests can complete out of
  * order: a write waits for commit while a PING answers at once).
  *
- * Every buffer is bounded: the parser's input (line and value limits), the
- * requests a connection may have outstanding (reading pauses beyond it), and
- * the reply bytes queued for a client that does not read (it is disconnected).
+ * Every buffer is bounded: the parser's input (line and value limits, far
+ * smaller before the connection authenticates), the requests a connection
+ * may have outstanding (reading pauses beyond it, and beyond
+ * clientOutputPauseBytes of unsent replies), the reply bytes of a client that
+ * does not read (checked before a reply is built: it is disconnected), and
+ * the unsent reply bytes of all connections together. With clientAuth,
+ * nothing but AUTH/HELLO/QUIT/RESET runs before authentication
+ * (client-auth.ts); with clientTls, the port speaks TLS.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { MessageBus } from '../bus/bus.js';
 import type { ConnectionId } from '../bus/events.js';
@@ -20,7 +26,10 @@ import { concatReplies, encodeError, type RespReply } from '../protocol/resp.js'
 import type { Role } from '../raft/ready.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
 import { answerEdge, type EdgeNode } from './client-edge.js';
-import { DEBUG_REFUSED, debugAllowed, evictWhenIdle } from './client-guards.js';
+import { DEBUG_REFUSED, debugAllowed, evictUnauthenticated, evictWhenIdle, newGuardCounts, OutputLedger, type GuardCounts } from './client-guards.js';
+import { replyBytesEstimate } from '../protocol/reply-size.js';
+import { ClientAuth, gateRequest, NOAUTH } from './client-auth.js';
+import { RateLimitedWarn } from '../log/rate-limited.js';
 import type { DebugCommands } from '../config/types.js';
 import { EdgeConnection } from './edge-connection.js';
 import { MemberDirectory } from './member-directory.js';
@@ -47,17 +56,28 @@ export interface ClientServerOptions {
   readonly snapshots?: SnapshotSource;
   /** Who may run DEBUG (default "local": loopback clients only). */
   readonly debugCommands?: DebugCommands;
+  /** TLS on the client port (clientTls), as loaded by loadClientTls; absent: plaintext. */
+  readonly tls?: tls.TlsOptions;
+  /** Client users (clientAuth); without it every connection may run everything. */
+  readonly auth?: ClientAuth;
 }
 
 export class ClientServer {
-  // allowHalfOpen: a client that half-closes (`nc -q1`, `printf ... | nc`) still gets its replies.
-  private readonly server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+  private readonly server: net.Server;
   private readonly connections = new Map<ConnectionId, ClientConnection>();
   private nextConnectionId = 1;
   private readonly startedMs = Date.now();
   /** The node's view of the cluster, kept from the bus for CLUSTER, ROLE and HELLO. */
   private view: { role: Role; term: number; leader: string | null; applied: number } = { role: 'follower', term: 0, leader: null, applied: 0 };
   private readonly node: EdgeNode;
+  private readonly auth: ClientAuth;
+  /** Warnings any client can trigger (refusals, evictions), at most one a second per kind. */
+  private readonly warn: RateLimitedWarn;
+  /** Unsent reply bytes per connection, bounded in total by clientOutputTotalBytesMax. */
+  private readonly ledger = new OutputLedger<ClientConnection>();
+  /** What the guards refused or closed, for INFO. */
+  readonly guardCounts: GuardCounts = newGuardCounts();
+  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly bus: MessageBus,
@@ -70,9 +90,21 @@ export class ClientServer {
       if (e.events) this.notify(e.events);
     });
     const connections = this.connections;
+    this.warn = new RateLimitedWarn(options.logger);
+    // allowHalfOpen: a client that half-closes (`nc -q1`, `printf ... | nc`) still gets its replies.
+    if (options.tls === undefined) {
+      this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+    } else {
+      this.server = tls.createServer({ ...options.tls, allowHalfOpen: true }, (socket) => this.accept(socket));
+      this.server.on('tlsClientError', (err, socket) =>
+        this.warn.warn('tls-handshake', { remote: socket.remoteAddress, err: err.message }, 'client refused: TLS handshake failed'),
+      );
+    }
+    this.auth = options.auth ?? ClientAuth.load(null, options.logger);
     const directory = new MemberDirectory(options.members, options.config);
     bus.on('raft.membership', (e) => directory.update(e.config));
     this.node = {
+      auth: this.auth,
       nodeId: options.nodeId,
       clusterId: options.clusterId,
       get members() {
@@ -93,6 +125,8 @@ export class ClientServer {
       this.server.once('error', reject);
       this.server.listen(this.options.port, this.options.host, () => {
         this.server.off('error', reject);
+        this.sweepTimer = setInterval(() => this.sweep(), sweepIntervalMs(this.options.limits.clientPartialRequestTimeoutMs));
+        this.sweepTimer.unref();
         resolve();
       });
     });
@@ -112,6 +146,8 @@ export class ClientServer {
    * connected would hold up the node's shutdown).
    */
   stopAccepting(): Promise<void> {
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     this.server.close();
     return Promise.resolve();
   }
@@ -119,6 +155,12 @@ export class ClientServer {
   /** Writes what is queued and closes every connection. */
   closeAll(): void {
     for (const connection of this.connections.values()) connection.end();
+  }
+
+  /** Closes connections whose request has been arriving for longer than clientPartialRequestTimeoutMs. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const connection of this.connections.values()) connection.checkPartialRequest(now);
   }
 
   /** Keyspace notifications for this batch, to every subscribed connection. */
@@ -134,21 +176,27 @@ export class ClientServer {
       tcpPort: this.address().port,
       uptimeSeconds: Math.floor((Date.now() - this.startedMs) / 1000),
       processId: process.pid,
+      guards: { ...this.guardCounts, acl_access_denied_auth: this.auth.counts.failed + this.auth.counts.lockedOut },
     };
   }
 
   private accept(socket: net.Socket): void {
     if (this.connections.size >= this.options.limits.clientConnectionsMax) {
-      this.options.logger.warn({ remote: socket.remoteAddress }, 'client refused: clientConnectionsMax reached');
+      this.guardCounts.rejected_connections++;
+      this.warn.warn('connections-max', { remote: socket.remoteAddress }, 'client refused: clientConnectionsMax reached');
       socket.end(encodeError(`ERR max number of clients reached (clientConnectionsMax ${this.options.limits.clientConnectionsMax})`));
       return;
     }
     const id = this.nextConnectionId++;
     evictWhenIdle(socket, this.options.limits.clientIdleTimeoutMs, this.options.logger, id);
-    const state = new EdgeConnection(id, `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`, Date.now());
-    const connection = new ClientConnection(state, socket, this.bus, this.options, this.node, () => this.edgeFacts());
+    const state = new EdgeConnection(id, `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`, Date.now(), this.auth.initialUser());
+    state.remoteIp = socket.remoteAddress ?? '';
+    if (this.auth.config !== null) evictUnauthenticated(socket, state, this.auth.config.authTimeoutMs, this.warn, this.guardCounts);
+    const guards: ConnectionGuards = { ledger: this.ledger, counts: this.guardCounts, warn: this.warn };
+    const connection = new ClientConnection(state, socket, this.bus, this.options, this.node, () => this.edgeFacts(), guards);
     this.connections.set(id, connection);
     socket.once('close', () => {
+      this.ledger.set(connection, 0);
       this.connections.delete(id);
       this.bus.publish({ type: 'client.closed', conn: id });
     });
@@ -156,6 +204,18 @@ export class ClientServer {
 }
 
 type EdgeFactsForInfo = NonNullable<Extract<ClientRequest, { kind: 'info' }>['edge']>;
+
+/** The node-wide state a connection's guards share. */
+interface ConnectionGuards {
+  readonly ledger: OutputLedger<ClientConnection>;
+  readonly counts: GuardCounts;
+  readonly warn: RateLimitedWarn;
+}
+
+/** Partial requests are checked this often: a tenth of the timeout, between 100 ms and 1 s. */
+function sweepIntervalMs(timeoutMs: number): number {
+  return Math.min(1_000, Math.max(100, Math.floor(timeoutMs / 10)));
+}
 
 class ClientConnection {
   private readonly parser: RequestParser;
@@ -175,6 +235,12 @@ class ClientConnection {
   /** The client half-closed: once every request read so far is answered, close our side too. */
   private inputEnded = false;
   private readonly snapshotExport: SnapshotExport;
+  /** Estimated bytes of replies built and not yet handed to the socket (queued in order or waiting for an earlier one). */
+  private queuedBytes = 0;
+  /** Reading stopped because this connection holds more than clientOutputPauseBytes of unsent replies. */
+  private outputPaused = false;
+  /** When the first bytes of the request still incomplete arrived (ms), or null when none is. */
+  private partialSinceMs: number | null = null;
 
   private readonly id: ConnectionId;
 
@@ -185,6 +251,7 @@ class ClientConnection {
     private readonly options: ClientServerOptions,
     private readonly node: EdgeNode,
     private readonly edgeFacts: () => EdgeFactsForInfo,
+    private readonly guards: ConnectionGuards,
   ) {
     this.id = state.id;
     this.parser = new RequestParser(options.limits);
@@ -199,6 +266,88 @@ class ClientConnection {
       this.endIfDone();
     });
     socket.on('error', (err) => options.logger.debug({ conn: this.id, err: err.message }, 'client connection error'));
+    socket.on('drain', () => this.drained());
+  }
+
+  /** Unsent reply bytes: built and queued here, or written and not yet taken by the kernel. */
+  private unsentBytes(): number {
+    return this.queuedBytes + this.socket.writableLength;
+  }
+
+  /** Reports unsent bytes to the node-wide ledger and stops reading requests past clientOutputPauseBytes. */
+  private accountOutput(): void {
+    const unsent = this.unsentBytes();
+    this.guards.ledger.set(this, unsent);
+    const limits = this.options.limits;
+    if (!this.outputPaused && unsent > Math.min(limits.clientOutputPauseBytes, limits.clientOutputBytesMax)) {
+      this.outputPaused = true;
+      this.updateReading();
+    }
+  }
+
+  /** The kernel took everything written: account it, and read requests again if output had stopped them. */
+  private drained(): void {
+    this.guards.ledger.set(this, this.unsentBytes());
+    if (!this.outputPaused) return;
+    this.outputPaused = false;
+    this.parseRequests();
+  }
+
+  /**
+   * Whether a reply of `bytes` may be built: not past this connection's
+   * clientOutputBytesMax (else it is closed), and not past the node's
+   * clientOutputTotalBytesMax (else the connection holding the most unsent
+   * bytes is closed, this one or another, as Redis's maxmemory-clients does).
+   */
+  private admitOutput(bytes: number): boolean {
+    const limits = this.options.limits;
+    const unsent = this.unsentBytes();
+    if (unsent + bytes > limits.clientOutputBytesMax) {
+      this.evict('output', 'client disconnected: it does not read its replies (clientOutputBytesMax)', { unsent, reply: bytes });
+      return false;
+    }
+    const ledger = this.guards.ledger;
+    while (ledger.total - ledger.heldBy(this) + unsent + bytes > limits.clientOutputTotalBytesMax) {
+      const victim = ledger.largest();
+      if (victim === null || victim === this || ledger.heldBy(victim) <= unsent) {
+        this.evict('total', 'client disconnected: replies unsent to all clients reached clientOutputTotalBytesMax and this one held the most', { unsent, total: ledger.total });
+        return false;
+      }
+      victim.evict('total', 'client disconnected: replies unsent to all clients reached clientOutputTotalBytesMax and this one held the most', { unsent: ledger.heldBy(victim), total: ledger.total });
+    }
+    return true;
+  }
+
+  /** Closes the connection for a guard, logged (rate-limited) and counted; its queued replies are dropped. */
+  evict(reason: 'output' | 'total' | 'partial', message: string, fields: Record<string, unknown>): void {
+    if (this.socket.destroyed) return;
+    const counts = this.guards.counts;
+    if (reason === 'output') counts.client_output_buffer_limit_disconnections++;
+    else if (reason === 'total') counts.client_output_total_limit_disconnections++;
+    else counts.client_partial_request_timeouts++;
+    this.guards.warn.warn(`evict-${reason}`, { conn: this.id, remote: this.socket.remoteAddress, ...fields }, message);
+    this.out = [];
+    this.replies.clear();
+    this.queuedBytes = 0;
+    this.guards.ledger.set(this, 0);
+    this.socket.destroy();
+  }
+
+  /** Called by the node's sweep: a request begun clientPartialRequestTimeoutMs ago and still incomplete closes the connection. */
+  checkPartialRequest(nowMs: number): void {
+    if (this.partialSinceMs === null) return;
+    const timeoutMs = this.options.limits.clientPartialRequestTimeoutMs;
+    if (nowMs - this.partialSinceMs < timeoutMs) return;
+    this.evict('partial', 'client disconnected: a request begun was not completed within clientPartialRequestTimeoutMs', { timeoutMs, buffered: this.parser.bufferedBytes });
+  }
+
+  /** Reading from the socket follows whether the connection may send more requests now. */
+  private updateReading(): void {
+    const stop = this.outstanding() >= this.options.limits.pipelinePerConnectionMax || this.outputPaused;
+    if (stop === this.paused) return;
+    this.paused = stop;
+    if (stop) this.socket.pause();
+    else this.socket.resume();
   }
 
   private receive(chunk: Buffer): void {
@@ -213,17 +362,28 @@ class ClientConnection {
    */
   private parseRequests(): void {
     const max = this.options.limits.pipelinePerConnectionMax;
-    while (this.outstanding() < max) {
+    let completed = false;
+    while (this.outstanding() < max && !this.outputPaused) {
+      // Redis's limits on what an unauthenticated client may send; AUTH answered above lifts them for the next request.
+      this.parser.unauthenticated = this.state.user === null;
       const item = this.parser.next();
       if (item === null) break;
+      completed = true;
       const seq = this.nextSeq++;
       if (item.type === 'error') {
         this.refuse(seq, item.message, item.fatal);
         if (item.fatal) return;
         continue;
       }
-      const parsed = parseCommand(item.args, this.options.limits);
+      let parsed = parseCommand(item.args, this.options.limits);
       const name = item.args[0]!.toString('latin1').toLowerCase();
+      const gate = gateRequest(this.state.user, name, item.args, parsed);
+      if (gate === NOAUTH) {
+        this.refuse(seq, NOAUTH, false);
+        continue;
+      }
+      // A read-only user's write fails as a bad command does, so inside MULTI it aborts EXEC (as in Redis).
+      if (gate !== null) parsed = { ok: false, error: gate };
       this.state.lastActiveMs = Date.now();
       this.state.lastCommand = name;
       const step = this.transaction.step(name, item.args, parsed, this.options.limits);
@@ -243,17 +403,16 @@ class ClientConnection {
       const request = parsed.request;
       if (request.kind === 'edge') {
         this.answerAtEdge(seq, request);
-        if (request.name === 'quit') return; // nothing after QUIT is read
+        if (request.name === 'quit' || this.state.closeAfterReply) return; // nothing after QUIT is read
         continue;
       }
       this.bus.publish({ type: 'client.request', conn: this.id, seq, request: this.withConnectionFacts(request) });
     }
-    const full = this.outstanding() >= max;
-    if (full !== this.paused) {
-      this.paused = full;
-      if (full) this.socket.pause();
-      else this.socket.resume();
-    }
+    this.updateReading();
+    // A request is partly here while the parser waits for the rest of it (not while it is held back).
+    const partial = !this.paused && this.parser.bufferedBytes > 0;
+    if (!partial) this.partialSinceMs = null;
+    else if (completed || this.partialSinceMs === null) this.partialSinceMs = Date.now();
   }
 
   /** Out-of-band pushes for the notifications this connection subscribed to. */
@@ -277,7 +436,10 @@ class ClientConnection {
       this.deliver(seq, encodeError(DEBUG_REFUSED));
       return;
     }
-    this.deliverReply(seq, answerEdge(request, this.state, this.node));
+    const reply = answerEdge(request, this.state, this.node);
+    // Too many failed AUTHs: the refusal is the last reply.
+    if (this.state.closeAfterReply) this.closeAfterSeq = seq;
+    this.deliverReply(seq, reply);
   }
 
   /** READONLY tags reads as stale; INFO carries what only the edge knows. */
@@ -289,6 +451,8 @@ class ClientConnection {
   }
 
   deliverReply(seq: number, reply: Reply): void {
+    // No reply is built for a connection already closed (or closed by a guard).
+    if (this.socket.destroyed) return;
     const watch = this.watching.get(seq);
     if (watch) {
       this.watching.delete(seq);
@@ -297,7 +461,11 @@ class ClientConnection {
         reply = OK;
       }
     }
+    const bytes = replyBytesEstimate(reply);
+    if (!this.admitOutput(bytes)) return;
+    this.queuedBytes += bytes;
     this.deliver(seq, encodeReply(reply, this.state.protocol));
+    this.accountOutput();
   }
 
   private refuse(seq: number, message: string, fatal: boolean): void {
@@ -341,13 +509,13 @@ class ClientConnection {
     const bytes = this.out.length === 1 ? this.out[0]! : concatReplies(this.out);
     this.out = [];
     this.socket.write(bytes);
+    // What was queued is now the socket's, but for replies still waiting for an earlier one.
+    this.queuedBytes = this.replies.size === 0 ? 0 : Math.max(0, this.queuedBytes - (typeof bytes === 'string' ? Buffer.byteLength(bytes, 'latin1') : bytes.length));
     if (this.socket.writableLength > this.options.limits.clientOutputBytesMax) {
-      this.options.logger.warn(
-        { conn: this.id, remote: this.socket.remoteAddress, buffered: this.socket.writableLength },
-        'client disconnected: it does not read its replies (clientOutputBytesMax)',
-      );
-      this.socket.destroy();
+      this.evict('output', 'client disconnected: it does not read its replies (clientOutputBytesMax)', { buffered: this.socket.writableLength });
+      return;
     }
+    this.accountOutput();
   }
 
   end(): void {

@@ -4,6 +4,7 @@
  * reads may be stale (READONLY).
  */
 import type { Protocol } from '../protocol/reply.js';
+import { OPEN_USER, type ClientUser } from './client-auth.js';
 
 export class EdgeConnection {
   name = '';
@@ -16,14 +17,24 @@ export class EdgeConnection {
   noTouch = false;
   lastCommand = 'NULL';
   lastActiveMs: number;
+  /** Who the connection authenticated as; null until it does (when clientAuth is configured). */
+  user: ClientUser | null;
+  /** The client's IP address (what AUTH lockouts count by). */
+  remoteIp = '';
+  /** Failed AUTH attempts on this connection. */
+  authFailures = 0;
+  /** Set by a refused AUTH that ends the connection: it is closed once that reply is written. */
+  closeAfterReply = false;
 
   constructor(
     readonly id: number,
     readonly addr: string,
     readonly laddr: string,
     readonly createdMs: number,
+    private readonly initialUser: ClientUser | null = OPEN_USER,
   ) {
     this.lastActiveMs = createdMs;
+    this.user = initialUser;
   }
 
   /** RESET: back to a fresh connection's settings (the id stays). */
@@ -33,6 +44,8 @@ export class EdgeConnection {
     this.stale = false;
     this.noEvict = false;
     this.noTouch = false;
+    // Redis's RESET: back to the default user, which means unauthenticated when passwords are required.
+    this.user = this.initialUser;
   }
 }
 
@@ -52,7 +65,7 @@ export function describeClient(conn: EdgeConnection, nowMs: number): string {
     ['psub', 0],
     ['multi', -1],
     ['cmd', conn.lastCommand],
-    ['user', 'default'],
+    ['user', conn.user?.name ?? ''],
     ['resp', conn.protocol],
     ['lib-name', conn.libName],
     ['lib-ver', conn.libVer],

@@ -1,7 +1,7 @@
 import { CodedError } from '../util/coded-error.js';
 
 /** Operating errors of starting a node: what a user can cause and fix. */
-export class NodeStartError extends CodedError<'LISTEN_FAILED' | 'DATA_DIR_FOREIGN' | 'DATA_DIR_CORRUPT'> {
+export class NodeStartError extends CodedError<'LISTEN_FAILED' | 'DATA_DIR_FOREIGN' | 'DATA_DIR_CORRUPT' | 'CLIENT_AUTH_INVALID' | 'CLIENT_TLS_INVALID'> {
   override readonly name = 'NodeStartError';
 }
 

@@ -30,6 +30,9 @@ import { attachObserver, startNodeHttp, type NodeObserver } from '../http/node-h
 import type { HttpEndpoint } from '../http/server.js';
 import { assembleNode, type NodeParts } from './assemble.js';
 import { ClientServer } from './client-server.js';
+import { ClientAuth } from './client-auth.js';
+import { loadClientTls } from './client-tls.js';
+import type { TlsOptions } from 'node:tls';
 import { claimDataDir } from './data-identity.js';
 import { listenFailed } from './errors.js';
 import { drainRequests, handOverLeadership } from './graceful-stop.js';
@@ -77,6 +80,9 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     options.logger ??
     createLogger({ level: config.logLevel, nodeId: config.nodeId, status: () => statusOf(parts) });
   const seed = options.seed ?? randomInt(0, 2 ** 31);
+  // Files the client edge needs are read first: a bad one stops the node before it touches its data.
+  const clientAuth = ClientAuth.load(config.clientAuth, logger);
+  const clientTls = config.clientTls ? loadClientTls(config.clientTls) : undefined;
   const storage = await openDiskStorage(config.dataDir);
   try {
     claimDataDir(config.dataDir, { clusterId: config.clusterId, nodeId: config.nodeId });
@@ -85,7 +91,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     parts = assembleRealNode(config, storage, logger, seed, loaded, transport);
     const recorders = attachRecorders(config, parts, loaded, seed, options, logger);
     const observer = attachObserver(config, parts, transport);
-    return await runNode(config, storage, parts, logger, options, recorders, observer);
+    return await runNode(config, storage, parts, logger, options, recorders, observer, { auth: clientAuth, ...(clientTls && { tls: clientTls }) });
   } catch (err) {
     await storage.close();
     throw err;
@@ -168,6 +174,8 @@ function peerTransport(config: NodeConfig, logger: Logger): TcpTransport {
 function assembleRealNode(config: NodeConfig, storage: NodeStorage, logger: Logger, seed: number, loaded: LoadedState, transport: TcpTransport): NodeParts {
   const { restored, sessions, snapshot } = loaded;
   if (!config.peerTls) logger.info('peers in plaintext: no peerTls in the config (see docs/security.md)');
+  if (!config.clientTls) logger.info('clients in plaintext: no clientTls in the config (see docs/security.md)');
+  if (!config.clientAuth) logger.info('clients unauthenticated: no clientAuth in the config, anyone who reaches the client port may run any command (see docs/security.md)');
   logger.info(
     { seed, term: restored.hardState.term, logStart: restored.logStart?.index ?? 0, lastIndex: restored.entries.at(-1)?.index ?? restored.logStart?.index ?? 0, appliedIndex: restored.appliedIndex, dataDir: config.dataDir },
     'node restored from disk',
@@ -194,6 +202,7 @@ async function runNode(
   options: StartNodeOptions,
   recorders: NodeRecorders,
   observer: NodeObserver | null,
+  clientEdge: { auth: ClientAuth; tls?: TlsOptions },
 ): Promise<RunningNode> {
   const self = config.members.find((member) => member.id === config.nodeId)!;
   const flightDump = (reason: string): string => {
@@ -215,6 +224,7 @@ async function runNode(
       chunkBytes: config.limits.snapshotChunkBytes,
     },
     ...(config.debugCommands && { debugCommands: config.debugCommands }),
+    ...clientEdge,
   });
   logRaftEvents(parts.bus, logger, config.nodeId);
   logSnapshots(parts, logger);

@@ -36,6 +36,8 @@ export interface EdgeFacts {
   readonly tcpPort: number;
   readonly uptimeSeconds: number;
   readonly processId: number;
+  /** Counts of what the edge's guards refused or closed (INFO stats), by Redis-style field name. */
+  readonly guards?: Readonly<Record<string, number>>;
 }
 
 /** A connection-level command, answered by the TCP edge (src/node/client-edge.ts). */

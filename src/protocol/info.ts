@@ -31,11 +31,15 @@ export interface InfoFacts {
   readonly snapshotReceivingChunks?: number;
   readonly snapshotInstalling?: boolean;
   readonly pendingRequests: number;
+  /** Reads dropped before reading the store because their connection had closed. */
+  readonly readsDropped?: number;
   readonly members: readonly string[];
   readonly connectedClients: number;
   readonly tcpPort: number;
   readonly uptimeSeconds: number;
   readonly processId: number;
+  /** The client edge's guard counters (rejected_connections, ...), shown under stats. */
+  readonly guards?: Readonly<Record<string, number>>;
   /** Key count, when the keyspace section was asked for. */
   readonly keys: number | null;
 }
@@ -46,7 +50,7 @@ const SECTIONS: ReadonlyArray<[string, (f: InfoFacts) => Fields]> = [
   ['server', server],
   ['clients', (f) => [['connected_clients', f.connectedClients], ['maxclients', 0], ['blocked_clients', 0]]],
   ['persistence', () => [['loading', 0], ['rdb_bgsave_in_progress', 0], ['aof_enabled', 1], ['aof_rewrite_in_progress', 0]]],
-  ['stats', (f) => [['pending_requests', f.pendingRequests]]],
+  ['stats', (f) => [['pending_requests', f.pendingRequests], ['reads_dropped_for_closed_connections', f.readsDropped ?? 0], ...Object.entries(f.guards ?? {})]],
   ['replication', replication],
   ['cluster', () => [['cluster_enabled', 1]]],
   ['keyspace', (f) => (f.keys ? [['db0', `keys=${f.keys},expires=0,avg_ttl=0`]] : [])],

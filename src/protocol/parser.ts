@@ -59,6 +59,15 @@ export function requestBytesMax(limits: ParserLimits): number {
   return Math.max(cas, manyKeys) + BULK_MARGIN_BYTES;
 }
 
+/**
+ * Before a connection authenticates, a request may hold at most this many
+ * words and bulk strings this long (Redis 7's limits for unauthenticated
+ * clients): enough for AUTH and HELLO, and it keeps a client without a
+ * password from making the node buffer megabytes per connection.
+ */
+export const UNAUTHENTICATED_ARGS_MAX = 10;
+export const UNAUTHENTICATED_BULK_BYTES_MAX = 16 * 1024;
+
 const CR = 0x0d;
 const LF = 0x0a;
 const STAR = 0x2a;
@@ -82,6 +91,8 @@ export class RequestParser {
   private crlfSeen = 0;
   private readonly bulkMax: number;
   private readonly requestMax: number;
+  /** Set by the edge while its connection has not authenticated: the UNAUTHENTICATED_ limits apply. */
+  unauthenticated = false;
 
   constructor(private readonly limits: ParserLimits) {
     this.bulkMax = bulkBytesMax(limits);
@@ -161,6 +172,7 @@ export class RequestParser {
     if (count === null) return this.fatal('ERR Protocol error: invalid multibulk length');
     if (count <= 0) return 'moved'; // `*0` and `*-1` are no-ops in Redis
     if (count > this.limits.argsMax) return this.fatal(this.tooManyArgsMessage(count));
+    if (this.unauthenticated && count > UNAUTHENTICATED_ARGS_MAX) return this.fatal('ERR Protocol error: unauthenticated multibulk length');
     this.args = [];
     this.argsExpected = count;
     this.argsBytes = 0;
@@ -187,6 +199,7 @@ export class RequestParser {
   }
 
   private startBulk(length: number): Step {
+    if (this.unauthenticated && length > UNAUTHENTICATED_BULK_BYTES_MAX) return this.fatal('ERR Protocol error: unauthenticated bulk length');
     if (length > this.bulkMax) {
       return this.fatal(
         `ERR Protocol error: bulk string is ${length} bytes, over valueBytesMax ` +

@@ -8,6 +8,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSingleNode, type TestNode } from '../support/in-process.js';
 import { RawClient } from '../support/raw-client.js';
+import { RespConnection } from '../../src/client/connection.js';
 
 describe('handshake and connection commands', { timeout: 30_000 }, () => {
   let t: TestNode;
@@ -100,12 +101,19 @@ describe('handshake and connection commands', { timeout: 30_000 }, () => {
     }
   });
 
-  it('HELLO refuses unknown protocols and AUTH clearly; RESET goes back to RESP2', async () => {
+  it('HELLO refuses unknown protocols; AUTH as Redis without a password; RESET goes back to RESP2', async () => {
     const c = await RawClient.connect(t.clientPort);
     try {
       expect(await c.call('HELLO 4')).toBe('(error) NOPROTO unsupported protocol version');
-      expect(await c.call('HELLO 3 AUTH default secret')).toMatch(/^\(error\) ERR AUTH is not available/);
+      // Without clientAuth, as Redis without requirepass: the default user takes any password, others do not exist.
       expect(await c.call('AUTH secret')).toMatch(/without any password configured/);
+      expect(await c.call('AUTH default secret')).toBe('OK');
+      expect(await c.call('AUTH someone secret')).toBe('(error) WRONGPASS invalid username-password pair or user is disabled.');
+      expect(await c.call('ACL WHOAMI')).toBe('"default"');
+      // raftkv's client given a password for such a node connects anyway, as ioredis does.
+      const connection = await RespConnection.connect(`127.0.0.1:${t.clientPort}`, { auth: { password: 'unneeded' } });
+      expect(await connection.send(['PING'])).toEqual({ type: 'simple', value: 'PONG' });
+      connection.destroy();
       expect(await c.call('HELLO 2 SETNAME raw')).toMatch(/^\["server", "redis", "version", "7\./);
       expect(await c.call('CLIENT GETNAME')).toBe('"raw"');
       expect(await c.call('RESET')).toBe('RESET');

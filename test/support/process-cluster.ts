@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { collectStatus, leaderOf } from '../../src/client/status.js';
+import type { ConnectionSecurity } from '../../src/client/connection.js';
 import { openDiskStorage } from '../../src/storage/open.js';
 import { freePorts } from './ports.js';
 import { waitFor } from './wait.js';
@@ -30,6 +31,9 @@ export interface ProcessNode {
 }
 
 export class ProcessCluster {
+  /** Credentials and TLS for the cluster's client ports, when its config requires them (clientAuth, clientTls). */
+  security: ConnectionSecurity = {};
+
   private constructor(
     readonly dir: string,
     readonly clusterId: string,
@@ -157,7 +161,7 @@ export class ProcessCluster {
     const running = this.nodes.filter((n) => n.process).map((n) => n.client);
     return waitFor(
       async () => {
-        const reports = await collectStatus(running, 500);
+        const reports = await collectStatus(running, 500, this.security);
         const leader = leaderOf(reports);
         if (leader === null || leader === options.excluding) return null;
         return leader;
@@ -181,7 +185,7 @@ export class ProcessCluster {
   }
 
   async info(id: string): Promise<Record<string, string>> {
-    const [report] = await collectStatus([this.node(id).client], 1_000);
+    const [report] = await collectStatus([this.node(id).client], 1_000, this.security);
     if (!report || !report.up) throw new Error(`${id} is down: ${report && !report.up ? report.error : ''}`);
     return { ...report.info };
   }

@@ -5,7 +5,7 @@
  * error word, or the ClientError code) and never stop the run.
  */
 import { RaftkvClient } from '../client.js';
-import { RespConnection } from '../connection.js';
+import { RespConnection, type ConnectionOptions, type ConnectionSecurity } from '../connection.js';
 import type { Arg } from '../encode.js';
 import { describeReply } from '../reply.js';
 import { ClientError } from '../errors.js';
@@ -22,6 +22,8 @@ export interface BenchOptions extends WorkloadOptions {
   readonly requestTimeoutMs?: number;
   /** Send writes inside a server session (exactly-once), one session per connection. */
   readonly sessions?: boolean;
+  /** Credentials and TLS for nodes that require them. */
+  readonly security?: ConnectionSecurity;
   /** Called about once a second. */
   readonly onProgress?: (progress: BenchProgress) => void;
   /** Ends the run early (Ctrl-C); the result covers what was measured. */
@@ -86,7 +88,7 @@ async function openWorkers(leader: string, options: BenchOptions): Promise<Worke
 }
 
 async function locateLeader(options: BenchOptions): Promise<string> {
-  const client = new RaftkvClient({ nodes: options.nodes, deadlineMs: 10_000 });
+  const client = new RaftkvClient({ nodes: options.nodes, deadlineMs: 10_000, ...(options.security && { security: options.security }) });
   try {
     return await client.findLeader();
   } finally {
@@ -262,6 +264,6 @@ class Worker {
   }
 }
 
-function connectionOptions(options: BenchOptions): { requestTimeoutMs: number } {
-  return { requestTimeoutMs: options.requestTimeoutMs ?? 10_000 };
+function connectionOptions(options: BenchOptions): ConnectionOptions {
+  return { ...options.security, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 };
 }
