@@ -23,7 +23,6 @@ import type { LogIndex, NodeId, Term } from '../raft/types.js';
 import { assertNever } from '../util/assert.js';
 import type { ClusterConfig } from '../raft/membership/config.js';
 import { MemberDirectory } from '../node/member-directory.js';
-import type { SnapshotFacts } from './state-machine.js';
 
 export interface ClientActorOptions {
   readonly nodeId: NodeId;
@@ -34,8 +33,6 @@ export interface ClientActorOptions {
   readonly pendingRequestsMax: number;
   readonly requestTimeoutTicks: number;
   readonly appliedIndex: LogIndex;
-  /** The state machine's snapshot figures, for INFO. */
-  readonly snapshotFacts?: () => SnapshotFacts;
 }
 
 interface PendingRequest {
@@ -371,7 +368,7 @@ export class ClientActor {
 
   private infoFacts(edge: EdgeFacts | undefined, keys: number | null): InfoFacts {
     const s = this.status;
-    const snapshot = this.options.snapshotFacts?.();
+    const snapshot = edge?.snapshot;
     return {
       nodeId: this.options.nodeId,
       role: s.role,

@@ -99,7 +99,6 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     pendingRequestsMax: limits.pendingRequestsMax,
     requestTimeoutTicks: toTicks(timing.requestTimeoutMs, timing.tickMs),
     appliedIndex: restored.appliedIndex,
-    snapshotFacts: () => stateMachine!.snapshotFacts(),
   });
   new ExpirySweeper(bus);
   return {

@@ -33,6 +33,7 @@ import { RateLimitedWarn } from '../log/rate-limited.js';
 import type { DebugCommands } from '../config/types.js';
 import { EdgeConnection } from './edge-connection.js';
 import { MemberDirectory } from './member-directory.js';
+import type { SnapshotFacts } from '../actors/state-machine.js';
 import type { ClusterConfig } from '../raft/membership/config.js';
 import { SnapshotExport, type SnapshotSource } from './snapshot-export.js';
 import { NodeSettings } from './node-settings.js';
@@ -60,6 +61,8 @@ export interface ClientServerOptions {
   readonly tls?: tls.TlsOptions;
   /** Client users (clientAuth); without it every connection may run everything. */
   readonly auth?: ClientAuth;
+  /** The state machine's snapshot facts, for INFO (they travel in the request: see EdgeFacts.snapshot). */
+  readonly snapshotFacts?: () => SnapshotFacts;
 }
 
 export class ClientServer {
@@ -177,6 +180,7 @@ export class ClientServer {
       uptimeSeconds: Math.floor((Date.now() - this.startedMs) / 1000),
       processId: process.pid,
       guards: { ...this.guardCounts, acl_access_denied_auth: this.auth.counts.failed + this.auth.counts.lockedOut },
+      ...(this.options.snapshotFacts && { snapshot: this.options.snapshotFacts() }),
     };
   }
 

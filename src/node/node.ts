@@ -215,6 +215,7 @@ async function runNode(
     clusterId: config.clusterId,
     members: config.members,
     config: parts.core.view().config,
+    snapshotFacts: () => parts.stateMachine.snapshotFacts(),
     ...parseHostPort(self.client),
     limits: config.limits,
     logger,

@@ -11,6 +11,7 @@
  */
 import type { KvCommand, KvQuery } from '../kv/commands.js';
 import type { MembershipChange } from '../raft/membership/change.js';
+import type { SnapshotFacts } from '../actors/state-machine.js';
 import { fail, wrongArity, ECHO_BYTES_MAX, type CommandLimits } from './args.js';
 import { COMMAND_TABLE } from './command-table.js';
 import { printableBytes } from './printable.js';
@@ -38,6 +39,12 @@ export interface EdgeFacts {
   readonly processId: number;
   /** Counts of what the edge's guards refused or closed (INFO stats), by Redis-style field name. */
   readonly guards?: Readonly<Record<string, number>>;
+  /**
+   * The last snapshot's size and an install's progress, read from the state
+   * machine as the request arrives: they depend on storage timing, so they
+   * travel in the recorded request and a replay reproduces the reply.
+   */
+  readonly snapshot?: SnapshotFacts;
 }
 
 /** A connection-level command, answered by the TCP edge (src/node/client-edge.ts). */
