@@ -11,7 +11,7 @@ import { summarize, writeRunFiles, type ChaosSummary } from './report.js';
 import { Rng } from './rng.js';
 import { setUpWorld } from './setup.js';
 import { pollUntil } from './wait.js';
-import { finalReads, healAndConverge, verify } from './verify.js';
+import { checkMembership, finalReads, healAndConverge, verify } from './verify.js';
 import { keyNames, runWorkload } from './workload.js';
 
 const FIRST_LEADER_TIMEOUT_MS = 30_000;
@@ -29,25 +29,29 @@ export async function runChaos(partial: Partial<ChaosOptions> & Pick<ChaosOption
     const first = await pollUntil(() => cluster.leader(), { timeoutMs: FIRST_LEADER_TIMEOUT_MS, what: 'a first leader' });
     options.log(`leader ${first}; ${options.clients} clients for ${options.durationMs / 1000} s`);
     const recorder = new HistoryRecorder();
-    const nemesis = await runWorkload(options, cluster, net, recorder, rng);
+    const initialMembers = cluster.ids;
+    const nemesis = await runWorkload(options, cluster, net, recorder, rng, world.members);
     options.log('healing; waiting for the cluster to converge');
     const index = await healAndConverge(cluster, net);
     const keys = keyNames(options.keys);
     await finalReads(cluster, recorder, keys, options.clients, options.requestTimeoutMs);
-    options.log(`converged at index ${index}; stopping nodes, checking ${recorder.history().length} operations`);
-    const verification = await verify(cluster, recorder, keys, index, options.checkTimeoutMs);
+    const memberProblems = await checkMembership(cluster, options.requestTimeoutMs);
+    options.log(`converged at index ${index} (members ${cluster.ids.join(' ')}); stopping nodes, checking ${recorder.history().length} operations`);
+    const verification = await verify(cluster, recorder, keys, index, options.checkTimeoutMs, memberProblems);
     const summary = summarize({
       ...options,
       runId,
       dir,
       mechanism: choice,
       recorder,
+      schedule: nemesis.planned,
+      initialMembers,
       faultLog: nemesis.log,
       verification,
       unexpectedExits: [...cluster.unexpectedExits],
     });
     const written = writeRunFiles(summary, verification);
-    if (written.ok && !options.keepData) for (const id of cluster.ids) rmSync(cluster.node(id).plan.dataDir, { recursive: true, force: true });
+    if (written.ok && !options.keepData) for (const node of cluster.nodes.values()) rmSync(node.plan.dataDir, { recursive: true, force: true });
     return written;
   } finally {
     await world.teardown();
