@@ -126,6 +126,8 @@ export class Nemesis {
     const members = this.reconfigurer();
     const order = this.rng.shuffle(this.cluster.ids);
     const rec = record(order.join(' '), false);
+    // The roll takes a while: say so now, not only once it is done.
+    this.note(`${rec.startedMs.toFixed(0).padStart(7)} ms  rolling restart begins: ${rec.target}`);
     for (const id of order) {
       if (signal.aborted) {
         rec.notes.push(`aborted before ${id}`);
