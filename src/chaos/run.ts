@@ -17,12 +17,13 @@ import { keyNames, runWorkload } from './workload.js';
 const FIRST_LEADER_TIMEOUT_MS = 30_000;
 
 export async function runChaos(partial: Partial<ChaosOptions> & Pick<ChaosOptions, 'outDir'>): Promise<ChaosSummary> {
-  const options = resolveOptions(partial);
+  const asked = resolveOptions(partial);
   const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
-  const dir = join(options.outDir, runId);
-  const rng = new Rng(options.seed);
-  const world = await setUpWorld(options, runId, dir, rng);
+  const dir = join(asked.outDir, runId);
+  const rng = new Rng(asked.seed);
+  const world = await setUpWorld(asked, runId, dir, rng);
   const { cluster, net, choice } = world;
+  const options: ChaosOptions = { ...asked, faults: world.faults };
   options.log(`run ${runId} in ${dir}: seed ${options.seed}, mechanism ${choice.mechanism} (${choice.reason})`);
   try {
     cluster.startAll();

@@ -14,7 +14,7 @@ import { NodePlanner, planFirst, writeConfigs, type NodePlan } from './plan.js';
 import { ProxyNet } from './proxy.js';
 import { reapOrphans, RunRegistry } from './registry.js';
 import type { Rng } from './rng.js';
-import { NETWORK_KINDS } from './schedule.js';
+import { FAULT_KINDS, NETWORK_KINDS, type FaultKind } from './schedule.js';
 
 /** The "fast" preset (elections 150-300 ms, heartbeat 50 ms) with requests timing out before the clients give up. */
 function timingFor(options: ChaosOptions): unknown {
@@ -29,6 +29,8 @@ export interface World {
   readonly cluster: ChaosCluster;
   /** The membership and rolling-restart steps (new nodes get the run's cluster id, timing and limits). */
   readonly members: MembershipDriver;
+  /** The fault kinds the run draws from: the options', less `membership` when proxies cannot carry it. */
+  readonly faults: readonly FaultKind[];
   /** Kills every node, heals, removes rules and the registry entry; idempotent. */
   readonly teardown: () => Promise<void>;
 }
@@ -36,7 +38,7 @@ export interface World {
 export async function setUpWorld(options: ChaosOptions, runId: string, dir: string, rng: Rng): Promise<World> {
   const choice = chooseMechanism(options.mechanism);
   if (options.mechanism === 'iptables' && choice.reason.includes('unusable')) throw new ChaosError('IPTABLES_UNAVAILABLE', choice.reason);
-  checkCombination(options, choice);
+  const faults = faultsFor(options, choice);
   mkdirSync(dir, { recursive: true });
   const orphans = reapOrphans();
   if (orphans.length > 0) options.log(`killed ${orphans.length} node processes left by a crashed run`);
@@ -65,7 +67,7 @@ export async function setUpWorld(options: ChaosOptions, runId: string, dir: stri
     await net.close();
     registry.remove();
   };
-  return { runId, dir, choice, net, cluster, members, teardown };
+  return { runId, dir, choice, net, cluster, members, faults, teardown };
 }
 
 /**
@@ -73,10 +75,15 @@ export async function setUpWorld(options: ChaosOptions, runId: string, dir: stri
  * logged in the configuration (one per member, the leader's view), not the proxies
  * their config files name. Membership changes with network cuts need iptables.
  */
-function checkCombination(options: ChaosOptions, choice: MechanismChoice): void {
-  if (choice.mechanism !== 'proxy' || !options.faults.includes('membership')) return;
+function faultsFor(options: ChaosOptions, choice: MechanismChoice): readonly FaultKind[] {
+  if (choice.mechanism !== 'proxy' || !options.faults.includes('membership')) return options.faults;
   const cuts = options.faults.filter((kind) => NETWORK_KINDS.includes(kind));
-  if (cuts.length === 0) return;
+  if (cuts.length === 0) return options.faults;
+  // Every kind (the default): a run without root still works, without the membership fault.
+  if (FAULT_KINDS.every((kind) => options.faults.includes(kind))) {
+    options.log(`the membership fault is left out: the proxy mechanism cannot cut a changed membership's links (${choice.reason})`);
+    return options.faults.filter((kind) => kind !== 'membership');
+  }
   throw new ChaosError(
     'BAD_OPTIONS',
     `the membership fault cannot be combined with ${cuts.join(', ')} on the proxy mechanism (${choice.reason}): after a change nodes dial the logged peer addresses, not the proxies; run as root with iptables, or leave out membership or the network faults`,

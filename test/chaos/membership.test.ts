@@ -13,6 +13,7 @@ import { ChaosClient, type Sightings } from '../../src/chaos/client.js';
 import { resolveOptions } from '../../src/chaos/options.js';
 import { HistoryRecorder } from '../../src/chaos/recorder.js';
 import { Rng } from '../../src/chaos/rng.js';
+import { FAULT_KINDS } from '../../src/chaos/schedule.js';
 import { setUpWorld, type World } from '../../src/chaos/setup.js';
 import { pollUntil } from '../../src/chaos/wait.js';
 import { checkMembership, finalReads, healAndConverge, verify } from '../../src/chaos/verify.js';
@@ -29,6 +30,18 @@ describe('membership steps on real processes', () => {
   it('refuses the membership fault with network cuts on the proxy mechanism', async () => {
     const options = resolveOptions({ outDir, mechanism: 'proxy', faults: ['membership', 'halves'] });
     await expect(setUpWorld(options, 'refused', join(outDir, 'refused'), new Rng(1))).rejects.toThrow(/BAD_OPTIONS: the membership fault cannot be combined with halves on the proxy mechanism/);
+  });
+
+  it('leaves the membership fault out of every kind (the default) on the proxy mechanism, saying why', async () => {
+    const lines: string[] = [];
+    const options = resolveOptions({ outDir, mechanism: 'proxy', log: (line) => lines.push(line) });
+    const world = await setUpWorld(options, 'default', join(outDir, 'default'), new Rng(1));
+    try {
+      expect(world.faults).toEqual(FAULT_KINDS.filter((kind) => kind !== 'membership'));
+      expect(lines.join('\n')).toMatch(/membership fault is left out: the proxy mechanism cannot cut/);
+    } finally {
+      await world.teardown();
+    }
   });
 
   it('removes the leader, adds and promotes a fresh node, restarts a member; the final membership checks out', { timeout: 120_000 }, async () => {
