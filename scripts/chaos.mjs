@@ -26,6 +26,7 @@ const range = (value) => {
 const program = new Command('chaos')
   .description('run a raftkv cluster under faults and check the client history')
   .option('--minutes <n>', 'workload duration in minutes', number, 1)
+  .option('--seconds <n>', 'workload duration in seconds (instead of --minutes)', number)
   .option('--nodes <n>', '3 or 5', number, 3)
   .option('--clients <n>', 'concurrent clients', number, chaos.DEFAULT_OPTIONS.clients)
   .option('--keys <n>', 'keys in the workload', number, chaos.DEFAULT_OPTIONS.keys)
@@ -44,7 +45,7 @@ const o = program.opts();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(130));
 try {
   const summary = await chaos.runChaos({
-    durationMs: Math.round(o.minutes * 60_000),
+    durationMs: Math.round(o.seconds === undefined ? o.minutes * 60_000 : o.seconds * 1_000),
     nodes: o.nodes,
     clients: o.clients,
     keys: o.keys,

@@ -14,7 +14,8 @@ import { sleep } from './wait.js';
 
 export interface ClientOptions {
   readonly id: number;
-  readonly addresses: readonly string[];
+  /** The nodes' client addresses: a fixed list, or the members of the moment (they change under the membership nemesis). */
+  readonly addresses: readonly string[] | (() => readonly string[]);
   readonly keys: readonly string[];
   /** Per request; past it the outcome is unknown. */
   readonly timeoutMs: number;
@@ -38,7 +39,7 @@ export class ChaosClient {
     private readonly rng: Rng,
     private readonly seen: Sightings,
   ) {
-    this.target = rng.pick(options.addresses);
+    this.target = rng.pick(this.addresses());
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -114,8 +115,13 @@ export class ChaosClient {
   private moveOn(): void {
     this.connection?.destroy();
     this.connection = null;
-    const others = this.options.addresses.filter((a) => a !== this.target);
+    const others = this.addresses().filter((a) => a !== this.target);
     if (others.length > 0) this.target = this.rng.pick(others);
+  }
+
+  private addresses(): readonly string[] {
+    const { addresses } = this.options;
+    return typeof addresses === 'function' ? addresses() : addresses;
   }
 
   private learn(op: Operation, outcome: Outcome): void {

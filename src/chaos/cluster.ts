@@ -14,54 +14,89 @@ import { pollUntil } from './wait.js';
 const STATUS_TIMEOUT_MS = 500;
 
 export class ChaosCluster {
-  readonly nodes: ReadonlyMap<string, NodeProcess>;
+  /** Every node process of the run, removed members included (they stay stopped). */
+  private readonly processes = new Map<string, NodeProcess>();
+  /** The cluster's members as the harness last changed them, in the order they joined. */
+  private memberIds: string[] = [];
   readonly unexpectedExits: UnexpectedExit[] = [];
 
-  constructor(plans: readonly NodePlan[], registry: RunRegistry) {
-    this.nodes = new Map(
-      plans.map((plan) => [
-        plan.id,
-        new NodeProcess(
-          plan,
-          (exit) => this.unexpectedExits.push(exit),
-          (pid) => registry.node(plan.id, pid === null ? null : { pid, configPath: plan.configPath }),
-        ),
-      ]),
-    );
+  constructor(
+    plans: readonly NodePlan[],
+    private readonly registry: RunRegistry,
+  ) {
+    for (const plan of plans) this.add(plan);
   }
 
+  /** Current members (removed ones excluded, joined ones included). */
   get ids(): string[] {
-    return [...this.nodes.keys()];
+    return [...this.memberIds];
+  }
+
+  /** Every node process the run has had, members or not. */
+  get nodes(): ReadonlyMap<string, NodeProcess> {
+    return this.processes;
+  }
+
+  /** A member planned at the start: its process, not started. */
+  add(plan: NodePlan): NodeProcess {
+    const node = this.addJoining(plan);
+    this.admit(plan.id);
+    return node;
+  }
+
+  /** A node that will join the running cluster: its process, not started, not a member until admit(). */
+  addJoining(plan: NodePlan): NodeProcess {
+    if (this.processes.has(plan.id)) throw new Error(`node ${plan.id} exists already; ids are never reused`);
+    const node = new NodeProcess(
+      plan,
+      (exit) => this.unexpectedExits.push(exit),
+      (pid) => this.registry.node(plan.id, pid === null ? null : { pid, configPath: plan.configPath }),
+    );
+    this.processes.set(plan.id, node);
+    return node;
+  }
+
+  /** The cluster took `id` in (as a learner): clients may use it, the final checks include it. */
+  admit(id: string): void {
+    this.node(id);
+    if (!this.memberIds.includes(id)) this.memberIds.push(id);
+  }
+
+  /** A member removed from the configuration: no longer a target, an address or checked at the end. */
+  retire(id: string): void {
+    this.node(id);
+    this.memberIds = this.memberIds.filter((m) => m !== id);
   }
 
   node(id: string): NodeProcess {
-    const node = this.nodes.get(id);
+    const node = this.processes.get(id);
     if (node === undefined) throw new Error(`no node ${id}`);
     return node;
   }
 
-  addresses(): string[] {
-    return [...this.nodes.values()].map((n) => clientAddress(n.plan));
+  private members(): NodeProcess[] {
+    return this.memberIds.map((id) => this.node(id));
   }
 
-  idOfAddress(address: string): string | undefined {
-    return [...this.nodes.values()].find((n) => clientAddress(n.plan) === address)?.plan.id;
+  /** The members' client addresses: clients and the harness's requests go there. */
+  addresses(): string[] {
+    return this.members().map((n) => clientAddress(n.plan));
   }
 
   startAll(): void {
-    for (const node of this.nodes.values()) if (!node.running) node.start();
+    for (const node of this.members()) if (!node.running) node.start();
   }
 
-  /** Brings every node back: resumes the paused, restarts the dead. */
+  /** Brings every member back: resumes the paused, restarts the dead. */
   reviveAll(): void {
-    for (const node of this.nodes.values()) {
+    for (const node of this.members()) {
       if (node.running) node.resume();
       else node.start();
     }
   }
 
   async status(): Promise<Map<string, NodeReport>> {
-    const live = [...this.nodes.values()].filter((n) => n.running && !n.paused);
+    const live = this.members().filter((n) => n.running && !n.paused);
     const reports = await collectStatus(live.map((n) => clientAddress(n.plan)), STATUS_TIMEOUT_MS);
     return new Map(live.map((n, i) => [n.plan.id, reports[i] as NodeReport]));
   }
@@ -81,7 +116,7 @@ export class ChaosCluster {
     let previous = -1;
     return pollUntil(
       async () => {
-        const state = quietState(await this.status(), this.nodes.size);
+        const state = quietState(await this.status(), this.memberIds.length);
         if (state === null || state.index !== previous) {
           previous = state?.index ?? -1;
           return null;
@@ -92,12 +127,32 @@ export class ChaosCluster {
     );
   }
 
+  /** The leader's commit index and id, asked now; null without a leader. */
+  async leaderCommit(): Promise<{ leader: string; commit: number } | null> {
+    for (const [id, report] of await this.status()) {
+      if (report.up && report.info['role'] === 'leader') return { leader: id, commit: Number(report.info['commit_index']) };
+    }
+    return null;
+  }
+
+  /** Waits until member `id` reports an applied index of at least `index`. */
+  async waitApplied(id: string, index: number, timeoutMs: number): Promise<void> {
+    const address = clientAddress(this.node(id).plan);
+    await pollUntil(
+      async () => {
+        const [report] = await collectStatus([address], STATUS_TIMEOUT_MS);
+        return report?.up === true && Number(report.info['applied_index']) >= index;
+      },
+      { timeoutMs, intervalMs: 100, what: `${id} to apply up to index ${index}` },
+    );
+  }
+
   async stopAll(): Promise<void> {
-    await Promise.all([...this.nodes.values()].map((n) => n.stop()));
+    await Promise.all([...this.processes.values()].map((n) => n.stop()));
   }
 
   killAllNow(): void {
-    for (const node of this.nodes.values()) node.killNow();
+    for (const node of this.processes.values()) node.killNow();
   }
 
   /** Every key and value in a stopped node's LevelDB, as strings (as ProcessCluster.dump does). */

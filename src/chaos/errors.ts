@@ -16,6 +16,8 @@ export type ChaosErrorCode =
   | 'PROXY_FAILED'
   /** A node process could not be started, or exited on its own. */
   | 'NODE_FAILED'
+  /** A membership change or a rolling restart could not be completed (the nemesis records it as a problem). */
+  | 'MEMBERSHIP_FAILED'
   /** The healed cluster did not elect a leader or converge in time. */
   | 'NO_CONVERGENCE';
 

@@ -45,7 +45,7 @@ export class IptablesNet implements NetFaults {
   private constructor(
     readonly chain: string,
     /** Node id -> its loopback address. */
-    private readonly hosts: ReadonlyMap<string, string>,
+    private readonly hosts: Map<string, string>,
   ) {}
 
   static create(hosts: ReadonlyMap<string, string>): IptablesNet {
@@ -60,7 +60,11 @@ export class IptablesNet implements NetFaults {
       iptables(['-X', chain]);
       throw error;
     }
-    return new IptablesNet(chain, hosts);
+    return new IptablesNet(chain, new Map(hosts));
+  }
+
+  addNode(id: string, host: string): void {
+    this.hosts.set(id, host);
   }
 
   async apply(cut: readonly Link[]): Promise<void> {

@@ -13,6 +13,13 @@ export interface NetFaults {
   readonly mechanism: MechanismName;
   /** Replaces whatever is cut now with `cut`; an empty list heals everything. */
   apply(cut: readonly Link[]): Promise<void>;
+  /**
+   * A node that joined during the run (the membership nemesis), so later cuts can name
+   * it. Only iptables can cut its links: members' peer addresses are logged in the
+   * cluster's configuration, one per member, so per-link proxies cannot stand between
+   * nodes once the membership changes (setup.ts refuses that combination).
+   */
+  addNode(id: string, host: string): void;
   /** Heals and releases everything (rules, listeners); idempotent. */
   close(): Promise<void>;
 }

@@ -77,15 +77,23 @@ export class NodeProcess {
     this.paused = false;
   }
 
-  /** SIGTERM (after SIGCONT, a stopped process cannot handle it), SIGKILL if it lingers. */
-  async stop(): Promise<void> {
+  /**
+   * SIGTERM (after SIGCONT, a stopped process cannot handle it), SIGKILL if it lingers.
+   * `forced`: it did not exit within the grace period (a hang worth reporting).
+   */
+  async stop(): Promise<{ forced: boolean }> {
     this.resume();
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), STOP_GRACE_MS);
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      this.child?.kill('SIGKILL');
+    }, STOP_GRACE_MS);
     try {
       await this.signalAndWait('SIGTERM');
     } finally {
       clearTimeout(timer);
     }
+    return { forced };
   }
 
   /** Synchronous last resort for exit handlers. */

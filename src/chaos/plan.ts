@@ -26,24 +26,47 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/** Picks hosts and free ports for `size` nodes under `dir`. */
-export async function planNodes(dir: string, size: number, mechanism: MechanismName, rng: Rng): Promise<NodePlan[]> {
-  const [a, b] = [rng.int(1, 250), rng.int(1, 250)];
-  const plans: NodePlan[] = [];
-  for (let i = 0; i < size; i++) {
-    const id = `n${i + 1}`;
-    const host = mechanism === 'iptables' ? `127.${a}.${b}.${11 + i}` : '127.0.0.1';
+/**
+ * Hands out node plans: `n1`, `n2`, ... in order, ids never reused, each with its own
+ * free ports (and, with iptables, its own loopback address 127.<a>.<b>.<10 + n>), so
+ * the membership nemesis can add fresh nodes to a running cluster.
+ */
+export class NodePlanner {
+  private count = 0;
+  private readonly base: readonly [number, number];
+
+  constructor(
+    private readonly dir: string,
+    private readonly mechanism: MechanismName,
+    rng: Rng,
+  ) {
+    this.base = [rng.int(1, 250), rng.int(1, 250)];
+  }
+
+  /** The next node: a new id, a new address, a data directory that does not exist yet. */
+  async next(): Promise<NodePlan> {
+    const n = ++this.count;
+    // 127.a.b.11 .. 127.a.b.254: room for 244 nodes in one run.
+    if (10 + n > 254) throw new RangeError(`no loopback address left for node n${n}`);
+    const id = `n${n}`;
+    const host = this.mechanism === 'iptables' ? `127.${this.base[0]}.${this.base[1]}.${10 + n}` : '127.0.0.1';
     const [peerPort, clientPort] = await freePorts(host, 2);
-    plans.push({
+    return {
       id,
       host,
       peerPort: peerPort as number,
       clientPort: clientPort as number,
-      dataDir: join(dir, id),
-      configPath: join(dir, `${id}.json`),
-      logPath: join(dir, `${id}.log`),
-    });
+      dataDir: join(this.dir, id),
+      configPath: join(this.dir, `${id}.json`),
+      logPath: join(this.dir, `${id}.log`),
+    };
   }
+}
+
+/** The first `size` nodes of a run. */
+export async function planFirst(planner: NodePlanner, size: number): Promise<NodePlan[]> {
+  const plans: NodePlan[] = [];
+  for (let i = 0; i < size; i++) plans.push(await planner.next());
   return plans;
 }
 
@@ -72,9 +95,34 @@ export function writeConfigs(plans: readonly NodePlan[], options: ConfigOptions)
       const peer = member.id === self.id ? { host: member.host, port: member.peerPort } : options.peerAddress(self.id, member);
       return { id: member.id, peer: `${peer.host}:${peer.port}`, client: clientAddress(member) };
     });
-    const config = { nodeId: self.id, clusterId: options.clusterId, dataDir: self.dataDir, members, timing: options.timing, limits: CHAOS_LIMITS, logLevel: 'info' };
-    writeFileSync(self.configPath, `${JSON.stringify(config, null, 2)}\n`);
+    writeConfig(self, members, false, options);
   }
+}
+
+/**
+ * The config of a node that joins the running cluster: `join: true` and only itself
+ * in `members` (it learns the rest from the leader); same cluster id, timing, limits.
+ */
+export function writeJoinConfig(self: NodePlan, options: Omit<ConfigOptions, 'peerAddress'>): void {
+  writeConfig(self, [{ id: self.id, peer: peerAddress(self), client: clientAddress(self) }], true, options);
+}
+
+export function peerAddress(plan: NodePlan): string {
+  return `${plan.host}:${plan.peerPort}`;
+}
+
+function writeConfig(self: NodePlan, members: readonly { id: string; peer: string; client: string }[], join: boolean, options: Omit<ConfigOptions, 'peerAddress'>): void {
+  const config = {
+    nodeId: self.id,
+    clusterId: options.clusterId,
+    dataDir: self.dataDir,
+    members,
+    ...(join && { join: true }),
+    timing: options.timing,
+    limits: CHAOS_LIMITS,
+    logLevel: 'info',
+  };
+  writeFileSync(self.configPath, `${JSON.stringify(config, null, 2)}\n`);
 }
 
 /** Ports the OS reports free on `host` right now (bound, then released). */

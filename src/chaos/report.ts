@@ -11,7 +11,7 @@ import type { MechanismChoice } from './net-faults.js';
 import type { FaultRecord } from './nemesis.js';
 import type { UnexpectedExit } from './node-process.js';
 import type { HistoryRecorder } from './recorder.js';
-import { countKinds, type FaultKind } from './schedule.js';
+import { countKinds, type FaultKind, type ScheduledFault } from './schedule.js';
 import type { Verification } from './verify.js';
 
 /** What a run was: shared by its inputs and its summary. */
@@ -24,13 +24,27 @@ export interface RunDescription {
   readonly keys: number;
   readonly durationMs: number;
   readonly mechanism: MechanismChoice;
+  /** With the seed, what the schedule was drawn from: the same options and seed give the same schedule. */
+  readonly faults: readonly FaultKind[];
+  readonly faultMs: readonly [number, number];
+  readonly healMs: readonly [number, number];
+  readonly rate: number;
 }
 
-export interface ChaosSummary extends RunDescription {
+export interface ChaosSummary extends Omit<RunDescription, 'faults'> {
   readonly ok: boolean;
   readonly operations: { total: number; byStatus: Record<string, number>; byKind: Record<string, number>; reasons: Record<string, number> };
+  /** The kinds the run drew from. */
+  readonly faultKinds: readonly FaultKind[];
+  /** Faults carried out, per kind. */
   readonly faults: Record<FaultKind, number>;
+  /** The planned schedule (kinds, start times, durations), from the seed. */
+  readonly schedule: readonly ScheduledFault[];
   readonly faultLog: readonly FaultRecord[];
+  /** The members at the start and at the end (the final checks use the end's). */
+  readonly members: { readonly initial: readonly string[]; readonly final: readonly string[] };
+  /** The command line that replays the run's schedule and client choices. */
+  readonly reproduce: string;
   readonly checker: { verdict: 'linearizable' | 'not linearizable' | 'unknown'; timeMs: number; detail: string };
   readonly finalState: { ok: boolean; problems: string[]; convergedAtIndex: number };
   readonly unexpectedExits: readonly UnexpectedExit[];
@@ -39,6 +53,8 @@ export interface ChaosSummary extends RunDescription {
 
 export interface SummaryInput extends RunDescription {
   readonly recorder: HistoryRecorder;
+  readonly schedule: readonly ScheduledFault[];
+  readonly initialMembers: readonly string[];
   readonly faultLog: readonly FaultRecord[];
   readonly verification: Verification;
   readonly unexpectedExits: readonly UnexpectedExit[];
@@ -54,7 +70,8 @@ export function summarize(input: SummaryInput): ChaosSummary {
       : v.check.ok === false
         ? `key ${v.check.key}: ${v.check.operations.length} operations, shrunk to ${v.check.minimal.length}`
         : `gave up (${v.check.reason}) on key ${v.check.key} after ${v.check.steps} steps`;
-  const ok = v.check.ok === true && v.finalState.ok && input.unexpectedExits.length === 0;
+  const faultProblems = input.faultLog.flatMap((r) => r.problems);
+  const ok = v.check.ok === true && v.finalState.ok && input.unexpectedExits.length === 0 && faultProblems.length === 0;
   return {
     ok,
     runId: input.runId,
@@ -65,9 +82,16 @@ export function summarize(input: SummaryInput): ChaosSummary {
     keys: input.keys,
     durationMs: input.durationMs,
     mechanism: input.mechanism,
+    faultMs: input.faultMs,
+    healMs: input.healMs,
+    rate: input.rate,
     operations: { total: v.history.length, ...counts },
+    faultKinds: input.faults,
     faults: countKinds(input.faultLog),
+    schedule: input.schedule,
     faultLog: input.faultLog,
+    members: { initial: input.initialMembers, final: v.members },
+    reproduce: reproduceCommand(input),
     checker: { verdict, timeMs: v.checkMs, detail },
     finalState: { ok: v.finalState.ok, problems: v.finalState.problems, convergedAtIndex: v.convergedAtIndex },
     unexpectedExits: input.unexpectedExits,
@@ -96,6 +120,23 @@ function writeJsonLines(path: string, ops: readonly Operation[]): void {
   writeFileSync(path, `[\n${ops.map((op) => JSON.stringify(op)).join(',\n')}\n]\n`);
 }
 
+/** `npm run chaos -- ...` with every option that shapes the schedule and the clients. */
+export function reproduceCommand(d: RunDescription): string {
+  return [
+    'npm run chaos --',
+    `--seed ${d.seed}`,
+    `--minutes ${+(d.durationMs / 60_000).toFixed(4)}`,
+    `--nodes ${d.nodes}`,
+    `--clients ${d.clients}`,
+    `--keys ${d.keys}`,
+    `--rate ${d.rate}`,
+    `--faults ${d.faults.join(',')}`,
+    `--fault-ms ${d.faultMs.join('-')}`,
+    `--heal-ms ${d.healMs.join('-')}`,
+    `--mechanism ${d.mechanism.mechanism}`,
+  ].join(' ');
+}
+
 export function formatSummary(s: ChaosSummary): string {
   const o = s.operations;
   const faults = Object.entries(s.faults).map(([kind, n]) => `${kind} ${n}`).join(', ');
@@ -106,10 +147,13 @@ export function formatSummary(s: ChaosSummary): string {
     `operations: ${o.total} (ok ${o.byStatus['ok']}, fail ${o.byStatus['fail']}, unknown ${o.byStatus['unknown']}); ${Object.entries(o.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `not ok by reason: ${reasons || 'none'}`,
     `faults: ${faults}`,
+    ...s.faultLog.flatMap((r) => r.problems.map((p) => `  fault problem (${r.kind} ${r.target} at ${r.startedMs.toFixed(0)} ms): ${p}`)),
+    `members: ${s.members.initial.join(' ')}${s.members.final.join(' ') === s.members.initial.join(' ') ? '' : ` -> ${s.members.final.join(' ')}`}`,
     `checker: ${s.checker.verdict} in ${s.checker.timeMs} ms (${s.checker.detail})`,
     `final state: ${s.finalState.ok ? 'every acknowledged write on every node' : 'PROBLEMS'} (converged at index ${s.finalState.convergedAtIndex})`,
     ...s.finalState.problems.map((p) => `  ${p}`),
     ...s.unexpectedExits.map((e) => `node ${e.id} exited on its own: code ${e.code} signal ${e.signal}`),
     `files: ${s.dir}`,
+    `reproduce: ${s.reproduce}`,
   ].join('\n');
 }

@@ -6,9 +6,16 @@
  */
 import type { Rng } from './rng.js';
 
-/** `down-compact`: a follower is killed and stays down while the others go on (and compact), so it returns by snapshot. */
-export const FAULT_KINDS = ['kill', 'pause', 'halves', 'isolate-leader', 'bridge', 'one-way', 'down-compact'] as const;
+/**
+ * `down-compact`: a follower is killed and stays down while the others go on (and compact), so it returns by snapshot.
+ * `membership`: a voter is removed and stopped; at heal a fresh node joins, catches up and is promoted.
+ * `rolling`: every member in turn is SIGTERM'd, restarted and caught up (a procedure: it lasts as long as it takes).
+ */
+export const FAULT_KINDS = ['kill', 'pause', 'halves', 'isolate-leader', 'bridge', 'one-way', 'down-compact', 'membership', 'rolling'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Kinds that cut links between nodes (the proxy mechanism cannot follow a changed membership). */
+export const NETWORK_KINDS: readonly FaultKind[] = ['halves', 'isolate-leader', 'bridge', 'one-way'];
 
 export interface ScheduledFault {
   readonly kind: FaultKind;

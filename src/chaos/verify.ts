@@ -6,6 +6,7 @@
  */
 import type { Operation } from '../check/history.js';
 import { checkHistory, type CheckResult } from '../check/linearizability.js';
+import { parseMembers } from '../cli/member.js';
 import { RespConnection } from '../client/connection.js';
 import type { ChaosCluster } from './cluster.js';
 import { checkFinalState, type FinalStateReport } from './final-check.js';
@@ -24,6 +25,8 @@ export interface Verification {
   readonly finalState: FinalStateReport;
   readonly convergedAtIndex: number;
   readonly history: Operation[];
+  /** The members checked at the end (the run's final membership). */
+  readonly members: readonly string[];
 }
 
 export async function healAndConverge(cluster: ChaosCluster, net: NetFaults): Promise<number> {
@@ -46,6 +49,32 @@ export async function finalReads(cluster: ChaosCluster, recorder: HistoryRecorde
   }
 }
 
+/**
+ * Every member's own view of the configuration (CLUSTER MEMBER LIST is answered by
+ * the node asked) must be the final membership: the same ids, every one a voter.
+ * Asked after quiescence, so a node still applying the last change is a problem.
+ */
+export async function checkMembership(cluster: ChaosCluster, timeoutMs: number): Promise<string[]> {
+  const expected = [...cluster.ids].sort().join(' ');
+  const problems: string[] = [];
+  for (const id of cluster.ids) {
+    let view: string;
+    try {
+      const connection = await RespConnection.connect(clientAddress(cluster.node(id).plan), { connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs });
+      try {
+        const rows = parseMembers(await connection.send(['CLUSTER', 'MEMBER', 'LIST']));
+        view = rows.map((r) => (r.role === 'voter' ? r.id : `${r.id}(${r.role})`)).sort().join(' ');
+      } finally {
+        connection.destroy();
+      }
+    } catch (error) {
+      view = `no answer (${error instanceof Error ? error.message : String(error)})`;
+    }
+    if (view !== expected) problems.push(`${id}'s members are ${view}, expected the voters ${expected}`);
+  }
+  return problems;
+}
+
 async function readOnce(address: string, key: string, timeoutMs: number): Promise<Outcome> {
   let connection: RespConnection;
   try {
@@ -62,8 +91,19 @@ async function readOnce(address: string, key: string, timeoutMs: number): Promis
   }
 }
 
-/** Stops every node, reads its data directory, and checks history and stored values. */
-export async function verify(cluster: ChaosCluster, recorder: HistoryRecorder, keys: readonly string[], convergedAtIndex: number, checkTimeoutMs: number): Promise<Verification> {
+/**
+ * Stops every node, reads each member's data directory (removed members are not
+ * checked: they left with whatever they had), and checks history, stored values and
+ * `memberProblems` (from checkMembership, asked while the nodes ran).
+ */
+export async function verify(
+  cluster: ChaosCluster,
+  recorder: HistoryRecorder,
+  keys: readonly string[],
+  convergedAtIndex: number,
+  checkTimeoutMs: number,
+  memberProblems: readonly string[] = [],
+): Promise<Verification> {
   await cluster.stopAll();
   const dumps = new Map<string, Map<string, string>>();
   for (const id of cluster.ids) dumps.set(id, await cluster.dump(id));
@@ -71,5 +111,7 @@ export async function verify(cluster: ChaosCluster, recorder: HistoryRecorder, k
   const started = performance.now();
   const check = checkHistory(history, { timeoutMs: checkTimeoutMs });
   const checkMs = Math.round(performance.now() - started);
-  return { check, checkMs, finalState: checkFinalState(history, keys, dumps), convergedAtIndex, history };
+  const state = checkFinalState(history, keys, dumps);
+  const finalState = memberProblems.length === 0 ? state : { ...state, ok: false, problems: [...state.problems, ...memberProblems] };
+  return { check, checkMs, finalState, convergedAtIndex, history, members: cluster.ids };
 }

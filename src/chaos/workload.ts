@@ -1,6 +1,7 @@
 /** The faulty phase of a run: clients and the nemesis side by side for the run's duration. */
 import { ChaosClient, type Sightings } from './client.js';
 import type { ChaosCluster } from './cluster.js';
+import type { Reconfigurer } from './membership.js';
 import { Nemesis } from './nemesis.js';
 import type { NetFaults } from './net-faults.js';
 import type { ChaosOptions } from './options.js';
@@ -23,15 +24,17 @@ export async function runWorkload(
   net: NetFaults,
   recorder: HistoryRecorder,
   rng: Rng,
+  members: Reconfigurer,
 ): Promise<Nemesis> {
   const nemesisRng = rng.fork();
   const schedule = planSchedule({ durationMs: options.durationMs, kinds: options.faults, faultMs: options.faultMs, healMs: options.healMs }, nemesisRng.fork());
-  const nemesis = new Nemesis(cluster, net, nemesisRng, () => recorder.now(), (line) => options.log(`fault ${line}`));
+  const nemesis = new Nemesis(cluster, net, nemesisRng, () => recorder.now(), (line) => options.log(`fault ${line}`), members);
   const stop = new AbortController();
   const seen: Sightings = new Map();
   const clients = Array.from({ length: options.clients }, (_, id) => {
     const client = new ChaosClient(
-      { id, addresses: cluster.addresses(), keys: keyNames(options.keys), timeoutMs: options.requestTimeoutMs, backoffMs: CLIENT_BACKOFF_MS, intervalMs: intervalMs(options) },
+      // The members of the moment: a client moving on after a refusal never picks a removed node.
+      { id, addresses: () => cluster.addresses(), keys: keyNames(options.keys), timeoutMs: options.requestTimeoutMs, backoffMs: CLIENT_BACKOFF_MS, intervalMs: intervalMs(options) },
       recorder,
       rng.fork(),
       seen,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { bridge, cutBetween, halves, isCut, isolate, oneWay } from '../../src/chaos/partitions.js';
 import { Rng } from '../../src/chaos/rng.js';
+import { reproduceCommand } from '../../src/chaos/report.js';
 import { countKinds, FAULT_KINDS, planSchedule, type ScheduleOptions } from '../../src/chaos/schedule.js';
 
 const base: ScheduleOptions = { durationMs: 90_000, kinds: FAULT_KINDS, faultMs: [2_000, 6_000], healMs: [1_500, 4_000] };
@@ -93,5 +94,27 @@ describe('partitions', () => {
       directions.add(p.cut[0]!.from === 'n1' ? 'out' : 'in');
     }
     expect(directions).toEqual(new Set(['in', 'out']));
+  });
+});
+
+describe('reproduceCommand', () => {
+  it('names the seed and every option the schedule and the clients are drawn from', () => {
+    const command = reproduceCommand({
+      runId: 'r',
+      seed: 42,
+      dir: '/tmp/r',
+      nodes: 5,
+      clients: 6,
+      keys: 5,
+      durationMs: 90_000,
+      mechanism: { mechanism: 'iptables', reason: 'root and iptables usable' },
+      faults: ['membership', 'rolling'],
+      faultMs: [2_000, 6_000],
+      healMs: [1_500, 4_000],
+      rate: 150,
+    });
+    expect(command).toBe(
+      'npm run chaos -- --seed 42 --minutes 1.5 --nodes 5 --clients 6 --keys 5 --rate 150 --faults membership,rolling --fault-ms 2000-6000 --heal-ms 1500-4000 --mechanism iptables',
+    );
   });
 });
