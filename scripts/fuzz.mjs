@@ -203,7 +203,7 @@ async function peerFlood(total) {
     const target = members[rand(members.length)];
     const frames = batch.map((message) => {
       if (rand(20) === 0) return encodeFrame(Uint8Array.from(junkString(30), (c) => c.charCodeAt(0))); // not msgpack
-      return encodeFrame(encodeEnvelope({ clusterId, from: message.from, message: { ...message, to: target.id } }));
+      return encodeFrame(encodeEnvelope({ clusterId, from: message.from, listen: '127.0.0.1:9', message: { ...message, to: target.id } }));
     });
     const socket = net.connect(port(target.peer), '127.0.0.1');
     socket.on('error', () => {});

@@ -163,7 +163,12 @@ export class ClientActor {
       const request = this.pending.get(change.id);
       if (!request) continue;
       if (change.outcome === 'refused') {
-        this.finish(change.id, change.code === 'NOT_LEADER' ? this.redirect(change.id, this.status.leader) : errorReply(`${change.code} ${change.detail}`));
+        // TRYAGAIN: clients retry elsewhere, and the new leader carries the removal out.
+        const reply =
+          change.code === 'NOT_LEADER' ? this.redirect(change.id, this.status.leader)
+          : change.code === 'LEADER_HANDING_OVER' ? errorReply(`TRYAGAIN ${change.detail}`)
+          : errorReply(`${change.code} ${change.detail}`);
+        this.finish(change.id, reply);
         continue;
       }
       request.index = change.index;

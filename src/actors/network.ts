@@ -1,18 +1,29 @@
 /**
  * The Network actor connects the bus to a Transport: `net.send` events go
- * out, received messages come in as `net.recv`.
+ * out, received messages come in as `net.recv`. It keeps the transport's
+ * peers in step with the configuration in force (`raft.membership`): new
+ * members are dialled, departed ones dropped, removed ones refused.
  */
 import type { MessageBus } from '../bus/bus.js';
-import type { Transport } from '../transport/transport.js';
+import { tryParseHostPort } from '../config/address.js';
+import type { ClusterConfig } from '../raft/membership/config.js';
+import type { MemberDirectory } from '../node/member-directory.js';
+import type { PeerAddress, Transport } from '../transport/transport.js';
 
 export class NetworkActor {
   constructor(
     private readonly bus: MessageBus,
     private readonly transport: Transport,
+    /** Where members listen; absent: the transport's peers stay as it was built (tests, replay). */
+    private readonly directory?: MemberDirectory,
   ) {
     bus.on('net.send', (event) => {
       for (const message of event.messages) this.transport.send(message);
     });
+    if (directory !== undefined) {
+      this.follow(null);
+      bus.on('raft.membership', (event) => this.follow(event.config));
+    }
   }
 
   start(): Promise<void> {
@@ -21,5 +32,20 @@ export class NetworkActor {
 
   stop(): Promise<void> {
     return this.transport.stop();
+  }
+
+  /** `config` null at construction: the directory's own view. */
+  private follow(config: ClusterConfig | null): void {
+    const directory = this.directory!;
+    if (config !== null) directory.update(config);
+    const peers: PeerAddress[] = [];
+    for (const member of directory.members()) {
+      // Checked when the configuration was decoded; an in-process fake's addresses may not be host:port.
+      const address = tryParseHostPort(member.peer);
+      if (typeof address !== 'string') peers.push({ id: member.id, ...address });
+    }
+    // A joining node knows no configuration yet: it keeps the peers it was built with until it learns one.
+    if (peers.length > 0) this.transport.setMembers(peers);
+    this.transport.setRemoved(directory.removed());
   }
 }

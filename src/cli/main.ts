@@ -16,6 +16,7 @@ import { snapshotRestore, snapshotSave, snapshotStatus } from './snapshot.js';
 import { statusCommand } from './status.js';
 import { debugFlightDump, traceMerge, traceReplay, traceShow } from './trace.js';
 import { transferLeaderCommand } from './transfer-leader.js';
+import { memberCommand } from './member.js';
 
 const TIMINGS = ['fast', 'debug', 'demo'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -49,6 +50,7 @@ function buildProgram(io: CliIo): Command {
   addCli(program, io);
   addStatus(program, io);
   addTransferLeader(program, io);
+  addMember(program, io);
   addBench(program, io);
   addTrace(program, io);
   addDebug(program, io);
@@ -130,6 +132,38 @@ function addTransferLeader(program: Command, io: CliIo): void {
     .action(async (opts: { cluster?: string; to?: string }) => {
       await transferLeaderCommand({ nodes: resolveCluster(opts.cluster), ...(opts.to === undefined ? {} : { to: opts.to }) }, io);
     });
+}
+
+function addMember(program: Command, io: CliIo): void {
+  const member = program.command('member').description('list and change the cluster\'s members, one at a time (docs/membership.md)');
+  const cluster = ['--cluster <list>', 'comma-separated host:port client addresses'] as const;
+  member
+    .command('list')
+    .description('every member of the configuration in force: id, role (voter or learner), addresses, the leader')
+    .option(...cluster)
+    .option('--json', 'one JSON array')
+    .action((opts: { cluster?: string; json?: boolean }) => memberCommand({ kind: 'list' }, { nodes: resolveCluster(opts.cluster), json: opts.json === true }, io));
+  member
+    .command('add-learner')
+    .description('add a node (started with "join": true) as a learner: it receives the log and snapshots but does not vote')
+    .argument('<id>')
+    .requiredOption('--peer <host:port>', "the new node's peer address")
+    .requiredOption('--client <host:port>', "the new node's client address")
+    .option(...cluster)
+    .action((id: string, opts: { peer: string; client: string; cluster?: string }) =>
+      memberCommand({ kind: 'add-learner', id, peer: opts.peer, client: opts.client }, { nodes: resolveCluster(opts.cluster) }, io));
+  member
+    .command('promote')
+    .description('make a learner that has caught up a voter')
+    .argument('<id>')
+    .option(...cluster)
+    .action((id: string, opts: { cluster?: string }) => memberCommand({ kind: 'promote', id }, { nodes: resolveCluster(opts.cluster) }, io));
+  member
+    .command('remove')
+    .description('remove a member for good (its id is never reused); the leader removing itself hands over first')
+    .argument('<id>')
+    .option(...cluster)
+    .action((id: string, opts: { cluster?: string }) => memberCommand({ kind: 'remove', id }, { nodes: resolveCluster(opts.cluster) }, io));
 }
 
 function addBench(program: Command, io: CliIo): void {

@@ -4,6 +4,7 @@
  * endpoint serves them with the node's status. Without it, nothing is
  * attached and nothing costs anything.
  */
+import { MemberDirectory } from '../node/member-directory.js';
 import type { Logger } from 'pino';
 import type { NodeConfig } from '../config/types.js';
 import { parseHostPort } from '../config/address.js';
@@ -49,10 +50,13 @@ export interface NodeHttpOptions {
 export async function startNodeHttp(options: NodeHttpOptions): Promise<HttpEndpoint> {
   const { config, parts, observer } = options;
   const startedMs = Date.now();
+  // The configuration in force, not the config files: members come and go.
+  const directory = new MemberDirectory(config.members, parts.core.view().config);
+  parts.bus.on('raft.membership', (e) => directory.update(e.config));
   const status = (): NodeStatusJson =>
     nodeStatus({
       nodeId: config.nodeId,
-      members: config.members,
+      members: directory.members(),
       view: () => parts.core.view(),
       matchIndexes: () => parts.core.matchIndexes(),
       appliedIndex: () => parts.client.appliedIndex(),
@@ -71,8 +75,8 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<HttpEndpo
     status,
     cluster: async () =>
       clusterView(
-        await collectStatus(config.members.map((m) => m.client), CLUSTER_INFO_TIMEOUT_MS),
-        config.members.map((m) => m.id),
+        await collectStatus(directory.members().map((m) => m.client), CLUSTER_INFO_TIMEOUT_MS),
+        directory.members().map((m) => m.id),
       ),
     flightText: options.flightText,
     stopping: options.stopping,

@@ -7,6 +7,7 @@
 import { ExpirySweeper } from '../actors/expiry-sweeper.js';
 import { ClientActor } from '../actors/client.js';
 import { NetworkActor } from '../actors/network.js';
+import { MemberDirectory } from './member-directory.js';
 import { PersistenceActor } from '../actors/persistence.js';
 import { RaftNodeActor } from '../actors/raft-node.js';
 import { StateMachineActor } from '../actors/state-machine.js';
@@ -102,7 +103,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     bus,
     core,
     timer: new TimerActor(bus, options.clock, timing.tickMs),
-    network: new NetworkActor(bus, options.transport),
+    network: new NetworkActor(bus, options.transport, new MemberDirectory(config.members, core.view().config)),
     persistence: new PersistenceActor(bus, storage.raft),
     stateMachine: new StateMachineActor(bus, storage.kv, {
       appliedIndex: restored.appliedIndex,

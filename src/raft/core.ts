@@ -1077,6 +1077,7 @@ export class RaftCore {
     if (this.leaderTransfer !== null) return refuse('TRANSFER_IN_PROGRESS', `leadership is being handed to ${this.leaderTransfer.target}`);
     if (!this.committedInTerm()) return refuse('CHANGE_IN_PROGRESS', 'the leader has not yet committed an entry of its term; retry shortly');
     if (this.pendingConfigIndex > this.commitIndex) return refuse('CHANGE_IN_PROGRESS', `the configuration change at index ${this.pendingConfigIndex} is not committed yet`);
+    if (change.kind === 'remove' && change.id === this.id) return this.handOverBeforeLeaving(refuse);
     const current = this.configs.latest()!;
     const result = applyChange(current, change);
     if (!result.ok) return refuse(result.code, result.detail);
@@ -1095,6 +1096,20 @@ export class RaftCore {
     this.pendingConfigIndex = index;
     this.adoptConfig(index, result.config);
     this.membershipChanges.push({ id, outcome: 'proposed', index, term: this.term });
+  }
+
+  /**
+   * The leader asked to remove itself hands leadership over first (TimeoutNow
+   * to the most up-to-date voter) and refuses for now; the client retries on
+   * the new leader, which removes this node as any other follower. Dissertation
+   * 4.2.2 also allows a leader to manage a configuration it is not part of;
+   * handing over first keeps the cluster writable throughout and lets every
+   * node refuse a removed member's frames the moment the change is appended.
+   */
+  private handOverBeforeLeaving(refuse: (code: MembershipRefusal, detail: string) => void): void {
+    if (this.mostUpToDatePeer() === null) return refuse('WOULD_LOSE_QUORUM', `${this.id} is the last voter`);
+    this.startLeaderTransfer(UNATTENDED_TRANSFER, null);
+    refuse('LEADER_HANDING_OVER', `${this.id} leads: it hands leadership over first; retry, and the new leader removes it`);
   }
 
   private learnerCatchUpEntriesMax(): number {

@@ -4,12 +4,16 @@
  * (reordering). Links can be cut in one direction or both; a cut also drops
  * messages already in flight on it when they come due, as a reset connection
  * would. A message for a node that is down, or that restarted since it was
- * sent, is dropped.
+ * sent, or that no longer listens at the address it was sent to, is dropped.
+ *
+ * Each node reaches it through a SimTransport (transport.ts), which decides
+ * who it may send to and whose messages it accepts, as the TCP transport does.
  */
 import type { Message, NodeId } from '../raft/types.js';
-import type { Transport } from '../transport/transport.js';
+import type { StartTimer } from '../transport/directory.js';
 import type { SimLoop } from './loop.js';
 import type { Rng } from './rng.js';
+import { SimTransport, type SimTransportOptions } from './transport.js';
 
 export interface NetworkConditions {
   readonly delayMsMin: number;
@@ -42,7 +46,7 @@ export class SimNetwork {
   readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
   /** Cut links, as "from>to". */
   private readonly cut = new Set<string>();
-  private readonly receivers = new Map<NodeId, { handler: (message: Message) => void; generation: number }>();
+  private readonly receivers = new Map<NodeId, Receiver>();
   private generation = 0;
   /** Says whether a node is frozen: what arrives for it then is lost. */
   frozen: (id: NodeId) => boolean = () => false;
@@ -53,20 +57,25 @@ export class SimNetwork {
   ) {}
 
   /** A transport for one incarnation of node `id`. */
-  transport(id: NodeId): Transport {
-    const generation = ++this.generation;
-    return {
-      start: (onMessage) => {
-        this.receivers.set(id, { handler: onMessage, generation });
-        return Promise.resolve();
-      },
-      send: (message) => this.send(message, generation),
-      stop: () => {
-        this.detach(id, generation);
-        return Promise.resolve();
-      },
-    };
+  transport(id: NodeId, options: SimTransportOptions): SimTransport {
+    return new SimTransport(this, id, ++this.generation, options);
   }
+
+  /** @internal A SimTransport started: what arrives for id at address goes to receive. */
+  attach(id: NodeId, generation: number, address: string, receive: Receiver['receive']): void {
+    this.receivers.set(id, { receive, generation, address });
+  }
+
+  /** @internal Virtual-time timers for a transport's learned-link sweeps. */
+  readonly startTimer: StartTimer = (ms, fn) => {
+    let live = true;
+    this.loop.after(ms, () => {
+      if (live) fn();
+    });
+    return () => {
+      live = false;
+    };
+  };
 
   /** The node crashed: it receives nothing more until a new transport starts. */
   detach(id: NodeId, generation?: number): void {
@@ -96,21 +105,27 @@ export class SimNetwork {
     }
   }
 
-  private send(message: Message, generation: number): void {
+  /**
+   * @internal Sends message from the sender's incarnation `generation` to
+   * whoever listens at `address` (the sender advertising `from`). Returns
+   * false when it is dropped at once (sender gone, link cut, lost).
+   */
+  send(message: Message, generation: number, address: string, from: Envelope): boolean {
     this.stats.sent++;
     const sender = this.receivers.get(message.from);
     // A crashed incarnation's actors may still flush a last batch: it never leaves the machine.
     if (!sender || sender.generation !== generation) return this.drop();
     const c = this.conditions;
     if (this.isCut(message.from, message.to) || this.rng.chance(c.lossProbability)) return this.drop();
-    this.schedule(message);
+    this.schedule(message, address, from);
     if (this.rng.chance(c.duplicateProbability)) {
       this.stats.duplicated++;
-      this.schedule(message);
+      this.schedule(message, address, from);
     }
+    return true;
   }
 
-  private schedule(message: Message): void {
+  private schedule(message: Message, address: string, from: Envelope): void {
     const c = this.conditions;
     let delay = c.delayMsMin + this.rng.float() * (c.delayMsMax - c.delayMsMin);
     if (this.rng.chance(c.reorderProbability)) delay += this.rng.float() * c.reorderDelayMs;
@@ -118,13 +133,32 @@ export class SimNetwork {
     const generation = target?.generation;
     this.loop.after(delay, () => {
       const now = this.receivers.get(message.to);
-      if (!now || now.generation !== generation || this.isCut(message.from, message.to) || this.frozen(message.to)) return this.drop();
+      if (!now || now.generation !== generation || now.address !== address || this.isCut(message.from, message.to) || this.frozen(message.to)) {
+        this.drop();
+        return;
+      }
       this.stats.delivered++;
-      now.handler(message);
+      now.receive(message, from);
     });
   }
 
-  private drop(): void {
+  private drop(): false {
     this.stats.dropped++;
+    return false;
   }
+}
+
+/** What travels with a message besides itself: the sender's advertised address and the frame size it is counted at. */
+export interface Envelope {
+  /** host:port */
+  readonly listen: string;
+  /** 0 unless the sender measures bytes. */
+  readonly frameBytes: number;
+}
+
+interface Receiver {
+  readonly receive: (message: Message, from: Envelope) => void;
+  readonly generation: number;
+  /** host:port */
+  readonly address: string;
 }

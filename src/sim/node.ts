@@ -17,6 +17,8 @@ import type { SimLoop } from './loop.js';
 import type { SimNetwork } from './network.js';
 import type { Rng } from './rng.js';
 import { VirtualClock } from './clock.js';
+import type { SimTransportOptions } from './transport.js';
+import { parseHostPort, type HostPort } from '../config/address.js';
 
 /** Sees every delivered event after its handlers ran, and each node's lifecycle. */
 export interface NodeObserver {
@@ -93,7 +95,7 @@ export class SimNode {
       storage: this.disk.storage(),
       restored,
       sessions,
-      transport: this.network.transport(this.id),
+      transport: this.network.transport(this.id, this.transportOptions()),
       clock,
       wallClockMs: () => Math.floor(this.loop.now),
       scheduler: this.scheduler(incarnation),
@@ -107,6 +109,13 @@ export class SimNode {
     void parts.network.start();
     parts.timer.start();
     this.observer.started(this);
+  }
+
+  /** Where this node listens and whom it knows: the members of its settings (the bootstrap configuration). */
+  private transportOptions(): SimTransportOptions {
+    const address = (id: string): HostPort => parseHostPort(this.settings.members.find((m) => m.id === id)!.peer);
+    const peers = this.settings.members.filter((m) => m.id !== this.id).map((m) => ({ id: m.id, ...address(m.id) }));
+    return { address: address(this.id), peers };
   }
 
   /**

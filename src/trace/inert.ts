@@ -31,6 +31,8 @@ export function inertStorage(): NodeStorage {
 export const inertTransport: Transport = {
   start: () => Promise.resolve(),
   send: () => {},
+  setMembers: () => {},
+  setRemoved: () => {},
   stop: () => Promise.resolve(),
 };
 

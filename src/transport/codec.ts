@@ -15,11 +15,13 @@
 import { Packr } from 'msgpackr';
 import type { Message, NodeId } from '../raft/types.js';
 import { badEnvelope, type TransportError } from './errors.js';
-import { isRecord, messageProblem } from './validate.js';
+import { isHostPort, isRecord, LISTEN_CHARS_MAX, messageProblem } from './validate.js';
 
 export interface WireEnvelope {
   readonly clusterId: string;
   readonly from: NodeId;
+  /** The sender's advertised peer address (host:port): where a receiver that does not know it answers. */
+  readonly listen: string;
   readonly message: Message;
 }
 
@@ -61,6 +63,10 @@ function envelopeProblem(value: unknown): string | null {
   if (!isRecord(value)) return 'envelope is not a map';
   if (typeof value['clusterId'] !== 'string') return 'clusterId is not a string';
   if (typeof value['from'] !== 'string') return 'from is not a string';
+  const listen = value['listen'];
+  if (typeof listen !== 'string' || listen.length > LISTEN_CHARS_MAX || !isHostPort(listen)) {
+    return `listen is not a host:port of at most ${LISTEN_CHARS_MAX} characters with a port 1-65535`;
+  }
   return messageProblem(value['message']);
 }
 

@@ -2,9 +2,11 @@
  * One inbound connection: read-only. Every frame is checked at this edge: its
  * shape (codec.ts), then the relations between its fields that the core relies
  * on (raft/message-checks.ts). Every frame names its cluster and sender;
- * a frame that is not for us closes the connection, because a peer that sends
- * one such frame is misconfigured (or not a peer) and will keep doing so. No
- * input on this path throws: junk costs the sender its connection, nothing more.
+ * a frame that is not for us (or from a removed member) closes the connection,
+ * because a peer that sends one such frame is misconfigured (or not a peer)
+ * and will keep doing so. A sender that is neither a member nor removed is
+ * accepted: it can be a member this node does not know of yet (directory.ts).
+ * No input on this path throws: junk costs the sender its connection, nothing more.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -13,13 +15,14 @@ import { messageRelationProblem } from '../raft/message-checks.js';
 import { decodeEnvelope, type WireEnvelope } from './codec.js';
 import { FRAME_HEADER_BYTES, FrameDecoder } from './frame.js';
 import { clip, type TransportStats } from './stats.js';
-import type { PeerTrafficCounters } from './traffic.js';
+import type { PeerTraffic } from './traffic.js';
 import type { RateLimitedWarn } from '../log/rate-limited.js';
 
 export interface InboundContext {
   readonly self: NodeId;
   readonly clusterId: string;
-  readonly peers: ReadonlySet<NodeId>;
+  /** Removed members, whose frames are refused; asked on every frame (the set changes at run time). */
+  readonly isRemoved: (id: NodeId) => boolean;
   /** Under mutual TLS: the member the connection's certificate names; every frame must come from it. */
   readonly authenticatedAs?: NodeId;
   readonly frameBytesMax: number;
@@ -27,8 +30,14 @@ export interface InboundContext {
   /** Refusals are logged through this: whoever reaches the port must not be able to flood the log. */
   readonly refusals: RateLimitedWarn;
   readonly stats: TransportStats;
-  /** Accepted frames and their bytes are counted here, under their sender. */
-  readonly traffic: PeerTrafficCounters;
+  /**
+   * Reports an accepted frame and the address its sender advertises; returns
+   * the sender's traffic counters, or null when this node has no link to it
+   * (then the frame counts only in stats.received).
+   */
+  readonly heard: (from: NodeId, listen: string) => PeerTraffic | null;
+  /** The connection's sender is known from its first accepted frame. */
+  readonly pinned: (sender: NodeId) => void;
   readonly deliver: (message: Message) => void;
 }
 
@@ -50,11 +59,15 @@ export function serveInbound(socket: Socket, context: InboundContext): void {
     if (!decoded.ok) return refuse(decoded.error.message, { code: decoded.error.code });
     const problem = envelopeProblem(decoded.envelope, context, sender);
     if (problem !== null) return refuse(problem.reason, problem.details);
-    sender = decoded.envelope.from;
+    const { from } = decoded.envelope;
+    if (sender === null) context.pinned(from);
+    sender = from;
     context.stats.received++;
-    const traffic = context.traffic.of(sender);
-    traffic.framesReceived++;
-    traffic.bytesReceived += FRAME_HEADER_BYTES + payload.length;
+    const traffic = context.heard(from, decoded.envelope.listen);
+    if (traffic !== null) {
+      traffic.framesReceived++;
+      traffic.bytesReceived += FRAME_HEADER_BYTES + payload.length;
+    }
     context.deliver(decoded.envelope.message);
     return !socket.destroyed;
   };
@@ -77,7 +90,8 @@ function envelopeProblem(envelope: WireEnvelope, context: InboundContext, sender
   if (clusterId !== context.clusterId) {
     return { reason: 'wrong cluster id', details: { clusterId: clip(clusterId), expected: context.clusterId } };
   }
-  if (!context.peers.has(from)) return { reason: 'unknown sender', details: { from: clip(from) } };
+  if (from === context.self) return { reason: 'sender is this node', details: { from } };
+  if (context.isRemoved(from)) return { reason: 'removed member sent a frame', details: { from } };
   if (context.authenticatedAs !== undefined && from !== context.authenticatedAs) {
     return { reason: 'sender differs from the member its certificate names', details: { from: clip(from), certificate: context.authenticatedAs } };
   }

@@ -1,7 +1,9 @@
 /**
  * The real transport: TCP with length-prefixed msgpack frames. Each node dials
  * one outbound connection per peer and only writes on it, and only reads on the
- * connections peers dial to it (see peer.ts and inbound.ts).
+ * connections peers dial to it (see peer.ts and inbound.ts). Which peers have
+ * a link is the PeerDirectory's call (directory.ts): members, and senders
+ * that are not members yet, answered at the address their envelopes advertise.
  */
 import net, { type Server, type Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
@@ -14,6 +16,8 @@ import { encodeEnvelope } from './codec.js';
 import { serveInbound } from './inbound.js';
 import { RateLimitedWarn } from '../log/rate-limited.js';
 import { PeerLink } from './peer.js';
+import { PeerDirectory, type LinkCloseReason, type LinkInfo } from './directory.js';
+import { formatHostPort } from '../config/address.js';
 import { clip, emptyStats, type TransportStats } from './stats.js';
 import { PeerTrafficCounters, type PeerTraffic, type PeerTrafficSource } from './traffic.js';
 import type { PeerAddress, Transport } from './transport.js';
@@ -23,7 +27,13 @@ export interface TcpTransportOptions {
   readonly self: NodeId;
   readonly clusterId: string;
   readonly listen: { readonly host: string; readonly port: number };
-  /** The other members; a frame from anyone else is refused. */
+  /**
+   * The address peers reach this node at, carried in every envelope so a
+   * node that does not know this one yet can answer. Default: listen (with
+   * port 0, the bound port once started). Set it when listening on a wildcard.
+   */
+  readonly advertise?: { readonly host: string; readonly port: number };
+  /** The other members at start (setMembers changes them at run time). */
   readonly peers: readonly PeerAddress[];
   readonly limits: Pick<LimitsConfig, 'frameBytesMax' | 'peerQueueMessagesMax' | 'peerQueueBytesMax'>;
   readonly logger: Logger;
@@ -41,15 +51,26 @@ export interface TcpTransportOptions {
   readonly localAddress?: string;
   /** Mutual TLS (tls.ts); absent: plaintext. */
   readonly tls?: PeerTlsCredentials;
+  /** Links to senders that are not members, at most (directory.ts). */
+  readonly learnedLinksMax?: number;
+  readonly learnedIdleMs?: number;
 }
 
 /** Bytes per socket.write(): large enough to amortise the syscall, small enough to interleave peers. */
 const BATCH_BYTES_MAX = 256 * 1024;
 const CONNECT_TIMEOUT_MS = 3_000;
 
+interface TcpLink {
+  readonly link: PeerLink;
+  readonly traffic: PeerTraffic;
+}
+
 export class TcpTransport implements Transport, PeerTrafficSource {
-  private readonly links = new Map<NodeId, PeerLink>();
-  private readonly inbound = new Set<Socket>();
+  private readonly directory: PeerDirectory<TcpLink>;
+  /** Open inbound connections, with the sender each carries once known (so setRemoved can close them). */
+  private readonly inbound = new Map<Socket, NodeId | null>();
+  /** This node's advertised host:port; null until known (listening on port 0, not started yet). */
+  private listenText: string | null;
   private readonly counters: TransportStats = emptyStats();
   private readonly traffic: PeerTrafficCounters;
   private readonly logger: Logger;
@@ -63,7 +84,40 @@ export class TcpTransport implements Transport, PeerTrafficSource {
     this.logger = options.logger.child({ component: 'transport' });
     this.refusals = new RateLimitedWarn(this.logger);
     this.traffic = new PeerTrafficCounters(options.peers.map((p) => p.id));
-    for (const peer of options.peers) this.links.set(peer.id, this.makeLink(peer));
+    const advertise = options.advertise ?? options.listen;
+    this.listenText = advertise.port === 0 ? null : formatHostPort(advertise);
+    this.directory = new PeerDirectory<TcpLink>({
+      self: options.self,
+      open: (peer) => this.openLink(peer),
+      close: (link, id, learned, reason) => this.closeLink(link, id, learned, reason),
+      startTimer: (ms, fn) => {
+        const timer = setTimeout(fn, ms);
+        timer.unref();
+        return () => clearTimeout(timer);
+      },
+      ...(options.learnedLinksMax !== undefined && { learnedMax: options.learnedLinksMax }),
+      ...(options.learnedIdleMs !== undefined && { learnedIdleMs: options.learnedIdleMs }),
+      logger: this.logger,
+    });
+    this.directory.setMembers(options.peers);
+  }
+
+  setMembers(peers: readonly PeerAddress[]): void {
+    if (this.state === 'stopped') return;
+    this.directory.setMembers(peers);
+  }
+
+  setRemoved(ids: readonly NodeId[]): void {
+    if (this.state === 'stopped') return;
+    this.directory.setRemoved(ids);
+    for (const [socket, sender] of this.inbound) {
+      if (sender !== null && this.directory.isRemoved(sender)) socket.destroy();
+    }
+  }
+
+  /** The links this node has now: members, and learned senders. */
+  links(): LinkInfo[] {
+    return this.directory.info();
   }
 
   async start(onMessage: (message: Message) => void): Promise<void> {
@@ -76,7 +130,7 @@ export class TcpTransport implements Transport, PeerTrafficSource {
     if (credentials) {
       // Track connections from the first byte, so stop() also closes those still in their handshake.
       server.on('connection', (raw: Socket) => {
-        this.inbound.add(raw);
+        this.inbound.set(raw, null);
         raw.once('close', () => this.inbound.delete(raw));
       });
       server.on('tlsClientError', (err, socket) => {
@@ -87,19 +141,21 @@ export class TcpTransport implements Transport, PeerTrafficSource {
     this.server = server;
     await listen(server, this.options.listen);
     server.on('error', (err) => this.logger.error({ err: err.message }, 'transport server error'));
-    this.logger.info({ address: this.address() }, 'transport listening');
-    for (const link of this.links.values()) link.start();
+    if (this.listenText === null) this.listenText = formatHostPort({ host: this.options.listen.host, port: this.address()?.port ?? 0 });
+    this.logger.info({ address: this.address(), advertised: this.listenText }, 'transport listening');
+    for (const { link } of this.directory.links()) link.start();
   }
 
   send(message: Message): void {
     assert(message.from === this.options.self, `send of a message from ${message.from} by ${this.options.self}`);
-    const link = this.links.get(message.to);
-    if (link === undefined || this.state === 'stopped') {
+    const link = this.directory.linkTo(message.to)?.link;
+    const listen = this.listenText;
+    if (link === undefined || this.state === 'stopped' || listen === null) {
       this.counters.dropped++;
-      this.logger.debug({ to: message.to, type: message.type, state: this.state }, 'dropped message: no link');
+      this.logger.debug({ to: message.to, type: message.type, state: this.state }, 'dropped message: no link (or no advertised address before start)');
       return;
     }
-    const payload = encodeEnvelope({ clusterId: this.options.clusterId, from: this.options.self, message });
+    const payload = encodeEnvelope({ clusterId: this.options.clusterId, from: this.options.self, listen, message });
     if (payload.length > this.options.limits.frameBytesMax) {
       // The receiver would refuse it; appendBytesMax must leave room under frameBytesMax.
       this.counters.dropped++;
@@ -112,8 +168,9 @@ export class TcpTransport implements Transport, PeerTrafficSource {
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
-    const closing: Promise<void>[] = [...this.links.values()].map((link) => link.stop());
-    for (const socket of this.inbound) closing.push(destroyed(socket));
+    const closing: Promise<void>[] = this.directory.links().map(({ link }) => link.stop());
+    this.directory.clear();
+    for (const socket of this.inbound.keys()) closing.push(destroyed(socket));
     if (this.server !== null) closing.push(closeServer(this.server));
     await Promise.all(closing);
     this.logger.info('transport stopped');
@@ -136,7 +193,7 @@ export class TcpTransport implements Transport, PeerTrafficSource {
 
   /** Frames waiting for one peer (not yet handed to its socket). */
   queued(peer: NodeId): number {
-    return this.links.get(peer)?.queued() ?? 0;
+    return this.directory.linkTo(peer)?.link.queued() ?? 0;
   }
 
   private accept(socket: Socket, onMessage: (message: Message) => void): void {
@@ -144,31 +201,56 @@ export class TcpTransport implements Transport, PeerTrafficSource {
       socket.destroy();
       return;
     }
-    this.inbound.add(socket);
-    socket.once('close', () => this.inbound.delete(socket));
-    const peers = new Set(this.links.keys());
     const authenticatedAs = this.options.tls ? memberIdOf((socket as TLSSocket).getPeerCertificate()) : undefined;
-    if (authenticatedAs === null || (authenticatedAs !== undefined && !peers.has(authenticatedAs))) {
+    this.inbound.set(socket, authenticatedAs ?? null);
+    socket.once('close', () => this.inbound.delete(socket));
+    // Under TLS the certificate names the sender: any id but this node's and the removed ones (it may be a member we do not know yet).
+    const refusal =
+      authenticatedAs === null ? 'its certificate names no member id'
+      : authenticatedAs === this.options.self ? 'its certificate names this node'
+      : authenticatedAs !== undefined && this.directory.isRemoved(authenticatedAs) ? 'its certificate names a removed member'
+      : null;
+    if (refusal !== null) {
       this.counters.refused++;
-      this.refusals.warn('certificate not a member', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, named: clip(authenticatedAs) }, 'refused peer: its certificate names no other member');
+      this.refusals.warn('certificate refused', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, named: clip(authenticatedAs) }, `refused peer: ${refusal}`);
       socket.destroy();
       return;
     }
     serveInbound(socket, {
-      ...(authenticatedAs !== undefined && { authenticatedAs }),
+      ...(typeof authenticatedAs === 'string' && { authenticatedAs }),
       self: this.options.self,
       clusterId: this.options.clusterId,
-      peers,
+      isRemoved: (id) => this.directory.isRemoved(id),
       frameBytesMax: this.options.limits.frameBytesMax,
       logger: this.logger,
       refusals: this.refusals,
       stats: this.counters,
-      traffic: this.traffic,
+      heard: (from, listen) => this.directory.heard(from, listen)?.traffic ?? null,
+      pinned: (sender) => {
+        if (this.inbound.has(socket)) this.inbound.set(socket, sender);
+      },
       deliver: onMessage,
     });
   }
 
-  private makeLink(peer: PeerAddress): PeerLink {
+  private openLink(peer: PeerAddress): TcpLink {
+    const traffic = this.traffic.of(peer.id);
+    const link = this.makeLink(peer, traffic);
+    if (this.state === 'running') link.start();
+    return { link, traffic };
+  }
+
+  /** What was queued for the peer is dropped and counted; the connection closes in the background. */
+  private closeLink({ link }: TcpLink, id: NodeId, learned: boolean, reason: LinkCloseReason): void {
+    if (reason === 'transport stopped') return; // stop() awaits the links itself
+    const queued = link.queued();
+    this.counters.dropped += queued;
+    if (learned) this.traffic.forget(id);
+    this.logger.info({ peer: id, reason, dropped: queued }, 'closed link to peer');
+    void link.stop();
+  }
+
+  private makeLink(peer: PeerAddress, traffic: PeerTraffic): PeerLink {
     return new PeerLink({
       peer,
       queueMessagesMax: this.options.limits.peerQueueMessagesMax,
@@ -181,7 +263,7 @@ export class TcpTransport implements Transport, PeerTrafficSource {
       now: this.options.now ?? Date.now,
       logger: this.logger,
       stats: this.counters,
-      traffic: this.traffic.of(peer.id),
+      traffic,
       ...(this.options.tls && { tls: this.options.tls }),
     });
   }

@@ -5,8 +5,10 @@
  * read a copy when Prometheus scrapes.
  *
  * A byte counts once the transport hands it to the socket (sent) or accepts
- * the frame it belongs to from a known peer (received). Frames refused at the
- * edge belong to no peer and are counted only in TransportStats.refused.
+ * the frame it belongs to from a peer it has a link to (received). Frames
+ * refused at the edge belong to no peer and are counted only in
+ * TransportStats.refused; frames accepted from a sender this node has no link
+ * to (learned links full) only in TransportStats.received.
  */
 import type { NodeId } from '../raft/types.js';
 
@@ -40,6 +42,11 @@ export class PeerTrafficCounters implements PeerTrafficSource {
       this.peers.set(peer, traffic);
     }
     return traffic;
+  }
+
+  /** Drops peer's record (a learned link closed: senders that come and go must not grow this map without bound). */
+  forget(peer: NodeId): void {
+    this.peers.delete(peer);
   }
 
   peerTraffic(): ReadonlyMap<NodeId, Readonly<PeerTraffic>> {

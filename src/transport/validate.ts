@@ -3,6 +3,7 @@
  * untrusted: each field the Raft core reads is checked for its type before the
  * value is allowed to be called a Message. Returns what is wrong, or null.
  */
+import { isIPv6 } from 'node:net';
 import { ENTRY_COMMAND, ENTRY_CONFIG, ENTRY_NOOP, type MessageType } from '../raft/types.js';
 import { clip } from './stats.js';
 
@@ -78,4 +79,41 @@ function entryProblem(entry: unknown): string | null {
   if (entry['type'] !== ENTRY_NOOP && entry['type'] !== ENTRY_COMMAND && entry['type'] !== ENTRY_CONFIG) return 'unknown entry type';
   if (!(entry['data'] instanceof Uint8Array)) return 'data is not bytes';
   return null;
+}
+
+/** `[` + an IPv6 literal (45) + `]:65535`, or a 253-character host name + `:65535`. */
+export const LISTEN_CHARS_MAX = 259;
+
+/**
+ * Whether text is `host:port` as config/address.ts parses it (a host name or
+ * IPv4 literal, or a bracketed IPv6 literal; a port 1-65535). A character
+ * scan, so the check every envelope gets allocates nothing for host names.
+ */
+export function isHostPort(text: string): boolean {
+  const colon = text.lastIndexOf(':');
+  const portLength = text.length - colon - 1;
+  if (colon < 1 || portLength < 1 || portLength > 5) return false;
+  let port = 0;
+  for (let i = colon + 1; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return false;
+    port = port * 10 + digit;
+  }
+  if (port < 1 || port > 65_535) return false;
+  if (text.charCodeAt(0) === 91 /* [ */) return text.charCodeAt(colon - 1) === 93 /* ] */ && isIPv6(text.slice(1, colon - 1));
+  return isHostName(text, colon);
+}
+
+/** text[0, end) matches /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/ and is at most 253 characters. */
+function isHostName(text: string, end: number): boolean {
+  if (end > 253 || !isAlnum(text.charCodeAt(0)) || !isAlnum(text.charCodeAt(end - 1))) return false;
+  for (let i = 1; i < end - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (!isAlnum(c) && c !== 46 /* . */ && c !== 45 /* - */) return false;
+  }
+  return true;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }

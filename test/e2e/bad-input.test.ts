@@ -122,7 +122,7 @@ describe('bad peer input', { timeout: 30_000 }, () => {
 
   it('refuses and logs a frame from another cluster, and keeps serving', async () => {
     const message = { type: 'Heartbeat' as const, from: 'n2', to: 'n1', term: 99, commit: 0, readRound: 0 };
-    await sendToPeerPort(encodeFrame(encodeEnvelope({ clusterId: 'some-other-cluster', from: 'n2', message })));
+    await sendToPeerPort(encodeFrame(encodeEnvelope({ clusterId: 'some-other-cluster', from: 'n2', listen: '127.0.0.1:9', message })));
     await waitFor(() => t.logs.some((line) => line['msg'] === 'refused inbound frame; closing connection'), { what: 'the refusal log line' });
     const line = t.logs.find((l) => l['msg'] === 'refused inbound frame; closing connection')!;
     expect(JSON.stringify(line)).toMatch(/cluster/);

@@ -76,18 +76,21 @@ describe('SimLoop and VirtualClock', () => {
 });
 
 describe('SimNetwork', () => {
+  const address = (id: string) => ({ id, host: `${id}.sim`, port: 7000 });
+  const transportOf = (net: SimNetwork, id: string) =>
+    net.transport(id, { address: address(id), peers: ['a', 'b'].filter((other) => other !== id).map(address) });
   function setup(): { loop: SimLoop; net: SimNetwork; got: Message[] } {
     const loop = new SimLoop();
     const net = new SimNetwork(loop, new Rng(5));
     const got: Message[] = [];
-    void net.transport('a').start(() => {});
-    void net.transport('b').start((m) => got.push(m));
+    void transportOf(net, 'a').start(() => {});
+    void transportOf(net, 'b').start((m) => got.push(m));
     return { loop, net, got };
   }
 
   test('delivers after a delay within the configured range', async () => {
     const { loop, net, got } = setup();
-    const a = net.transport('a');
+    const a = transportOf(net, 'a');
     void a.start(() => {});
     a.send(heartbeat('a', 'b'));
     await loop.runUntil(CALM_NETWORK.delayMsMin / 2);
@@ -98,10 +101,10 @@ describe('SimNetwork', () => {
 
   test('a one-way cut drops one direction only; heal restores it', async () => {
     const { loop, net, got } = setup();
-    const a = net.transport('a');
+    const a = transportOf(net, 'a');
     const gotA: Message[] = [];
     void a.start((m) => gotA.push(m));
-    const b = net.transport('b');
+    const b = transportOf(net, 'b');
     void b.start((m) => got.push(m));
     net.cutLink('a', 'b');
     a.send(heartbeat('a', 'b'));
@@ -117,7 +120,7 @@ describe('SimNetwork', () => {
 
   test('a partition also drops messages already in flight across it', async () => {
     const { loop, net, got } = setup();
-    const a = net.transport('a');
+    const a = transportOf(net, 'a');
     void a.start(() => {});
     a.send(heartbeat('a', 'b'));
     net.partition([['a'], ['b']]);
@@ -128,7 +131,7 @@ describe('SimNetwork', () => {
 
   test('loss drops everything at probability 1; duplication doubles at probability 1', async () => {
     const { loop, net, got } = setup();
-    const a = net.transport('a');
+    const a = transportOf(net, 'a');
     void a.start(() => {});
     net.conditions = { ...CALM_NETWORK, lossProbability: 1 };
     a.send(heartbeat('a', 'b'));
@@ -142,11 +145,11 @@ describe('SimNetwork', () => {
 
   test('a node that restarted does not receive what was sent to its previous incarnation', async () => {
     const { loop, net, got } = setup();
-    const a = net.transport('a');
+    const a = transportOf(net, 'a');
     void a.start(() => {});
     a.send(heartbeat('a', 'b'));
     const again: Message[] = [];
-    void net.transport('b').start((m) => again.push(m));
+    void transportOf(net, 'b').start((m) => again.push(m));
     await loop.runUntil(50);
     expect(got).toHaveLength(0);
     expect(again).toHaveLength(0);

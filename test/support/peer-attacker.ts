@@ -10,6 +10,9 @@ import type { Message } from '../../src/raft/types.js';
 import { encodeEnvelope } from '../../src/transport/codec.js';
 import { encodeFrame } from '../../src/transport/frame.js';
 
+/** The peer address the attacker's envelopes advertise unless told otherwise: the discard port, where nobody listens. */
+export const ATTACKER_LISTEN = '127.0.0.1:9';
+
 export interface AttackTarget {
   readonly peer: string;
   readonly clusterId: string;
@@ -19,7 +22,7 @@ export interface AttackTarget {
 export async function sendFrames(
   target: AttackTarget,
   messages: readonly Message[],
-  options: { lingerMs?: number; tls?: tls.ConnectionOptions } = {},
+  options: { lingerMs?: number; tls?: tls.ConnectionOptions; listen?: string } = {},
 ): Promise<{ closedByNode: boolean }> {
   const { host, port } = parseHostPort(target.peer);
   const socket = options.tls
@@ -32,7 +35,7 @@ export async function sendFrames(
   socket.on('error', () => {});
   const closed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
   for (const message of messages) {
-    socket.write(encodeFrame(encodeEnvelope({ clusterId: target.clusterId, from: message.from, message })));
+    socket.write(encodeFrame(encodeEnvelope({ clusterId: target.clusterId, from: message.from, listen: options.listen ?? ATTACKER_LISTEN, message })));
   }
   socket.resume();
   const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.lingerMs ?? 300));

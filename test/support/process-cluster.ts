@@ -34,7 +34,12 @@ export class ProcessCluster {
     readonly dir: string,
     readonly clusterId: string,
     readonly nodes: ProcessNode[],
+    /** What went into every node's config (timing, limits, ...), for nodes added later. */
+    private readonly extra: Record<string, unknown> = {},
   ) {}
+
+  /** traceAll() was called: nodes added later trace too. */
+  private tracing = false;
 
   /**
    * `extra` goes into every node's config; `options.perNode(id)` into that
@@ -62,7 +67,24 @@ export class ProcessCluster {
       writeFileSync(configPath, JSON.stringify({ nodeId: member.id, clusterId, dataDir, members, logLevel: 'info', ...extra, ...perNode(member.id) }, null, 2));
       return { ...member, configPath, dataDir, logPath: join(dir, `${member.id}.log`), process: null, serverArgs: [] };
     });
-    return new ProcessCluster(dir, clusterId, nodes);
+    return new ProcessCluster(dir, clusterId, nodes, extra);
+  }
+
+  /**
+   * A new node for an existing cluster: free ports, an empty data directory
+   * and a config with `join: true` that names only itself (the cluster tells
+   * it the rest). Not started; add it with CLUSTER MEMBER ADD-LEARNER.
+   */
+  async addNode(): Promise<ProcessNode> {
+    const [peerPort, clientPort] = await freePorts(2);
+    const id = `n${this.nodes.length + 1}`;
+    const member = { id, peer: `127.0.0.1:${peerPort}`, client: `127.0.0.1:${clientPort}` };
+    const configPath = join(this.dir, `${id}.json`);
+    const dataDir = join(this.dir, id);
+    writeFileSync(configPath, JSON.stringify({ nodeId: id, clusterId: this.clusterId, dataDir, members: [member], logLevel: 'info', join: true, ...this.extra }, null, 2));
+    const node: ProcessNode = { ...member, configPath, dataDir, logPath: join(this.dir, `${id}.log`), process: null, serverArgs: this.tracing ? ['--trace', join(this.dir, `${id}-%p.ndjson`)] : [] };
+    this.nodes.push(node);
+    return node;
   }
 
   addresses(): string[] {
@@ -97,6 +119,7 @@ export class ProcessCluster {
    * per incarnation, so a restart never overwrites the trace of a killed run.
    */
   traceAll(): void {
+    this.tracing = true;
     for (const node of this.nodes) node.serverArgs.push('--trace', join(this.dir, `${node.id}-%p.ndjson`));
   }
 

@@ -14,7 +14,7 @@ import { openMemoryStorage } from '../../src/storage/open.js';
 import { FlightRecorder } from '../../src/trace/flight-recorder.js';
 import { traceStartOf } from '../../src/trace/node-recorders.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';
-import { MemoryNetwork, MemoryTransport } from '../../src/transport/memory.js';
+import { MemoryNetwork, MemoryTransport, memoryAddress } from '../../src/transport/memory.js';
 import { waitFor } from '../support/wait.js';
 
 export interface TracedNode {
@@ -59,7 +59,7 @@ export class MemoryCluster {
     const restored = { hardState: raft.hardState, logStart: raft.logStart, entries: raft.entries, appliedIndex };
     const config = this.settings(id);
     const seed = 1000 * incarnation + id.charCodeAt(id.length - 1);
-    const parts = assembleNode({ config, storage, restored, transport: new MemoryTransport(this.network, { self: id }), clock: systemClock, scheduler: immediateScheduler, seed });
+    const parts = assembleNode({ config, storage, restored, transport: new MemoryTransport(this.network, { self: id, peers: config.members.filter((m) => m.id !== id).map((m) => memoryAddress(m.id)) }), clock: systemClock, scheduler: immediateScheduler, seed });
     const start = traceStartOf(config, { restored }, seed);
     const path = join(this.dir, `${id}-${incarnation}.ndjson`);
     const recorder = new TraceRecorder({ path, start, source: 'test' });

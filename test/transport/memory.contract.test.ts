@@ -1,8 +1,13 @@
-import type { NodeId } from '../../src/raft/types.js';
 import { MemoryNetwork, MemoryTransport } from '../../src/transport/memory.js';
+import { waitFor } from './helpers.js';
 import { transportContract } from './transport.contract.js';
 
-transportContract('memory', async (ids) => {
+transportContract('memory', async () => {
   const network = new MemoryNetwork();
-  return new Map(ids.map((id) => [id, new MemoryTransport(network, { self: id })]));
+  let port = 7000;
+  return {
+    address: (id) => Promise.resolve({ id, host: `${id}.memory`, port: port++ }),
+    create: (at, peers, options = {}) => new MemoryTransport(network, { self: at.id, address: at, peers, ...options }),
+    until: (predicate, what) => waitFor(predicate, what),
+  };
 });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
-import { MemoryNetwork, MemoryTransport } from '../../src/transport/memory.js';
+import { MemoryNetwork, MemoryTransport, memoryAddress } from '../../src/transport/memory.js';
 import { Inbox, numbered, oneOfEach, waitFor } from './helpers.js';
 
 async function trio(options: { linkMessagesMax?: number } = {}) {
   const network = new MemoryNetwork();
   const ids = ['a', 'b', 'c'] as const;
-  const transports = Object.fromEntries(ids.map((id) => [id, new MemoryTransport(network, { self: id, ...options })]));
+  const peers = (id: string) => ids.filter((other) => other !== id).map(memoryAddress);
+  const transports = Object.fromEntries(ids.map((id) => [id, new MemoryTransport(network, { self: id, peers: peers(id), ...options })]));
   const inboxes = Object.fromEntries(ids.map((id) => [id, new Inbox()]));
   for (const id of ids) await transports[id]?.start(inboxes[id]?.handler ?? (() => {}));
   const t = (id: string) => transports[id] as MemoryTransport;
@@ -84,7 +85,7 @@ describe('MemoryNetwork', () => {
     await d.start(inbox.handler);
     const append = oneOfEach('a', 'd')[2] as Message & { type: 'AppendEntries' };
     const data = Uint8Array.of(1, 2, 3);
-    const a = new MemoryTransport(network, { self: 'x' });
+    const a = new MemoryTransport(network, { self: 'x', peers: [memoryAddress('d')] });
     await a.start(() => {});
     a.send({ ...append, from: 'x', entries: [{ index: 1, term: 1, type: 1, data }] });
     data[0] = 99;

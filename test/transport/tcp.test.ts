@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message, NodeId } from '../../src/raft/types.js';
 import { encodeEnvelope } from '../../src/transport/codec.js';
 import { encodeFrame } from '../../src/transport/frame.js';
-import { TcpTransport } from '../../src/transport/tcp.js';
+import { TcpTransport, type TcpTransportOptions } from '../../src/transport/tcp.js';
 import type { PeerAddress } from '../../src/transport/transport.js';
 import { freePorts, Inbox, memoryLogger, numbered, oneOfEach, waitFor, WARN, type LogLine } from './helpers.js';
 
@@ -26,9 +26,10 @@ interface Node {
 type Limits = { frameBytesMax: number; peerQueueMessagesMax: number; peerQueueBytesMax: number };
 const LIMITS: Limits = { frameBytesMax: 1 << 20, peerQueueMessagesMax: 1_000, peerQueueBytesMax: 1 << 26 };
 
-function makeNode(address: PeerAddress, all: readonly PeerAddress[], limits: Limits = LIMITS): Node {
+function makeNode(address: PeerAddress, all: readonly PeerAddress[], limits: Limits = LIMITS, extra: Partial<TcpTransportOptions> = {}): Node {
   const { logger, lines } = memoryLogger();
   const transport = new TcpTransport({
+    ...extra,
     self: address.id,
     clusterId: CLUSTER,
     listen: { host: address.host, port: address.port },
@@ -43,12 +44,12 @@ function makeNode(address: PeerAddress, all: readonly PeerAddress[], limits: Lim
 }
 
 /** Addresses for ids on free loopback ports; started nodes for those in `up`. */
-async function cluster(ids: readonly NodeId[], up: readonly NodeId[] = ids, limits?: Limits) {
+async function cluster(ids: readonly NodeId[], up: readonly NodeId[] = ids, limits?: Limits, extra?: Partial<TcpTransportOptions>) {
   const ports = await freePorts(ids.length);
   const all = ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] ?? 0 }));
   const nodes = new Map<NodeId, Node>();
   for (const address of all.filter((a) => up.includes(a.id))) {
-    const node = makeNode(address, all, limits);
+    const node = makeNode(address, all, limits, extra);
     await node.transport.start(node.inbox.handler);
     nodes.set(address.id, node);
   }
@@ -68,8 +69,8 @@ function closed(socket: net.Socket): Promise<void> {
   return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
-function frameOf(clusterId: string, from: NodeId, message: Message): Buffer {
-  return encodeFrame(encodeEnvelope({ clusterId, from, message }));
+function frameOf(clusterId: string, from: NodeId, message: Message, listen = '127.0.0.1:9'): Buffer {
+  return encodeFrame(encodeEnvelope({ clusterId, from, listen, message }));
 }
 
 function refusals(logs: readonly LogLine[], reason: string): LogLine[] {
@@ -107,17 +108,51 @@ describe('TcpTransport', () => {
   });
 
   it.each([
-    ['unknown sender', 'mallory', numbered('mallory', 'a', 1)],
+    ['sender is this node', 'a', numbered('a', 'a', 1)],
     ['message.from differs', 'b', numbered('c', 'a', 1)],
     ['not addressed to this node', 'b', numbered('b', 'c', 1)],
-  ])('refuses a frame whose %s', async (reason, sender, message) => {
+    ['listen is not a host:port', 'b', numbered('b', 'a', 1), 'b.example:0'],
+  ])('refuses a frame whose %s', async (reason, sender, message, listen?: string) => {
     const c = await cluster(['a', 'b', 'c'], ['a']);
     const raw = await rawSocket(c.node('a').address.port);
-    raw.write(frameOf(CLUSTER, sender, message));
+    raw.write(frameOf(CLUSTER, sender, message, listen));
     await closed(raw);
     expect(refusals(c.node('a').logs, reason)).toHaveLength(1);
     expect(c.node('a').inbox.messages).toEqual([]);
     expect(c.node('a').transport.stats().refused).toBe(1);
+  });
+
+  it('refuses frames from a removed member, logs why, and closes its open connections when it is removed', async () => {
+    const c = await cluster(['a', 'b', 'c']);
+    const [a, b] = [c.node('a'), c.node('b')];
+    b.transport.send(numbered('b', 'a', 1));
+    await waitFor(() => a.inbox.messages.length === 1, 'delivery before the removal');
+    a.transport.setRemoved(['b']);
+    await waitFor(() => b.logs.some((l) => l.msg === 'lost connection to peer'), "b's connection to a closed by a");
+    const raw = await rawSocket(a.address.port);
+    raw.write(frameOf(CLUSTER, 'b', numbered('b', 'a', 2)));
+    await closed(raw);
+    expect(refusals(a.logs, 'removed member')[0]).toMatchObject({ from: 'b' });
+    expect(a.inbox.messages).toHaveLength(1);
+    expect(a.transport.queued('b')).toBe(0);
+    expect(a.logs.some((l) => l.msg === 'closed link to peer' && l['peer'] === 'b' && l['reason'] === 'removed')).toBe(true);
+    c.node('c').transport.send(numbered('c', 'a', 3));
+    await waitFor(() => a.inbox.messages.length === 2, 'a member still delivers');
+  });
+
+  it('accepts frames from senders it does not know, answers at most learnedLinksMax of them, and says so', async () => {
+    const listener = await freePorts(2);
+    const c = await cluster(['a'], ['a'], undefined, { learnedLinksMax: 1 });
+    const a = c.node('a');
+    for (const [i, id] of ['x1', 'x2'].entries()) {
+      const raw = await rawSocket(a.address.port);
+      raw.write(frameOf(CLUSTER, id, numbered(id, 'a', i), `127.0.0.1:${listener[i]}`));
+      await waitFor(() => a.inbox.messages.length === i + 1, `the frame from ${id}`);
+      raw.destroy();
+    }
+    expect(a.transport.links()).toEqual([{ id: 'x1', address: `127.0.0.1:${listener[0]}`, learned: true }]);
+    expect(a.logs.some((l) => l.level === WARN && l.msg.includes('learned links are full') && l['from'] === 'x2')).toBe(true);
+    expect(a.transport.stats()).toMatchObject({ received: 2, refused: 0 });
   });
 
   it('closes only the connection that declared an oversized frame', async () => {
@@ -141,7 +176,7 @@ describe('TcpTransport', () => {
     const junk = fc.oneof(
       fc.uint8Array({ minLength: 1, maxLength: 300 }),
       fc.uint8Array({ maxLength: 300 }).map((bytes) => encodeFrame(bytes)),
-      fc.jsonValue().map((value) => encodeFrame(plain.pack({ clusterId: CLUSTER, from: 'b', message: value }))),
+      fc.jsonValue().map((value) => encodeFrame(plain.pack({ clusterId: CLUSTER, from: 'b', listen: '127.0.0.1:9', message: value }))),
     );
     await fc.assert(
       fc.asyncProperty(junk, async (bytes) => {

@@ -25,7 +25,9 @@ export type MembershipRefusal =
   | 'UNKNOWN_MEMBER'
   | 'NOT_A_LEARNER'
   | 'LEARNER_BEHIND'
-  | 'WOULD_LOSE_QUORUM';
+  | 'WOULD_LOSE_QUORUM'
+  /** The leader was asked to remove itself: it hands over first, and the new leader does it. */
+  | 'LEADER_HANDING_OVER';
 
 export type ChangeResult =
   | { readonly ok: true; readonly config: ClusterConfig }
