@@ -371,9 +371,8 @@ export class RaftCore {
   private tickElection(): void {
     this.electionElapsed++;
     if (this.electionElapsed >= this.electionTimeout) {
-      // Learners, removed members and nodes still joining never campaign; a voter whose removal is
-      // not committed yet still does (see removalPending).
-      if (!this.tracker.isVoter(this.id) && !this.removalPending()) {
+      // Learners, removed members and nodes still joining never campaign.
+      if (!this.tracker.isVoter(this.id)) {
         this.resetElectionTimer();
         return;
       }
@@ -1164,20 +1163,6 @@ export class RaftCore {
       configs.push({ index: entry.index, config: decoded.config });
     }
     return configs;
-  }
-
-  /**
-   * Dissertation 4.2.2: "a server that is not part of its own latest
-   * configuration should still start new elections, as it might still be
-   * needed until the C_new entry is committed"; it does not count its own
-   * vote (the tracker counts only C_new's voters). Without this, a leader
-   * that removed itself from two voters and lost leadership before the other
-   * got the entry leaves a cluster that can never elect again: the other
-   * needs its vote, and its longer log refuses it.
-   */
-  private removalPending(): boolean {
-    if (this.tracker.isMember(this.id) || this.configs.latestIndex() <= this.commitIndex) return false;
-    return this.configs.at(this.commitIndex)?.members.some((m) => m.id === this.id && m.role === 'voter') === true;
   }
 
   /** Whether the configuration in force, committed, no longer has this node as a member. */
