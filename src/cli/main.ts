@@ -264,7 +264,7 @@ function addSim(program: Command): void {
     .option('--seeds <n>', 'how many seeds to run', positiveInt, 100)
     .option('--first-seed <n>', 'the first seed', positiveInt, 1)
     .addOption(new Option('--nodes <n>', 'cluster size').choices(['3', '5']).default('3'))
-    .option('--faults <list>', 'net,crash,disk, all or none', 'all')
+    .option('--faults <list>', 'net,crash,disk, all or none (half the seeds also change membership, whatever the classes)', 'all')
     .option('--minutes <m>', 'run seeds for this long instead (one core; npm run sim:soak uses both)', positiveNumber)
     .option('--replay <file-or-json>', 're-run one recorded seed and fault schedule')
     .option('--explore <n>', 'fast-check generated fault schedules; a failure is shrunk', positiveInt)

@@ -2,7 +2,7 @@
  * Runs many seeds and sums them up: runs, delivered events, simulated time,
  * violations by kind, and the first failures in full.
  */
-import type { FaultSet } from './faults.js';
+import { isMembershipChange, type FaultSet } from './faults.js';
 import { runSimulation, type SimResult } from './run.js';
 import type { ViolationKind } from './violation.js';
 
@@ -27,6 +27,9 @@ export interface BatchSummary {
   operations: number;
   wallMs: number;
   undecidedHistories: number;
+  /** Seeds whose nemesis changed membership, and the changes leaders took. */
+  membershipSeeds: number;
+  membershipChanges: number;
   violations: Partial<Record<ViolationKind, number>>;
   /** Failed runs, in seed order (the first few kept in full). */
   failures: SimResult[];
@@ -35,7 +38,7 @@ export interface BatchSummary {
 const FAILURES_KEPT = 20;
 
 export function emptySummary(): BatchSummary {
-  return { runs: 0, events: 0, simulatedMs: 0, operations: 0, wallMs: 0, undecidedHistories: 0, violations: {}, failures: [] };
+  return { runs: 0, events: 0, simulatedMs: 0, operations: 0, wallMs: 0, undecidedHistories: 0, membershipSeeds: 0, membershipChanges: 0, violations: {}, failures: [] };
 }
 
 export function addResult(summary: BatchSummary, result: SimResult): void {
@@ -44,6 +47,8 @@ export function addResult(summary: BatchSummary, result: SimResult): void {
   summary.simulatedMs += result.simulatedMs;
   summary.operations += result.operations;
   if (result.linearizability === 'undecided') summary.undecidedHistories++;
+  if (result.schedule.some(isMembershipChange)) summary.membershipSeeds++;
+  summary.membershipChanges += result.stats.membership.proposed;
   if (result.failure) {
     summary.violations[result.failure.kind] = (summary.violations[result.failure.kind] ?? 0) + 1;
     // Histories are large; a kept failure needs only what reproduces and explains it.
@@ -61,6 +66,8 @@ export function mergeSummaries(a: BatchSummary, b: BatchSummary): BatchSummary {
     operations: a.operations + b.operations,
     wallMs: Math.max(a.wallMs, b.wallMs),
     undecidedHistories: a.undecidedHistories + b.undecidedHistories,
+    membershipSeeds: (a.membershipSeeds ?? 0) + (b.membershipSeeds ?? 0),
+    membershipChanges: (a.membershipChanges ?? 0) + (b.membershipChanges ?? 0),
     violations,
     failures: [...a.failures, ...b.failures].sort((x, y) => x.seed - y.seed).slice(0, FAILURES_KEPT),
   };

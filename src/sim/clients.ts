@@ -251,7 +251,8 @@ class SimClient {
 
   private otherNode(node: string): string {
     const others = this.w.port.nodeIds.filter((id) => id !== node);
-    return this.w.rng.pick(others);
+    // Membership changes can leave a single node to talk to.
+    return others.length > 0 ? this.w.rng.pick(others) : node;
   }
 
   private finish(status: 'ok' | 'unknown' | 'fail', reply: Reply | null): void {

@@ -75,7 +75,10 @@ export class SimDisk {
   restored(): RestoredState {
     const restart = logRestartFor({ hardState: this.hardState, logStart: this.logStart, entries: this.entries }, this.snapshot);
     if (restart !== null) this.applyRaftWrite(restart);
-    return { hardState: this.hardState, logStart: this.logStart, entries: [...this.entries], appliedIndex: this.appliedIndex };
+    // As the real node does: the configuration at the log's start is the snapshot's; without one, the
+    // core bootstraps from the founders (or, joining, waits to hear from the cluster).
+    const config = this.snapshot?.config;
+    return { hardState: this.hardState, logStart: this.logStart, entries: [...this.entries], appliedIndex: this.appliedIndex, ...(config !== undefined && { config }) };
   }
 
   crash(): void {

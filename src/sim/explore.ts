@@ -5,7 +5,7 @@
  * replay spec. Imported lazily: fast-check is a development dependency.
  */
 import fc from 'fast-check';
-import type { FaultAction, FaultSet } from './faults.js';
+import { SPARE_NODES, type FaultAction, type FaultSet } from './faults.js';
 import { replayOf, type ReplaySpec } from './replay.js';
 import { runSimulation, type SimOptions, type SimResult } from './run.js';
 
@@ -32,7 +32,14 @@ export function actionArbitrary(nodes: number, faults: FaultSet, horizonMs: numb
     );
   }
   if (faults.disk) choices.push(fc.record({ at, type: fc.constant('diskFail' as const), node, probability: fc.double({ min: 0, max: 1, noNaN: true }) }));
-  if (choices.length === 0) choices.push(fc.record({ at, type: fc.constant('heal' as const) }));
+  // Membership changes go with every fault class, as in the seeded schedules.
+  const spare = fc.integer({ min: nodes, max: nodes + SPARE_NODES - 1 });
+  const anyNode = fc.integer({ min: 0, max: nodes + SPARE_NODES - 1 });
+  choices.push(
+    fc.record({ at, type: fc.constant('addLearner' as const), node: spare }),
+    fc.record({ at, type: fc.constant('promote' as const), node: anyNode }),
+    fc.record({ at, type: fc.constant('removeMember' as const), node: fc.oneof(anyNode, fc.constant('leader' as const)) }),
+  );
   return fc.oneof(...choices);
 }
 

@@ -6,14 +6,25 @@
 import type { Operation } from '../check/history.js';
 import { checkHistory } from '../check/linearizability.js';
 import type { SimCluster } from './cluster.js';
+import type { SimNode } from './node.js';
 import { violation } from './violation.js';
 
-/** Every node up, one leader, everything in its log committed and applied everywhere. */
+/**
+ * The nodes that must hold the replicated state: the members of the leading
+ * node's configuration (a removed node, or a spare never added, need not).
+ */
+export function currentMembers(cluster: SimCluster): SimNode[] {
+  const config = cluster.leader()?.parts?.core.view().config;
+  if (!config) return cluster.known();
+  return cluster.nodes.filter((n) => config.members.some((m) => m.id === n.id));
+}
+
+/** Every member up, one leader, everything in its log committed and applied on every member. */
 export function converged(cluster: SimCluster): boolean {
   const leader = cluster.leader();
   const view = leader?.parts?.core.view();
   if (!view || view.commitIndex < view.lastIndex) return false;
-  for (const node of cluster.nodes) {
+  for (const node of currentMembers(cluster)) {
     const v = node.parts?.core.view();
     if (!v || v.leader !== view.id || v.term !== view.term) return false;
     if (node.disk.appliedIndex !== view.commitIndex) return false;
@@ -21,9 +32,9 @@ export function converged(cluster: SimCluster): boolean {
   return true;
 }
 
-/** All replicas' KV stores are identical. */
+/** All members' KV stores are identical. */
 export function checkReplicasAgree(cluster: SimCluster): Map<string, string> {
-  const [first, ...rest] = cluster.nodes.map((node) => ({ id: node.id, kv: node.disk.kvSnapshot() }));
+  const [first, ...rest] = currentMembers(cluster).map((node) => ({ id: node.id, kv: node.disk.kvSnapshot() }));
   for (const other of rest) {
     const a = JSON.stringify([...first!.kv]);
     const b = JSON.stringify([...other.kv]);

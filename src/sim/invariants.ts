@@ -9,10 +9,18 @@
  * and State Machine Safety is also checked on the state machines themselves:
  * two nodes that have applied the same index hold the same state (a digest
  * of every key and session), however each got there (applies or installs).
+ *
+ * Membership changes: who counts is each node's own configuration (the
+ * latest in its log, or in its durable log for the node it would restart
+ * as). DISJOINT_MAJORITIES checks that no two elections in one term can be
+ * won with disjoint electorates, under any configuration a log could be in.
  */
 import type { BusEvent } from '../bus/events.js';
 import type { RaftCore } from '../raft/core.js';
-import type { Entry, HardState, Message } from '../raft/types.js';
+import { ENTRY_CONFIG, type Entry, type HardState, type Message, type NodeId } from '../raft/types.js';
+import { decodeConfig, votersOf, votersOnlyConfig, type ClusterConfig } from '../raft/membership/config.js';
+import { quorumSize } from '../raft/quorum.js';
+import { disjointMajorities, majoritiesMayBeDisjoint } from './majorities.js';
 import type { DiskObserver, SimDisk } from './disk.js';
 import type { SimNode } from './node.js';
 import { violation } from './violation.js';
@@ -34,6 +42,40 @@ interface Track {
   leaderTerm: number;
   leaderLast: number;
   leaderEntry: Entry | undefined;
+  /** Indexes of the configuration entries in the log as last seen, ascending. */
+  configIndexes: number[];
+}
+
+/** A log's end, for the up-to-date comparison of section 5.4.1. */
+interface LogEnd {
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+}
+
+/** A way a node could campaign: a configuration it could be in and the log that goes with it. */
+interface Campaign {
+  readonly node: string;
+  readonly config: ClusterConfig;
+  readonly voters: readonly NodeId[];
+  readonly log: LogEnd;
+  /** 'memory': as it runs now; 'disk': as it would restart. */
+  readonly from: 'memory' | 'disk';
+}
+
+/** Voter ids, and them as a key ("n1,n2,n3"), remembered per configuration object (checks run after every event). */
+const voterLists = new WeakMap<ClusterConfig, { voters: readonly NodeId[]; key: string }>();
+function votersIn(config: ClusterConfig): { voters: readonly NodeId[]; key: string } {
+  let known = voterLists.get(config);
+  if (known === undefined) {
+    const voters = votersOf(config);
+    voterLists.set(config, (known = { voters, key: voters.join(',') }));
+  }
+  return known;
+}
+
+function describeConfig(config: ClusterConfig): string {
+  const learners = config.members.filter((m) => m.role === 'learner').map((m) => m.id);
+  return `{${votersOf(config).join(',')}}${learners.length > 0 ? `+learners{${learners.join(',')}}` : ''}`;
 }
 
 /** The last entry of a node's durable log (its start when it holds none). */
@@ -66,10 +108,21 @@ export class SafetyChecker implements DiskObserver {
   /** applied index -> digest of the state machine there, and the node that first reached it. */
   private readonly states = new Map<number, { digest: string; node: string }>();
   private nodes: readonly SimNode[] = [];
+  private byId = new Map<string, SimNode>();
+  /** The bootstrap configuration (what a founder with no configuration on disk starts in). */
+  private founding: ClusterConfig = votersOnlyConfig([]);
+  private founders = new Set<string>();
+  /** The configuration each node's durable log puts it in, and the disk state it was read from. */
+  private readonly durableConfigs = new WeakMap<SimNode, { key: readonly unknown[]; config: ClusterConfig | null }>();
+  /** Voter-set pairs already judged by majoritiesMayBeDisjoint. */
+  private readonly riskyPairs = new Map<string, boolean>();
 
-  /** The whole cluster, for checks that look at every node's log. */
-  watch(nodes: readonly SimNode[]): void {
+  /** The whole cluster, for checks that look at every node's log; `founders` bootstrap it, the rest join. */
+  watch(nodes: readonly SimNode[], founders: readonly string[] = nodes.map((n) => n.id)): void {
     this.nodes = nodes;
+    this.byId = new Map(nodes.map((n) => [n.id, n]));
+    this.founders = new Set(founders);
+    this.founding = votersOnlyConfig(founders);
   }
 
   started(node: SimNode): void {
@@ -81,6 +134,7 @@ export class SafetyChecker implements DiskObserver {
       leaderTerm: -1,
       leaderLast: 0,
       leaderEntry: undefined,
+      configIndexes: [],
     });
     this.delivered(node, null);
   }
@@ -96,6 +150,8 @@ export class SafetyChecker implements DiskObserver {
     this.followLog(node.id, core, track, view.firstIndex, view.lastIndex);
     this.checkLeader(node.id, core, track, view.role === 'leader', view.term, view.lastIndex);
     this.checkCommit(node.id, core, track, view.firstIndex, view.commitIndex, view.term, event !== null);
+    this.checkTailConfigs(node.id, core, track, view.firstIndex, view.lastIndex);
+    this.checkElections();
     if (event?.type === 'storage.apply') this.checkApplied(node.id, event.entries);
     if (event?.type === 'net.send') for (const m of event.messages) this.checkDurable(node, core, m);
   }
@@ -120,9 +176,11 @@ export class SafetyChecker implements DiskObserver {
     let i = lastIndex;
     while (i >= firstIndex && track.shadow[i - 1] !== core.entry(i)) i--;
     track.shadow.length = Math.min(track.shadow.length, lastIndex);
+    if (track.configIndexes.length > 0 && track.configIndexes.at(-1)! > i) track.configIndexes = track.configIndexes.filter((k) => k <= i);
     for (let index = Math.max(i + 1, firstIndex); index <= lastIndex; index++) {
       const entry = core.entry(index)!;
       track.shadow[index - 1] = entry;
+      if (entry.type === ENTRY_CONFIG) track.configIndexes.push(index);
       if (entry.index !== index) violation('LOG_MATCHING', `entry ${entry.index} stored at index ${index}`, node);
       // The first retained entry follows the log's start, whose term the core keeps but no entry shows.
       const prevTerm = index === 1 ? 0 : index === firstIndex ? null : core.entry(index - 1)!.term;
@@ -208,27 +266,136 @@ export class SafetyChecker implements DiskObserver {
    */
   private checkCommitSafe(node: string, core: RaftCore, index: number): void {
     const entry = core.entry(index)!;
-    const durable = this.nodes.map((n) => lastOnDisk(n.disk));
-    const quorum = Math.floor(this.nodes.length / 2) + 1;
     for (const x of this.nodes) {
-      const logs: Array<{ lastIndex: number; lastTerm: number; at: Entry | 'compacted' | undefined }> = [
-        { ...lastOnDisk(x.disk), at: onDisk(x.disk, index) },
+      if (x.incarnation === 0) continue; // a spare never started holds nothing and campaigns in no configuration
+      const logs: Array<LogEnd & { at: Entry | 'compacted' | undefined; config: ClusterConfig | null }> = [
+        { ...lastOnDisk(x.disk), at: onDisk(x.disk, index), config: this.durableConfig(x) },
       ];
       const memory = x.parts?.core;
       if (memory) {
-        const { firstIndex, lastIndex: last } = memory.view();
+        const { firstIndex, lastIndex: last, config } = memory.view();
         const at = index < firstIndex ? 'compacted' : memory.entry(index);
-        logs.push({ lastIndex: last, lastTerm: memory.entry(last)?.term ?? x.disk.logStart.term, at });
+        logs.push({ lastIndex: last, lastTerm: memory.entry(last)?.term ?? x.disk.logStart.term, at, config });
       }
       for (const log of logs) {
         // A compacted entry is in the node's snapshot: committed there, it cannot be lost.
         if (log.at === 'compacted' || (log.at && sameEntry(log.at, entry))) continue;
-        const voters = this.nodes.filter((y, i) => y === x || upToDate(log, durable[i]!));
-        if (voters.length >= quorum) {
-          violation('COMMITTED_ENTRY_AT_RISK', `${node} committed index ${index} (term ${entry.term}), but ${x.id} lacks it and could win an election with votes from ${voters.map((y) => y.id).join(', ')}`, node);
+        // Only a voter of the configuration it is in campaigns, and it needs a majority of that configuration.
+        if (log.config === null || !votersIn(log.config).voters.includes(x.id)) continue;
+        const electorate = votersIn(log.config).voters;
+        const voters = electorate.filter((y) => y === x.id || upToDate(log, this.durableEnd(y)));
+        if (voters.length >= quorumSize(electorate.length)) {
+          violation('COMMITTED_ENTRY_AT_RISK', `${node} committed index ${index} (term ${entry.term}), but ${x.id} lacks it and could win an election in configuration ${describeConfig(log.config)} with votes from ${voters.join(', ')}`, node);
         }
       }
     }
+  }
+
+  /** The end of a node's durable log (an empty log for an id no simulated node has). */
+  private durableEnd(id: NodeId): LogEnd {
+    const node = this.byId.get(id);
+    return node ? lastOnDisk(node.disk) : { lastIndex: 0, lastTerm: 0 };
+  }
+
+  /**
+   * The configuration a node would restart in: the latest configuration
+   * entry of its durable log, else its snapshot's, else the bootstrap one (a
+   * founder) or none (a joining node). Read again only when the disk changed.
+   */
+  private durableConfig(node: SimNode): ClusterConfig | null {
+    const disk = node.disk;
+    const key = [disk.entries, disk.entries.length, disk.entries.at(-1), disk.logStart.index, disk.snapshot];
+    const known = this.durableConfigs.get(node);
+    if (known && known.key.every((k, i) => k === key[i])) return known.config;
+    let config: ClusterConfig | null = null;
+    let found = false;
+    for (let i = disk.entries.length - 1; i >= 0 && !found; i--) {
+      const entry = disk.entries[i]!;
+      if (entry.type !== ENTRY_CONFIG) continue;
+      const decoded = decodeConfig(entry.data);
+      if (!decoded.ok) violation('NODE_CRASHED', `configuration entry ${entry.index} on ${node.id}'s disk does not decode: ${decoded.problem}`, node.id);
+      config = decoded.config;
+      found = true;
+    }
+    if (!found) config = disk.snapshot?.config ?? (this.founders.has(node.id) ? this.founding : null);
+    this.durableConfigs.set(node, { key, config });
+    return config;
+  }
+
+  /**
+   * DISJOINT_MAJORITIES, in one log: the configuration in force at the
+   * highest committed index and every configuration entry after it are the
+   * configurations this log could yet put the cluster in. A leader that
+   * changes one server at a time, and only once its previous change is
+   * committed, leaves every pair of them with intersecting majorities.
+   */
+  private checkTailConfigs(node: string, core: RaftCore, track: Track, firstIndex: number, lastIndex: number): void {
+    const committed = this.committed.length - 1;
+    if (track.configIndexes.length === 0 || track.configIndexes.at(-1)! <= committed || committed > lastIndex) return;
+    // A log that lost a committed entry is on a branch no one can elect from (other checks say so if it could).
+    const known = committed >= firstIndex ? this.committed[committed] : undefined;
+    const ours = core.entry(committed);
+    if (known && (!ours || !sameEntry(known.entry, ours))) return;
+    const points = [{ index: committed, config: core.configAt(Math.max(committed, 0)) }];
+    for (const index of track.configIndexes) if (index > committed) points.push({ index, config: core.configAt(index) });
+    for (let i = 0; i < points.length; i++) {
+      for (let j = i + 1; j < points.length; j++) {
+        const a = points[i]!;
+        const b = points[j]!;
+        if (!a.config || !b.config) continue;
+        const split = disjointMajorities({ voters: votersOf(a.config) }, { voters: votersOf(b.config) });
+        if (split) {
+          violation('DISJOINT_MAJORITIES', `${node}'s log could put the cluster in ${describeConfig(a.config)} (in force at index ${a.index}${i === 0 ? ', the highest committed' : ''}) and in ${describeConfig(b.config)} (entry ${b.index}, uncommitted): majorities {${split[0].join(',')}} and {${split[1].join(',')}} share no node`, node);
+        }
+      }
+    }
+  }
+
+  /**
+   * DISJOINT_MAJORITIES, across nodes: no two nodes may each be able to win
+   * an election of one term, each in a configuration it could be in (in
+   * memory, or on disk after a restart), with electorates that share no
+   * node. A voter is counted as willing when the candidate's log is at least
+   * as up-to-date as the voter's durable log; every other refusal (leases,
+   * removed senders) is ignored, so the check is conservative. Cheap when
+   * every node is in the same voter set or in sets one server apart.
+   */
+  private checkElections(): void {
+    const campaigns: Campaign[] = [];
+    for (const x of this.nodes) {
+      if (x.incarnation === 0) continue;
+      const disk = this.durableConfig(x);
+      if (disk && votersIn(disk).voters.includes(x.id)) campaigns.push({ node: x.id, config: disk, voters: votersIn(disk).voters, log: lastOnDisk(x.disk), from: 'disk' });
+      const core = x.parts?.core;
+      if (!core) continue;
+      const view = core.view();
+      if (view.config && votersIn(view.config).voters.includes(x.id)) {
+        const log = { lastIndex: view.lastIndex, lastTerm: core.entry(view.lastIndex)?.term ?? x.disk.logStart.term };
+        campaigns.push({ node: x.id, config: view.config, voters: votersIn(view.config).voters, log, from: 'memory' });
+      }
+    }
+    for (let i = 0; i < campaigns.length; i++) {
+      for (let j = i + 1; j < campaigns.length; j++) {
+        const a = campaigns[i]!;
+        const b = campaigns[j]!;
+        if (a.node === b.node || !this.mayBeDisjoint(a.config, b.config)) continue;
+        const willing = (c: Campaign) => (voter: NodeId) => upToDate(c.log, this.durableEnd(voter));
+        const split = disjointMajorities({ voters: a.voters, candidate: a.node, willing: willing(a) }, { voters: b.voters, candidate: b.node, willing: willing(b) });
+        if (split) {
+          violation('DISJOINT_MAJORITIES', `${a.node} (${a.from}: ${describeConfig(a.config)}, log ends ${a.log.lastIndex}/t${a.log.lastTerm}) could be elected by {${split[0].join(',')}} and ${b.node} (${b.from}: ${describeConfig(b.config)}, log ends ${b.log.lastIndex}/t${b.log.lastTerm}) by {${split[1].join(',')}} in the same term`, a.node);
+        }
+      }
+    }
+  }
+
+  private mayBeDisjoint(a: ClusterConfig, b: ClusterConfig): boolean {
+    const ka = votersIn(a).key;
+    const kb = votersIn(b).key;
+    if (ka === kb) return false;
+    const pair = `${ka}|${kb}`;
+    let risky = this.riskyPairs.get(pair);
+    if (risky === undefined) this.riskyPairs.set(pair, (risky = majoritiesMayBeDisjoint(votersIn(a).voters, votersIn(b).voters)));
+    return risky;
   }
 
   private checkApplied(node: string, entries: readonly Entry[]): void {

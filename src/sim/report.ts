@@ -24,6 +24,7 @@ export function formatSummary(s: BatchSummary): string {
   return [
     `runs: ${s.runs}   violations: ${kinds.length === 0 ? 'none' : kinds.join(', ')}`,
     `delivered events: ${s.events}   simulated time: ${(s.simulatedMs / 1000).toFixed(1)} s   client operations: ${s.operations}`,
+    `seeds changing membership: ${s.membershipSeeds}   membership changes taken by a leader: ${s.membershipChanges}`,
     `wall time: ${seconds.toFixed(1)} s   ${seconds > 0 ? `${Math.round(s.events / seconds)} events/s, ${((s.runs / seconds) * 60).toFixed(0)} seeds/min` : ''}`,
     ...(s.undecidedHistories > 0 ? [`histories the checker could not decide within its budget: ${s.undecidedHistories}`] : []),
   ].join('\n');

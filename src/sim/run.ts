@@ -5,7 +5,7 @@
  * converged) and the final checks. Safety is checked after every event.
  */
 import type { Operation } from '../check/history.js';
-import { SimCluster } from './cluster.js';
+import { SimCluster, type MembershipStats } from './cluster.js';
 import { DEFAULT_DISK_TIMING } from './disk.js';
 import { checkAckedWrites, checkLinearizable, checkReplicasAgree, converged, type HistoryVerdict } from './final-checks.js';
 import { randomSchedule, type FaultAction, type FaultSet } from './faults.js';
@@ -60,8 +60,8 @@ export interface SimResult {
   readonly history: readonly Operation[];
   readonly linearizability: HistoryVerdict | 'not checked';
   readonly hash: string;
-  /** Terms that had a leader, node crashes (storage failures included), messages dropped. */
-  readonly stats: { readonly leaders: number; readonly crashes: number; readonly dropped: number };
+  /** Terms that had a leader, node crashes (storage failures included), messages dropped, the nemesis's membership changes. */
+  readonly stats: { readonly leaders: number; readonly crashes: number; readonly dropped: number; readonly membership: MembershipStats };
 }
 
 export const DEFAULT_FAULT_PHASE_MS = 5_000;
@@ -104,7 +104,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     history: workload.historyAtEnd(),
     linearizability: verdict,
     hash: cluster.trace.hash(),
-    stats: { leaders: cluster.checker.leaders.size, crashes: cluster.crashes, dropped: cluster.network.stats.dropped },
+    stats: { leaders: cluster.checker.leaders.size, crashes: cluster.crashes, dropped: cluster.network.stats.dropped, membership: cluster.membership },
   };
 }
 
@@ -138,9 +138,10 @@ async function drive(
 }
 
 function leaderNote(cluster: SimCluster): string {
-  const views = cluster.nodes.map((n) => {
+  const views = cluster.known().map((n) => {
     const v = n.parts?.core.view();
-    return v ? `${n.id}:${v.role}/t${v.term}/c${v.commitIndex}/a${n.disk.appliedIndex}/l${v.lastIndex}` : `${n.id}:down`;
+    const voters = v?.config ? `/v${v.config.members.filter((m) => m.role === 'voter').map((m) => m.id.slice(1)).join('')}` : '/v-';
+    return v ? `${n.id}:${v.role}/t${v.term}/c${v.commitIndex}/a${n.disk.appliedIndex}/l${v.lastIndex}${voters}` : `${n.id}:down`;
   });
   return ` [${views.join(' ')}]`;
 }
@@ -149,7 +150,9 @@ function portOf(cluster: SimCluster): ConstructorParameters<typeof Workload>[2] 
   return {
     send: (node, conn, seq, request) => cluster.sendRequest(node, conn, seq, request),
     nodeAt: (address) => cluster.nodeAt(address),
-    nodeIds: cluster.members.map((m) => m.id),
+    get nodeIds() {
+      return cluster.clientNodeIds();
+    },
   };
 }
 

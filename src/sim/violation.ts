@@ -10,6 +10,8 @@ export const VIOLATION_KINDS = [
   'LEADER_COMPLETENESS',
   /** A committed entry is missing from a node that could still win an election. */
   'COMMITTED_ENTRY_AT_RISK',
+  /** Two elections of one term could be won by electorates that share no node, under configurations the logs could be in. */
+  'DISJOINT_MAJORITIES',
   'STATE_MACHINE_SAFETY',
   'COMMIT_REGRESSED',
   'TERM_REGRESSED',

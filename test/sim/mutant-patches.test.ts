@@ -12,8 +12,8 @@ const root = resolve(import.meta.dirname, '../..');
 const patches = readdirSync(join(root, 'test/mutants')).filter((f) => f.endsWith('.patch')).sort();
 
 describe('named-bug patches', () => {
-  it('cover the eight bugs of the simulation issue and three of snapshots (issue 8)', () => {
-    expect(patches).toHaveLength(11);
+  it('cover the eight bugs of the simulation issue, three of snapshots (issue 8) and four of membership (issue 9)', () => {
+    expect(patches).toHaveLength(15);
   });
 
   it.each(patches)('%s applies cleanly to the current source', (patch) => {

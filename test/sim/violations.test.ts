@@ -10,6 +10,8 @@ import { describe, expect, test } from 'vitest';
 import { readTraceFile } from '../../src/trace/reader.js';
 import type { Operation } from '../../src/check/history.js';
 import { ALL_FAULTS } from '../../src/sim/faults.js';
+import { encodeConfig } from '../../src/raft/membership/config.js';
+import { ENTRY_CONFIG } from '../../src/raft/types.js';
 import { checkAckedWrites, checkLinearizable } from '../../src/sim/final-checks.js';
 import { formatFailure } from '../../src/sim/report.js';
 import { runSimulation } from '../../src/sim/run.js';
@@ -54,6 +56,27 @@ describe('an injected violation', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 30_000);
+
+  test('a configuration whose majorities miss the others is reported as DISJOINT_MAJORITIES', async () => {
+    // A buggy storage layer (or leader) leaves n2's durable log ending in a configuration where n2 alone votes:
+    // n2 could elect itself after a restart while n1 and n3 elect another leader in the same term.
+    const config = encodeConfig({ members: [{ id: 'n2', role: 'voter', peer: '', client: '' }], removed: [] });
+    const result = await runSimulation({
+      seed: 7,
+      nodes: 3,
+      faults: ALL_FAULTS,
+      schedule: [],
+      inject: {
+        at: 1_000,
+        act: (cluster) => {
+          const disk = cluster.nodes[1]!.disk;
+          disk.applyRaftWrite({ entries: [{ index: disk.lastIndex() + 1, term: 1_000, type: ENTRY_CONFIG, data: config }] });
+        },
+      },
+    });
+    expect(result.failure?.kind).toBe('DISJOINT_MAJORITIES');
+    expect(result.failure?.message).toMatch(/n2 \(disk: \{n2\}/);
   }, 30_000);
 
   test('an exception in product code is reported as NODE_CRASHED', async () => {
