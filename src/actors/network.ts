@@ -9,6 +9,7 @@ import { tryParseHostPort } from '../config/address.js';
 import type { ClusterConfig } from '../raft/membership/config.js';
 import type { MemberDirectory } from '../node/member-directory.js';
 import type { PeerAddress, Transport } from '../transport/transport.js';
+import type { NodeId } from '../raft/types.js';
 
 export class NetworkActor {
   constructor(
@@ -21,8 +22,8 @@ export class NetworkActor {
       for (const message of event.messages) this.transport.send(message);
     });
     if (directory !== undefined) {
-      this.follow(null);
-      bus.on('raft.membership', (event) => this.follow(event.config));
+      this.follow(null, []);
+      bus.on('raft.membership', (event) => this.follow(event.config, event.removed));
     }
   }
 
@@ -34,8 +35,8 @@ export class NetworkActor {
     return this.transport.stop();
   }
 
-  /** `config` null at construction: the directory's own view. */
-  private follow(config: ClusterConfig | null): void {
+  /** `config` null at construction: the directory's own view. `removed`: by a committed configuration only. */
+  private follow(config: ClusterConfig | null, removed: readonly NodeId[]): void {
     const directory = this.directory!;
     if (config !== null) directory.update(config);
     const peers: PeerAddress[] = [];
@@ -46,6 +47,6 @@ export class NetworkActor {
     }
     // A joining node knows no configuration yet: it keeps the peers it was built with until it learns one.
     if (peers.length > 0) this.transport.setMembers(peers);
-    this.transport.setRemoved(directory.removed());
+    this.transport.setRemoved(removed);
   }
 }

@@ -54,7 +54,7 @@ export class RaftNodeActor {
     if (ready.messages.length > 0) this.bus.publish({ type: 'net.send', messages: ready.messages });
     if (ready.committed.length > 0) this.bus.publish({ type: 'storage.apply', entries: ready.committed });
     if (ready.snapshots.length > 0) this.bus.publish({ type: 'storage.snapshot', commands: ready.snapshots });
-    if (ready.membership !== null) this.bus.publish({ type: 'raft.membership', config: ready.membership });
+    if (ready.membership !== null) this.bus.publish({ type: 'raft.membership', ...ready.membership });
     if (ready.accepted.length + ready.refused.length + ready.readsReady.length + ready.leaderTransfers.length + ready.membershipChanges.length > 0) {
       this.bus.publish({
         type: 'raft.outcomes',

@@ -76,11 +76,13 @@ export type RaftEvent =
   /** Add a learner, promote it or remove a member; answered in raft.outcomes.membershipChanges. */
   | { readonly type: 'raft.changeMembership'; readonly id: number; readonly change: MembershipChange }
   /**
-   * The configuration in force changed (an entry appended or truncated, a
-   * snapshot installed) or, once at start, what it is: who the members are and
-   * where they listen. Null: none known yet (a node still joining).
+   * Once at start, then whenever it changes: the configuration in force (the
+   * latest in the log: an entry appended or truncated, a snapshot installed),
+   * who the members are and where they listen (null: none known yet, a node
+   * still joining); and `removed`, the ids a committed configuration removed,
+   * whose frames are refused.
    */
-  | { readonly type: 'raft.membership'; readonly config: ClusterConfig | null }
+  | { readonly type: 'raft.membership'; readonly config: ClusterConfig | null; readonly removed: readonly NodeId[] }
   /** End of a batch: the RaftNode actor flushes the core and carries out its Ready. */
   | { readonly type: 'raft.ready' }
   | ({ readonly type: 'raft.outcomes' } & RaftOutcomes)

@@ -15,25 +15,18 @@ export interface DirectoryMember extends MemberConfig {
 
 export class MemberDirectory {
   private current: readonly DirectoryMember[];
-  private removedIds: readonly NodeId[];
 
   constructor(
     private readonly bootstrap: readonly MemberConfig[],
     config: ClusterConfig | null,
   ) {
     this.current = this.resolve(config);
-    this.removedIds = config?.removed ?? [];
   }
 
   update(config: ClusterConfig | null): void {
     this.current = this.resolve(config);
-    this.removedIds = config?.removed ?? [];
   }
 
-  /** Every id removed from the cluster: never reused, their frames refused. */
-  removed(): readonly NodeId[] {
-    return this.removedIds;
-  }
 
   /** Every member, voters first in configuration order. */
   members(): readonly DirectoryMember[] {

@@ -114,8 +114,10 @@ export class RaftCore {
   private readonly tracker: ProgressTracker;
   /** Every configuration entry of the retained log: the latest is the one in force. */
   private configs: ConfigHistory;
-  /** Set when the configuration in force changed since the last Ready. */
-  private configChanged = false;
+  /** Set when the configuration in force changed since the last Ready (and for the first Ready: what it is at start). */
+  private configChanged = true;
+  /** How many committed removals the last Ready announced. */
+  private removedAnnounced = 0;
   /** Leader: the index of the latest configuration entry; a change waits until it is committed. */
   private pendingConfigIndex: LogIndex = 0;
   private reads: ReadIndexTracker;
@@ -240,7 +242,7 @@ export class RaftCore {
       snapshots: this.snapshots.take(),
       warnings: this.warnings,
       leaderTransfers: this.leaderTransfers,
-      membership: this.configChanged ? this.configs.latest() : null,
+      membership: this.membershipNews(),
       membershipChanges: this.membershipChanges,
     };
     this.configChanged = false;
@@ -253,6 +255,14 @@ export class RaftCore {
     this.warnings = [];
     this.leaderTransfers = [];
     return ready;
+  }
+
+  /** The configuration in force and the committed removals, when either changed since the last Ready. */
+  private membershipNews(): Ready['membership'] {
+    const removed = this.committedRemoved();
+    if (!this.configChanged && removed.length === this.removedAnnounced) return null;
+    this.removedAnnounced = removed.length;
+    return { config: this.configs.latest(), removed };
   }
 
   view(): CoreView {
@@ -511,8 +521,18 @@ export class RaftCore {
     this.stepRole(m);
   }
 
+  /**
+   * Only a committed removal counts: one still uncommitted may be overwritten,
+   * and the member it named may lead again (it must then be heard, or this
+   * node never learns that the removal is gone).
+   */
   private removedSenderProblem(from: NodeId): string | null {
-    return this.configs.latest()?.removed.includes(from) === true ? `sender ${from} was removed from the cluster` : null;
+    return this.committedRemoved().includes(from) ? `sender ${from} was removed from the cluster` : null;
+  }
+
+  /** The ids a committed configuration removed (they only ever grow). */
+  private committedRemoved(): readonly NodeId[] {
+    return this.configs.at(this.commitIndex)?.removed ?? [];
   }
 
   /** See TERM_JUMP_MAX: one message lifts our term by a bounded step (any step while we are at term 0). */

@@ -117,8 +117,12 @@ export interface Ready {
   readonly warnings: readonly CoreWarning[];
   /** Leadership transfers that ended: handed over, refused at once, or given up after an election timeout. */
   readonly leaderTransfers: readonly LeaderTransferOutcome[];
-  /** The configuration now in force, when it changed since the last Ready (null: unchanged). */
-  readonly membership: ClusterConfig | null;
+  /**
+   * When either changed since the last Ready (null: neither did): the
+   * configuration now in force (the latest in the log), and the ids removed
+   * by a committed configuration, whose messages are refused.
+   */
+  readonly membership: { readonly config: ClusterConfig | null; readonly removed: readonly NodeId[] } | null;
   /** Membership changes proposed (answer once `index` is applied) or refused. */
   readonly membershipChanges: readonly MembershipOutcome[];
 }
