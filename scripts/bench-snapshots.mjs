@@ -76,7 +76,9 @@ await Promise.all(Array.from({ length: args.clients }, async () => {
 }));
 
 const leaderInfo = async () => { for (const n of up) { const info = await client.info(n.client); if (info.role === 'leader') return info; } return null; };
-const commit = Number((await leaderInfo()).commit_index);
+// Retried: the first request after minutes of idling may meet a connection the node closed meanwhile (clientIdleTimeoutMs).
+let commit = 0;
+await until('the leader to report its commit index', async () => (commit = Number((await leaderInfo())?.commit_index ?? 0)) > 0, 30_000);
 const stateMb = duMb(up[0].dataDir);
 const t0 = Date.now();
 start(behind);
