@@ -2,7 +2,7 @@
  * Cluster status: INFO from every node, each asked directly (no redirects), so
  * an unreachable node shows up as down instead of failing the whole report.
  */
-import { parseInfo } from './client.js';
+import { parseInfo, STATUS_INFO } from './client.js';
 import { RespConnection, type ConnectionSecurity } from './connection.js';
 import { ClientError } from './errors.js';
 
@@ -18,7 +18,7 @@ async function nodeReport(address: string, timeoutMs: number, security: Connecti
   let connection: RespConnection | null = null;
   try {
     connection = await RespConnection.connect(address, { ...security, connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs });
-    const reply = await connection.send(['INFO']);
+    const reply = await connection.send(STATUS_INFO);
     if (reply.type === 'error') return { address, up: false, error: reply.message };
     if (reply.type !== 'bulk' || reply.value === null) return { address, up: false, error: `unexpected ${reply.type} reply to INFO` };
     return { address, up: true, info: parseInfo(reply.value.toString('utf8')) };
