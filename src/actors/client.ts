@@ -180,10 +180,10 @@ export class ClientActor {
       const request = this.pending.get(change.id);
       if (!request) continue;
       if (change.outcome === 'refused') {
-        // TRYAGAIN: clients retry elsewhere, and the new leader carries the removal out.
+        // TRYAGAIN while leadership moves: clients retry elsewhere, and the new leader carries the change out.
         const reply =
           change.code === 'NOT_LEADER' ? this.redirect(change.id, this.status.leader)
-          : change.code === 'LEADER_HANDING_OVER' ? errorReply(`TRYAGAIN ${change.detail}`)
+          : change.code === 'LEADER_HANDING_OVER' || change.code === 'TRANSFER_IN_PROGRESS' ? errorReply(`TRYAGAIN ${change.detail}`)
           : errorReply(`${change.code} ${change.detail}`);
         this.finish(change.id, reply);
         continue;

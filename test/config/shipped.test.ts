@@ -36,3 +36,14 @@ describe.each([1, 2, 3])('config/node%i.json', (n) => {
     expect(memberById(config, config.nodeId)?.client).toBe(`127.0.0.1:700${n}`);
   });
 });
+
+describe('config/join/node4.json (the README\'s fourth node)', () => {
+  const { config, warnings } = loadConfigFileWithWarnings(join(repo, 'config', 'join', 'node4.json'));
+
+  test('joins the local cluster, names only itself, and keeps its data in <repo>/data/node4', () => {
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({ nodeId: 'n4', clusterId: 'raftkv-local', join: true, httpAddress: '127.0.0.1:7204' });
+    expect(config.members).toEqual([{ id: 'n4', peer: '127.0.0.1:7104', client: '127.0.0.1:7004' }]);
+    expect(config.dataDir).toBe(join(repo, 'data', 'node4'));
+  });
+});
