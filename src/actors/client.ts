@@ -180,10 +180,12 @@ export class ClientActor {
       const request = this.pending.get(change.id);
       if (!request) continue;
       if (change.outcome === 'refused') {
-        // TRYAGAIN while leadership moves: clients retry elsewhere, and the new leader carries the change out.
+        // Refusals that pass by themselves within moments (leadership moving, a change or a new leader's
+        // first commit still in flight) are TRYAGAIN, which clients retry, with the code kept in the text.
         const reply =
           change.code === 'NOT_LEADER' ? this.redirect(change.id, this.status.leader)
-          : change.code === 'LEADER_HANDING_OVER' || change.code === 'TRANSFER_IN_PROGRESS' ? errorReply(`TRYAGAIN ${change.detail}`)
+          : change.code === 'LEADER_HANDING_OVER' ? errorReply(`TRYAGAIN ${change.detail}`)
+          : change.code === 'TRANSFER_IN_PROGRESS' || change.code === 'CHANGE_IN_PROGRESS' ? errorReply(`TRYAGAIN ${change.code} ${change.detail}`)
           : errorReply(`${change.code} ${change.detail}`);
         this.finish(change.id, reply);
         continue;
