@@ -30,8 +30,13 @@ export async function memberCommand(action: MemberAction, options: MemberOptions
   const client = new RaftkvClient({ nodes: options.nodes, session: false, deadlineMs: CHANGE_DEADLINE_MS });
   try {
     if (action.kind === 'list') {
-      // Asked of the leader (write routing follows MOVED): its configuration is the newest.
-      printMembers(await client.command(['CLUSTER', 'MEMBER', 'LIST'], 'read'), options.json === true, io);
+      // Asked of the leader: its configuration is the newest (a removed node never hears of its removal).
+      const leader = new RaftkvClient({ nodes: [await client.findLeader()], session: false, deadlineMs: CHANGE_DEADLINE_MS });
+      try {
+        printMembers(await leader.command(['CLUSTER', 'MEMBER', 'LIST'], 'read'), options.json === true, io);
+      } finally {
+        await leader.close();
+      }
       return;
     }
     // Not retried once sent: the client never resends a write whose outcome it does not know.
