@@ -49,6 +49,8 @@ interface PendingRequest {
   started: boolean;
   /** Takes part in its connection's order (reads and writes; not INFO). */
   ordered: boolean;
+  /** A membership change (CLUSTER MEMBER ...): it has no result of its own. */
+  membership?: true;
   /** INFO waiting for the key count: the sections and the edge's facts. */
   info?: { sections: string[]; edge: EdgeFacts | undefined };
   index?: LogIndex;
@@ -145,7 +147,9 @@ export class ClientActor {
         // Answered once its entry is applied (or refused at once); the request timeout bounds the wait.
         const id = this.admit(conn, seq, null, null);
         if (id === null) break;
-        this.pending.get(id)!.ordered = false;
+        const pending = this.pending.get(id)!;
+        pending.ordered = false;
+        pending.membership = true;
         this.bus.publish({ type: 'raft.changeMembership', id, change: request.change });
         break;
       }
@@ -213,6 +217,7 @@ export class ClientActor {
       // A configuration entry has no result: applied in our term, it took effect.
       if (request.term === applied.term) this.finish(id, applied.result ? resultReply(applied.result) : OK);
       // Another leader's entry took this index: ours was never committed.
+      else if (request.membership) this.finish(id, errorReply('TRYAGAIN the membership change was lost: leadership changed before it was committed; it was not applied'));
       else this.finish(id, errorReply('ERR write lost: leadership changed before it was committed; it was not applied, retry it'));
     }
     let released = 0;

@@ -156,7 +156,8 @@ export class MembershipDriver implements Reconfigurer {
         last = reply.message;
         const code = reply.message.split(' ')[0] ?? '';
         if (code === 'TRYAGAIN') tryagain++;
-        if (!PASSING.includes(code)) {
+        // A change lost to a leadership change (older nodes say ERR write lost) was not applied: retry it.
+        if (!PASSING.includes(code) && !reply.message.startsWith('ERR write lost')) {
           if (await settled(code)) return tryagain;
           throw new ChaosError('MEMBERSHIP_FAILED', `CLUSTER MEMBER ${args.join(' ')} refused: ${reply.message}`);
         }
