@@ -167,7 +167,7 @@ export function payloadBytes(event: BusEvent): number {
     case 'client.reply':
       return replyBytes(event.reply);
     case 'storage.queryResult':
-      return resultBytes(event.result);
+      return commandBytes(event.result);
     case 'net.recv':
       return messageBytes(event.message);
     case 'net.send': {
@@ -218,7 +218,7 @@ function replyBytes(reply: Reply): number {
   }
 }
 
-/** Every byte string one level down in a command or a query result (values, keys, pairs). */
+/** Every byte string one level down in a command or a query result (values, keys, pairs), and one more in nested lists. */
 function commandBytes(command: object): number {
   let bytes = 0;
   for (const value of Object.values(command)) {
@@ -226,8 +226,4 @@ function commandBytes(command: object): number {
     else if (Array.isArray(value)) for (const item of value) bytes += item instanceof Uint8Array ? item.length : Array.isArray(item) ? commandBytes(item) : 0;
   }
   return bytes;
-}
-
-function resultBytes(result: object): number {
-  return commandBytes(result);
 }

@@ -204,3 +204,10 @@ export class PeerDirectory<L> {
     });
   }
 }
+
+/** A real timer that never keeps the process alive: the learned-link sweep of the TCP and in-memory transports. */
+export const unrefTimer: StartTimer = (ms, fn) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};

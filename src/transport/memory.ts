@@ -17,7 +17,7 @@ import { FRAME_HEADER_BYTES } from './frame.js';
 import { emptyStats, type TransportStats } from './stats.js';
 import { PeerTrafficCounters, type PeerTraffic, type PeerTrafficSource } from './traffic.js';
 import type { PeerAddress, Transport } from './transport.js';
-import { PeerDirectory, type LinkInfo } from './directory.js';
+import { PeerDirectory, unrefTimer, type LinkInfo } from './directory.js';
 import { formatHostPort } from '../config/address.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
 
@@ -161,11 +161,7 @@ export class MemoryTransport implements Transport, PeerTrafficSource {
       close: (_link, id, learned) => {
         if (learned) this.traffic.forget(id);
       },
-      startTimer: (ms, fn) => {
-        const timer = setTimeout(fn, ms);
-        timer.unref();
-        return () => clearTimeout(timer);
-      },
+      startTimer: unrefTimer,
       ...(options.learnedLinksMax !== undefined && { learnedMax: options.learnedLinksMax }),
       ...(options.learnedIdleMs !== undefined && { learnedIdleMs: options.learnedIdleMs }),
     });

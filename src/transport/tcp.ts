@@ -16,7 +16,7 @@ import { encodeEnvelope } from './codec.js';
 import { serveInbound } from './inbound.js';
 import { RateLimitedWarn } from '../log/rate-limited.js';
 import { PeerLink } from './peer.js';
-import { PeerDirectory, type LinkCloseReason, type LinkInfo } from './directory.js';
+import { PeerDirectory, unrefTimer, type LinkCloseReason, type LinkInfo } from './directory.js';
 import { formatHostPort } from '../config/address.js';
 import { clip, emptyStats, type TransportStats } from './stats.js';
 import { PeerTrafficCounters, type PeerTraffic, type PeerTrafficSource } from './traffic.js';
@@ -90,11 +90,7 @@ export class TcpTransport implements Transport, PeerTrafficSource {
       self: options.self,
       open: (peer) => this.openLink(peer),
       close: (link, id, learned, reason) => this.closeLink(link, id, learned, reason),
-      startTimer: (ms, fn) => {
-        const timer = setTimeout(fn, ms);
-        timer.unref();
-        return () => clearTimeout(timer);
-      },
+      startTimer: unrefTimer,
       ...(options.learnedLinksMax !== undefined && { learnedMax: options.learnedLinksMax }),
       ...(options.learnedIdleMs !== undefined && { learnedIdleMs: options.learnedIdleMs }),
       logger: this.logger,

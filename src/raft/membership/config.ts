@@ -110,9 +110,3 @@ export function bootstrapConfig(members: ReadonlyArray<{ id: NodeId; peer: strin
 export function votersOnlyConfig(voters: readonly NodeId[]): ClusterConfig {
   return { members: voters.map((id) => ({ id, role: 'voter', peer: '', client: '' })), removed: [] };
 }
-
-export function sameConfig(a: ClusterConfig | null, b: ClusterConfig | null): boolean {
-  if (a === b) return true;
-  if (a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
