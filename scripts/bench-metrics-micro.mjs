@@ -53,7 +53,7 @@ export async function measureMicro(writes = 200_000, scrapes = 200) {
   const tapStart = cpuUs();
   for (let i = 0; i < writes; i++) for (const event of batches[i % 1000]) tap.observe(event);
   const tapUsPerWrite = (cpuUs() - tapStart) / writes;
-  const status = { node: 'n1', role: 'leader', term: 2, leader: 'n1', leaderAddress: null, commitIndex: 1, appliedIndex: 1, firstLogIndex: 1, lastLogIndex: 1, snapshotIndex: 0, pendingRequests: 0, clientConnections: 50, sessions: 50, peers: [{ id: 'n2', matchIndex: 1, lagEntries: 0 }, { id: 'n3', matchIndex: 1, lagEntries: 0 }], elections: [], uptimeSeconds: 1 };
+  const status = { node: 'n1', role: 'leader', term: 2, leader: 'n1', leaderAddress: null, commitIndex: 1, appliedIndex: 1, firstLogIndex: 1, lastLogIndex: 1, snapshotIndex: 0, snapshotSizeBytes: 1024, snapshotKeys: 10, snapshotReceivingChunks: 0, pendingRequests: 0, clientConnections: 50, sessions: 50, peers: [{ id: 'n2', matchIndex: 1, lagEntries: 0 }, { id: 'n3', matchIndex: 1, lagEntries: 0 }], elections: [], uptimeSeconds: 1 };
   const traffic = new PeerTrafficCounters(['n2', 'n3']);
   for (let i = 0; i < 20; i++) await renderMetrics(metrics, status, traffic);
   const scrapeStart = cpuUs();
