@@ -93,6 +93,15 @@ export class PeerLink {
     return true;
   }
 
+  /** The peer is known to be up again: a redial waiting out its backoff happens now. */
+  redialNow(): void {
+    if (this.state !== 'running' || this.redialTimer === null) return;
+    clearTimeout(this.redialTimer);
+    this.redialTimer = null;
+    this.attempt = 0;
+    this.dial();
+  }
+
   queued(): number {
     return this.queue.length;
   }

@@ -227,6 +227,8 @@ export class TcpTransport implements Transport, PeerTrafficSource {
       heard: (from, listen) => this.directory.heard(from, listen)?.traffic ?? null,
       pinned: (sender) => {
         if (this.inbound.has(socket)) this.inbound.set(socket, sender);
+        // The peer is back (it dialled us): answer now, not when our redial backoff (up to a second) ends.
+        this.directory.linkTo(sender)?.link.redialNow();
       },
       deliver: onMessage,
     });
