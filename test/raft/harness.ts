@@ -40,6 +40,8 @@ export interface HarnessOptions {
   /** Nodes started in join mode (no configuration until the cluster tells them); not among the bootstrap voters. */
   readonly joiners?: readonly NodeId[];
   readonly learnerCatchUpEntriesMax?: number;
+  /** RaftOptions.advanceElectionAtStart (off: the scripted scenarios count ticks from a plain timer). */
+  readonly advanceElectionAtStart?: boolean;
 }
 
 export class Harness {
@@ -98,6 +100,7 @@ export class Harness {
         leaseReads: this.options.leaseReads ?? false,
         leaseMs: (this.options.electionTicksMin ?? 10) * TICK_MS,
         preVote: this.options.preVote ?? false,
+        advanceElectionAtStart: this.options.advanceElectionAtStart ?? false,
         ...(this.options.learnerCatchUpEntriesMax !== undefined && { learnerCatchUpEntriesMax: this.options.learnerCatchUpEntriesMax }),
       },
       { hardState: disk.hardState, logStart: disk.logStart, entries: [...disk.entries], appliedIndex: disk.logStart.index },
