@@ -110,6 +110,8 @@ export class RaftCore {
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private electionTimeout = 0;
+  /** The timeout was shortened by leaderMayBeGone, not drawn at random. */
+  private electionTimerCutShort = false;
   /** Who counts: configuration, follower progress, votes, check-quorum. */
   private readonly tracker: ProgressTracker;
   /** Every configuration entry of the retained log: the latest is the one in force. */
@@ -376,6 +378,7 @@ export class RaftCore {
   }
 
   private resetElectionTimer(): void {
+    this.electionTimerCutShort = false;
     this.electionElapsed = 0;
     this.electionTimeout = randomInt(this.options.random, this.options.electionTicksMin, this.options.electionTicksMax);
   }
@@ -398,18 +401,23 @@ export class RaftCore {
   /**
    * Our leader's connection closed, as it does at once when its process
    * crashes: rather than wait out an election timeout from its last
-   * heartbeat, forget it and campaign after a short random delay (up to two
-   * heartbeats, so that two followers hearing the same news rarely collide).
-   * Only liveness rides on the hint: the campaign starts with a pre-vote that
-   * a node still hearing from the leader refuses, and a heartbeat that
-   * arrives meanwhile restores the leader and the full timeout. Not under
-   * lease reads, whose safety needs every follower to wait out the lease.
+   * heartbeat, forget it and campaign soon. Every follower hears the news at
+   * the same moment, so a random delay would often make two of them stand at
+   * once and split the vote; instead the voters take turns a heartbeat apart,
+   * in id order (the first waits one tick). Only liveness rides on the hint:
+   * the campaign starts with a pre-vote that a node still hearing from the
+   * leader refuses, and a heartbeat arriving meanwhile restores the leader
+   * and the full timeout. Not under lease reads, whose safety needs every
+   * follower to wait out the lease.
    */
   private leaderMayBeGone(peer: NodeId): void {
     if (this.role !== 'follower' || this.leader !== peer || this.options.leaseReads === true) return;
+    const turn = this.tracker.voters().filter((id) => id !== peer).sort().indexOf(this.id);
+    if (turn < 0) return; // not a voter: it never campaigns
     this.leader = null;
     this.electionElapsed = 0;
-    this.electionTimeout = randomInt(this.options.random, 1, 2 * this.options.heartbeatTicks + 1);
+    this.electionTimeout = 1 + turn * this.options.heartbeatTicks;
+    this.electionTimerCutShort = true;
   }
 
   private tickHeartbeat(): void {
@@ -713,7 +721,7 @@ export class RaftCore {
     this.leader = leader;
     this.electionElapsed = 0;
     // A disconnection hint had shortened the timeout (leaderMayBeGone); the leader is back.
-    if (this.electionTimeout < this.options.electionTicksMin) this.resetElectionTimer();
+    if (this.electionTimerCutShort) this.resetElectionTimer();
   }
 
   private tallyVotes(): void {
