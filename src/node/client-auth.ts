@@ -53,6 +53,25 @@ export type AuthOutcome =
 /** Addresses whose failures are remembered; beyond it the oldest entry is forgotten. */
 const ADDRESSES_TRACKED_MAX = 10_000;
 
+/**
+ * The user label of AUTH counters for a name no user has: what clients send
+ * is unbounded, so every unknown name counts under this one label.
+ * Configured names match USER_NAME_PATTERN, which cannot start with '('.
+ */
+export const UNKNOWN_USER_LABEL = '(unknown)';
+
+/** Users counted under their own name; beyond it (users created and deleted at run time) they count as unknown. */
+const USER_LABELS_MAX = 1_000;
+
+/** AUTH outcomes per user label, for /metrics (copied at scrape time). */
+export interface AuthCounts {
+  readonly successes: Map<string, number>;
+  /** Wrong user name or password. */
+  readonly failures: Map<string, number>;
+  /** Refused unchecked: the address was locked out. */
+  readonly lockedOut: Map<string, number>;
+}
+
 /** Compared against when the user does not exist, so that costs what a real check does. */
 const DUMMY_DIGEST = createHash('sha256').update('raftkv: no such user').digest();
 
@@ -63,6 +82,8 @@ export class ClientAuth {
   private readonly warn: RateLimitedWarn;
   /** Counts for INFO and tests: failed checks, and attempts refused unchecked from a locked-out address. */
   readonly counts = { failed: 0, lockedOut: 0 };
+  /** The same by user label, with the successes, for /metrics. */
+  readonly byUser: AuthCounts = { successes: new Map(), failures: new Map(), lockedOut: new Map() };
 
   constructor(
     readonly config: ClientAuthConfig | null,
@@ -103,23 +124,41 @@ export class ClientAuth {
     if (this.users === null) {
       // Redis without requirepass: the default user has no password, so any password is right for it.
       if (user === null) return { ok: false, error: NO_PASSWORD_CONFIGURED, lockedOut: false };
-      return user === DEFAULT_USER ? { ok: true, user: OPEN_USER } : { ok: false, error: WRONGPASS, lockedOut: false };
+      if (user === DEFAULT_USER) {
+        this.count(this.byUser.successes, DEFAULT_USER);
+        return { ok: true, user: OPEN_USER };
+      }
+      this.counts.failed++;
+      this.count(this.byUser.failures, user);
+      return { ok: false, error: WRONGPASS, lockedOut: false };
     }
     const name = user ?? DEFAULT_USER;
     const lockout = this.lockoutLeftMs(remoteIp);
     if (lockout > 0) {
       this.counts.lockedOut++;
+      this.count(this.byUser.lockedOut, name);
       this.warn.warn('auth-locked-out', { conn, remote: remoteIp }, 'client AUTH refused unchecked: too many failed attempts from this address');
       return { ok: false, error: `ERR too many failed authentication attempts from ${remoteIp}; try again in ${Math.ceil(lockout / 1000)} s`, lockedOut: true };
     }
     const stored = this.users.get(name);
     const matches = timingSafeEqual(sha256(password), stored?.digest ?? DUMMY_DIGEST) && stored !== undefined;
-    if (matches) return { ok: true, user: stored };
+    if (matches) {
+      this.count(this.byUser.successes, name);
+      return { ok: true, user: stored };
+    }
     this.counts.failed++;
+    this.count(this.byUser.failures, name);
     this.recordFailure(remoteIp);
     // The name is logged (it says whom someone tries to be); the password never is.
     this.warn.warn('auth-failed', { conn, remote: remoteIp, user: printableName(name) }, 'client AUTH failed: wrong user name or password');
     return { ok: false, error: WRONGPASS, lockedOut: false };
+  }
+
+  /** One more in `counts` for the name's label: its own for a user that exists, else UNKNOWN_USER_LABEL. */
+  private count(counts: Map<string, number>, name: string): void {
+    const known = this.users === null ? name === DEFAULT_USER : this.users.has(name);
+    const label = known && (counts.has(name) || counts.size < USER_LABELS_MAX) ? name : UNKNOWN_USER_LABEL;
+    counts.set(label, (counts.get(label) ?? 0) + 1);
   }
 
   private lockoutLeftMs(ip: string): number {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ClientAuth, gateRequest, NOAUTH, OPEN_USER, WRONGPASS } from '../../src/node/client-auth.js';
+import { ClientAuth, gateRequest, NOAUTH, OPEN_USER, UNKNOWN_USER_LABEL, WRONGPASS } from '../../src/node/client-auth.js';
 import { parseCommand } from '../../src/protocol/commands.js';
 import { DEFAULT_LIMITS, type ClientAuthConfig } from '../../src/config/types.js';
 
@@ -44,6 +44,19 @@ describe('ClientAuth', () => {
     now += 60_000;
     expect(auth.authenticate(null, Buffer.from('pw'), '10.0.0.9', 1).ok).toBe(true);
     expect(auth.counts).toEqual({ failed: 3, lockedOut: 1 });
+  });
+
+  it('counts outcomes by user for /metrics, every name no user has under one label', () => {
+    const auth = ClientAuth.load(config(), logger, () => 1_000_000);
+    auth.authenticate('ro', Buffer.from('ro-pw'), '10.0.0.1', 1);
+    auth.authenticate(null, Buffer.from('pw'), '10.0.0.1', 1);
+    auth.authenticate('ro', Buffer.from('bad'), '10.0.0.2', 1);
+    for (const name of ['ghost', 'ghost2', 'x'.repeat(10_000)]) auth.authenticate(name, Buffer.from('bad'), '10.0.0.3', 1);
+    auth.authenticate('ro', Buffer.from('ro-pw'), '10.0.0.3', 1);
+    auth.authenticate('nobody', Buffer.from('bad'), '10.0.0.3', 1);
+    expect(auth.byUser.successes).toEqual(new Map([['ro', 1], ['default', 1]]));
+    expect(auth.byUser.failures).toEqual(new Map([['ro', 1], [UNKNOWN_USER_LABEL, 3]]));
+    expect(auth.byUser.lockedOut).toEqual(new Map([['ro', 1], [UNKNOWN_USER_LABEL, 1]]));
   });
 
   it('without clientAuth behaves as Redis without requirepass', () => {
