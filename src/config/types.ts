@@ -4,6 +4,7 @@
  * its unit last in the name (TIGER_STYLE), and is checked at start-up.
  */
 import type { NodeId } from '../raft/types.js';
+import { TERM_JUMP_MAX } from '../raft/message-checks.js';
 
 export interface MemberConfig {
   readonly id: NodeId;
@@ -79,6 +80,8 @@ export interface LimitsConfig {
   readonly healthApplyLagEntriesMax: number;
   /** Open connections to the HTTP endpoint (metrics, health, dashboard). */
   readonly httpConnectionsMax: number;
+  /** How far above its own term one peer message may lift this node's term (see TERM_JUMP_MAX in src/raft/message-checks.ts). */
+  readonly termJumpMax: number;
 }
 
 /**
@@ -237,6 +240,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   snapshotChunkBytes: 1024 * 1024,
   healthApplyLagEntriesMax: 1_000,
   httpConnectionsMax: 64,
+  termJumpMax: TERM_JUMP_MAX,
 };
 
 /**

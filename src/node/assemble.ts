@@ -81,6 +81,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       appendBytesMax: limits.appendBytesMax,
       inflightAppendsMax: limits.inflightAppendsMax,
       snapshotTrailingEntries: limits.snapshotTrailingEntries,
+      termJumpMax: limits.termJumpMax,
       random: seededRandom(options.seed),
       leaseReads: config.readMode === 'lease',
       leaseMs: toTicks(timing.electionTimeoutMinMs, timing.tickMs) * timing.tickMs,
