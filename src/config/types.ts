@@ -106,8 +106,12 @@ export interface PeerTlsConfig {
   readonly keyFile: string;
 }
 
-/** What a client user may run: everything, or only what reads (no writes, no admin commands). */
-export type ClientCommands = 'all' | 'read';
+/**
+ * What a client user may run: everything, only what reads (no writes, no
+ * admin commands), or nothing but AUTH, HELLO, QUIT and RESET ('none': a
+ * user made by ACL SETUSER without +@all or +@read, as Redis's -@all).
+ */
+export type ClientCommands = 'all' | 'read' | 'none';
 
 /**
  * One client user (Redis's ACL users, simplified): `AUTH name password`, or
@@ -121,6 +125,11 @@ export interface ClientUserConfig {
   /** A file whose content (one trailing newline dropped) is the password, read at start-up. */
   readonly passwordFile?: string;
   readonly commands: ClientCommands;
+  /**
+   * Redis ACL key patterns (`~pattern`): globs, as KEYS matches them, that
+   * every key a command touches must match; absent: every key (`allkeys`).
+   */
+  readonly keys?: readonly string[];
 }
 
 /**

@@ -392,6 +392,7 @@ class ClientConnection {
         if (item.fatal) return;
         continue;
       }
+      if (!this.userIsCurrent()) return;
       let parsed = parseCommand(item.args, this.options.limits);
       const name = item.args[0]!.toString('latin1').toLowerCase();
       const gate = gateRequest(this.state.user, name, item.args, parsed);
@@ -430,6 +431,23 @@ class ClientConnection {
     const partial = !this.paused && this.parser.bufferedBytes > 0;
     if (!partial) this.partialSinceMs = null;
     else if (completed || this.partialSinceMs === null) this.partialSinceMs = Date.now();
+  }
+
+  /**
+   * ACL SETUSER changes the users of open connections at once, as in Redis:
+   * after any change, the connection's user is looked up again. A deleted
+   * user's connection is closed (false).
+   */
+  private userIsCurrent(): boolean {
+    const auth = this.node.auth;
+    const state = this.state;
+    if (state.user === null || state.authGeneration === auth.generation) return true;
+    state.authGeneration = auth.generation;
+    state.user = auth.current(state.user);
+    if (state.user !== null) return true;
+    this.options.logger.info({ conn: this.id, remote: this.socket.remoteAddress }, 'client disconnected: its user was deleted (ACL DELUSER)');
+    this.socket.destroy();
+    return false;
   }
 
   /** Out-of-band pushes for the notifications this connection subscribed to. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { ALL_KEYS } from '../../src/node/client-acl.js';
 import { ClientAuth, gateRequest, NOAUTH, OPEN_USER, UNKNOWN_USER_LABEL, WRONGPASS } from '../../src/node/client-auth.js';
 import { parseCommand } from '../../src/protocol/commands.js';
 import { DEFAULT_LIMITS, type ClientAuthConfig } from '../../src/config/types.js';
@@ -93,7 +94,7 @@ describe('ClientAuth', () => {
     expect(gate(null, 'AUTH pw')).toBeNull();
     expect(gate(null, 'QUIT')).toBeNull();
     expect(gate(null, 'GET')).toBeNull(); // the arity error comes first, as in Redis
-    const ro = { name: 'ro', commands: 'read' as const };
+    const ro = { name: 'ro', commands: 'read' as const, keys: ALL_KEYS };
     expect(gate(ro, 'GET k')).toBeNull();
     expect(gate(ro, 'SEQ 1 1 SET k v')).toMatch(/^NOPERM .*'seq'/);
     expect(gate(ro, 'SNAPSHOT OPEN')).toMatch(/^NOPERM .*'snapshot'/);
