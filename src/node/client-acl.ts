@@ -143,7 +143,9 @@ function applyRule(user: Mutable<StoredUser>, rule: string, raw: Buffer): string
 
 function addPattern(user: Mutable<StoredUser>, pattern: Buffer): string | null {
   if (pattern.length === 0 || pattern.length > PATTERN_BYTES_MAX) return `a key pattern must be 1 to ${PATTERN_BYTES_MAX} bytes`;
-  if (user.keys.all) return null;
+  if (user.keys.all) {
+    return "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns";
+  }
   if (user.keys.patterns.length >= PATTERNS_MAX) return `at most ${PATTERNS_MAX} key patterns per user`;
   if (user.keys.patterns.some((p) => p.equals(pattern))) return null;
   user.keys = keyAccess([...user.keys.patterns, Buffer.from(pattern)]);
