@@ -28,7 +28,10 @@ export class NetworkActor {
   }
 
   start(): Promise<void> {
-    return this.transport.start((message) => this.bus.publish({ type: 'net.recv', message }));
+    return this.transport.start(
+      (message) => this.bus.publish({ type: 'net.recv', message }),
+      (peer) => this.bus.publish({ type: 'net.disconnected', peer }),
+    );
   }
 
   stop(): Promise<void> {

@@ -23,6 +23,7 @@ export class RaftNodeActor {
   ) {
     bus.on('timer.tick', () => this.step(this.now ? { type: 'tick', nowMs: this.now() } : { type: 'tick' }));
     bus.on('net.recv', (event) => this.step({ type: 'message', message: event.message }));
+    bus.on('net.disconnected', (event) => this.step({ type: 'peerDisconnected', peer: event.peer }));
     bus.on('raft.propose', (event) => this.step({ type: 'propose', proposals: event.proposals }));
     // Read the clock as the read is stepped, not when it arrived: time lost to a pause counts.
     bus.on('raft.read', (event) => this.step(this.now ? { type: 'read', id: event.id, nowMs: this.now() } : { type: 'read', id: event.id }));

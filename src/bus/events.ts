@@ -22,6 +22,8 @@ export type TimerEvent = { readonly type: 'timer.tick' };
 export type NetworkEvent =
   /** A message arrived from a peer (input). */
   | { readonly type: 'net.recv'; readonly message: Message }
+  /** The connection to a peer closed (input): a hint for the core that the peer's process is gone. */
+  | { readonly type: 'net.disconnected'; readonly peer: NodeId }
   /** Messages for the network actor to send, in order. */
   | { readonly type: 'net.send'; readonly messages: readonly Message[] };
 
@@ -131,6 +133,7 @@ export type EventOf<T extends BusEventType> = BusEvents[T];
 const INPUT_TYPES: ReadonlySet<BusEventType> = new Set<BusEventType>([
   'timer.tick',
   'net.recv',
+  'net.disconnected',
   'client.request',
   'client.closed',
   'client.abort',

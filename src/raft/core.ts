@@ -182,6 +182,7 @@ export class RaftCore {
       matched: () => this.maybeCommit(),
     });
     this.resetElectionTimer();
+    if (options.advanceElectionAtStart === true) this.electionElapsed = options.electionTicksMin - 1;
   }
 
   step(input: RaftInput): void {
@@ -205,6 +206,9 @@ export class RaftCore {
         break;
       case 'changeMembership':
         this.changeMembership(input.id, input.change);
+        break;
+      case 'peerDisconnected':
+        this.leaderMayBeGone(input.peer);
         break;
       case 'persisted':
         this.outbox.push(...this.persistence.persisted(input.seq));
@@ -389,6 +393,23 @@ export class RaftCore {
       if (this.options.preVote === false) this.campaign(false);
       else this.preCampaign();
     }
+  }
+
+  /**
+   * Our leader's connection closed, as it does at once when its process
+   * crashes: rather than wait out an election timeout from its last
+   * heartbeat, forget it and campaign after a short random delay (up to two
+   * heartbeats, so that two followers hearing the same news rarely collide).
+   * Only liveness rides on the hint: the campaign starts with a pre-vote that
+   * a node still hearing from the leader refuses, and a heartbeat that
+   * arrives meanwhile restores the leader and the full timeout. Not under
+   * lease reads, whose safety needs every follower to wait out the lease.
+   */
+  private leaderMayBeGone(peer: NodeId): void {
+    if (this.role !== 'follower' || this.leader !== peer || this.options.leaseReads === true) return;
+    this.leader = null;
+    this.electionElapsed = 0;
+    this.electionTimeout = randomInt(this.options.random, 1, 2 * this.options.heartbeatTicks + 1);
   }
 
   private tickHeartbeat(): void {
@@ -692,6 +713,8 @@ export class RaftCore {
   private followLeader(leader: NodeId): void {
     this.leader = leader;
     this.electionElapsed = 0;
+    // A disconnection hint had shortened the timeout (leaderMayBeGone); the leader is back.
+    if (this.electionTimeout < this.options.electionTicksMin) this.resetElectionTimer();
   }
 
   private tallyVotes(): void {

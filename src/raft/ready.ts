@@ -40,6 +40,11 @@ export type RaftInput =
    * The outcome comes back in Ready.membershipChanges under `id`.
    */
   | { readonly type: 'changeMembership'; readonly id: number; readonly change: MembershipChange }
+  /**
+   * The transport's connection to `peer` closed: a hint, not a fact, that its
+   * process is gone (a crashed process's sockets are closed by its kernel).
+   */
+  | { readonly type: 'peerDisconnected'; readonly peer: NodeId }
   /** Storage made every persist request up to seq durable. */
   | { readonly type: 'persisted'; readonly seq: number }
   /** The state machine holds every entry up to index durably (a snapshot): the log before it may go. */

@@ -48,6 +48,8 @@ export class SimNetwork {
   private readonly cut = new Set<string>();
   private readonly receivers = new Map<NodeId, Receiver>();
   private generation = 0;
+  /** How often a crash is seen by the peers (a process's kernel closing its sockets) rather than silent (a machine gone). */
+  departureNoticeProbability = 0.5;
   /** Says whether a node is frozen: what arrives for it then is lost. */
   frozen: (id: NodeId) => boolean = () => false;
 
@@ -61,9 +63,12 @@ export class SimNetwork {
     return new SimTransport(this, id, ++this.generation, options);
   }
 
-  /** @internal A SimTransport started: what arrives for id at address goes to receive. */
-  attach(id: NodeId, generation: number, address: string, receive: Receiver['receive']): void {
-    this.receivers.set(id, { receive, generation, address });
+  /**
+   * @internal A SimTransport started: what arrives for id at address goes to
+   * receive; departed hears of peers whose connections close (see detach).
+   */
+  attach(id: NodeId, generation: number, address: string, receive: Receiver['receive'], departed: Receiver['departed']): void {
+    this.receivers.set(id, { receive, departed, generation, address });
   }
 
   /** @internal Virtual-time timers for a transport's learned-link sweeps. */
@@ -77,10 +82,24 @@ export class SimNetwork {
     };
   };
 
-  /** The node crashed: it receives nothing more until a new transport starts. */
+  /**
+   * The node crashed: it receives nothing more until a new transport starts.
+   * With departureNoticeProbability its peers hear of it after a message
+   * delay, as of a crashed process's closed connections; otherwise (a machine
+   * gone) or over a cut link, they do not.
+   */
   detach(id: NodeId, generation?: number): void {
     const receiver = this.receivers.get(id);
-    if (receiver && (generation === undefined || receiver.generation === generation)) this.receivers.delete(id);
+    if (!receiver || (generation !== undefined && receiver.generation !== generation)) return;
+    this.receivers.delete(id);
+    if (!this.rng.chance(this.departureNoticeProbability)) return;
+    for (const [peer, other] of this.receivers) {
+      if (this.isCut(id, peer)) continue;
+      const delay = this.conditions.delayMsMin + this.rng.float() * (this.conditions.delayMsMax - this.conditions.delayMsMin);
+      this.loop.after(delay, () => {
+        if (this.receivers.get(peer) === other && !this.frozen(peer)) other.departed(receiver.address, id);
+      });
+    }
   }
 
   isCut(from: NodeId, to: NodeId): boolean {
@@ -158,6 +177,8 @@ export interface Envelope {
 
 interface Receiver {
   readonly receive: (message: Message, from: Envelope) => void;
+  /** The node listening at address (id) went away. */
+  readonly departed: (address: string, id: NodeId) => void;
   readonly generation: number;
   /** host:port */
   readonly address: string;

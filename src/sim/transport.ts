@@ -71,7 +71,7 @@ export class SimTransport implements Transport, PeerTrafficSource {
     this.directory.setMembers(options.peers);
   }
 
-  start(onMessage: (message: Message) => void): Promise<void> {
+  start(onMessage: (message: Message) => void, onDisconnected?: (peer: NodeId) => void): Promise<void> {
     assert(this.state === 'idle', 'SimTransport can be started once');
     this.state = 'running';
     const { counters, directory, id } = this;
@@ -87,6 +87,8 @@ export class SimTransport implements Transport, PeerTrafficSource {
         link.traffic.bytesReceived += from.frameBytes;
       }
       onMessage(message);
+    }, (address, peer) => {
+      if (this.state === 'running' && directory.linkTo(peer)?.address === address) onDisconnected?.(peer);
     });
     return Promise.resolve();
   }

@@ -120,6 +120,8 @@ export function describeEvent(e: BusEvent): string {
       return describeMessage(e.message);
     case 'net.send':
       return e.messages.map(describeMessage).join(' | ');
+    case 'net.disconnected':
+      return `from ${e.peer}`;
     case 'client.request':
       return `conn=${e.conn} seq=${e.seq} ${describeRequest(e.request)}`;
     case 'client.reply':

@@ -27,6 +27,8 @@ interface Endpoint {
   /** frameBytes: what the frame would take on the TCP wire, length prefix included. */
   receive(envelope: WireEnvelope, frameBytes: number): void;
   refuse(): void;
+  /** The node listening at address (id) went away: as a TCP peer whose connection closes. */
+  departed(address: string, id: NodeId): void;
 }
 
 interface InFlight {
@@ -82,9 +84,14 @@ export class MemoryNetwork {
     this.endpoints.set(address, endpoint);
   }
 
-  /** @internal Messages in flight to the address are lost. */
+  /** @internal Messages in flight to the address are lost; the others hear of it in a later turn. */
   detach(address: string, endpoint: Endpoint): void {
-    if (this.endpoints.get(address) === endpoint) this.endpoints.delete(address);
+    if (this.endpoints.get(address) !== endpoint) return;
+    this.endpoints.delete(address);
+    const others = [...this.endpoints.values()];
+    setImmediate(() => {
+      for (const other of others) other.departed(address, endpoint.id);
+    });
   }
 
   /** @internal Returns false when the link is cut or already holds linkMessagesMax messages. */
@@ -168,10 +175,11 @@ export class MemoryTransport implements Transport, PeerTrafficSource {
     this.directory.setMembers(options.peers ?? []);
   }
 
-  start(onMessage: (message: Message) => void): Promise<void> {
+  start(onMessage: (message: Message) => void, onDisconnected?: (peer: NodeId) => void): Promise<void> {
     assert(this.state === 'idle', 'MemoryTransport can be started once');
     this.state = 'running';
     const { counters, directory, self } = this;
+    const isRunning = (): boolean => this.state === 'running';
     this.endpoint = {
       id: self,
       clusterId: this.clusterId,
@@ -190,6 +198,9 @@ export class MemoryTransport implements Transport, PeerTrafficSource {
       },
       refuse() {
         counters.refused++;
+      },
+      departed(address, id) {
+        if (isRunning() && directory.linkTo(id)?.address === address) onDisconnected?.(id);
       },
     };
     this.network.attach(this.listen, this.endpoint);

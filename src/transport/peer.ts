@@ -44,6 +44,8 @@ export interface PeerLinkOptions {
   readonly traffic: PeerTraffic;
   /** Mutual TLS (tls.ts); absent: plaintext. */
   readonly tls?: PeerTlsCredentials;
+  /** Called when an established connection closes while the link runs (not for failed dials). */
+  readonly onDisconnected?: () => void;
 }
 
 const DROP_LOG_INTERVAL_MS = 1_000;
@@ -89,6 +91,15 @@ export class PeerLink {
     this.queuedBytes += payload.length;
     if (this.connected && !this.backpressured) this.scheduleFlush();
     return true;
+  }
+
+  /** The peer is known to be up again: a redial waiting out its backoff happens now. */
+  redialNow(): void {
+    if (this.state !== 'running' || this.redialTimer === null) return;
+    clearTimeout(this.redialTimer);
+    this.redialTimer = null;
+    this.attempt = 0;
+    this.dial();
   }
 
   queued(): number {
@@ -149,10 +160,12 @@ export class PeerLink {
 
   private onClose(socket: Socket): void {
     if (this.socket !== socket) return;
-    if (this.connected) this.options.logger.info({ peer: this.options.peer.id }, 'lost connection to peer');
+    const wasConnected = this.connected;
+    if (wasConnected) this.options.logger.info({ peer: this.options.peer.id }, 'lost connection to peer');
     this.socket = null;
     this.connected = false;
     if (this.state !== 'running') return;
+    if (wasConnected) this.options.onDisconnected?.();
     const delayMs = backoffDelayMs(this.options.backoff, this.attempt++, this.options.random);
     this.redialTimer = setTimeout(() => {
       this.redialTimer = null;

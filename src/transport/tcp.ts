@@ -76,6 +76,8 @@ export class TcpTransport implements Transport, PeerTrafficSource {
   private readonly logger: Logger;
   private readonly refusals: RateLimitedWarn;
   private server: Server | null = null;
+  /** Told of each established outbound link that closes (Transport.start). */
+  private onDisconnected: ((peer: NodeId) => void) | null = null;
   private state: 'idle' | 'running' | 'stopped' = 'idle';
 
   constructor(private readonly options: TcpTransportOptions) {
@@ -116,9 +118,10 @@ export class TcpTransport implements Transport, PeerTrafficSource {
     return this.directory.info();
   }
 
-  async start(onMessage: (message: Message) => void): Promise<void> {
+  async start(onMessage: (message: Message) => void, onDisconnected?: (peer: NodeId) => void): Promise<void> {
     assert(this.state === 'idle', 'TcpTransport can be started once');
     this.state = 'running';
+    this.onDisconnected = onDisconnected ?? null;
     const credentials = this.options.tls;
     const server = credentials
       ? tls.createServer(serverTlsOptions(credentials), (socket) => this.accept(socket, onMessage))
@@ -224,6 +227,8 @@ export class TcpTransport implements Transport, PeerTrafficSource {
       heard: (from, listen) => this.directory.heard(from, listen)?.traffic ?? null,
       pinned: (sender) => {
         if (this.inbound.has(socket)) this.inbound.set(socket, sender);
+        // The peer is back (it dialled us): answer now, not when our redial backoff (up to a second) ends.
+        this.directory.linkTo(sender)?.link.redialNow();
       },
       deliver: onMessage,
     });
@@ -261,6 +266,9 @@ export class TcpTransport implements Transport, PeerTrafficSource {
       stats: this.counters,
       traffic,
       ...(this.options.tls && { tls: this.options.tls }),
+      onDisconnected: () => {
+        if (this.state === 'running') this.onDisconnected?.(peer.id);
+      },
     });
   }
 }

@@ -10,8 +10,11 @@ export interface Transport {
    * Starts listening; every accepted message goes to onMessage. Accepted: from
    * any sender but this node and the removed ids (a sender that is not a
    * member can be one this node does not know of yet; see setMembers).
+   * onDisconnected hears of each established link to a peer that closes (a
+   * crashed peer's kernel closes its sockets at once): a hint, not proof,
+   * that the peer is gone. A link that never connected is not news.
    */
-  start(onMessage: (message: Message) => void): Promise<void>;
+  start(onMessage: (message: Message) => void, onDisconnected?: (peer: NodeId) => void): Promise<void>;
   /**
    * Queues message for message.to; drops it (and counts the drop) when this
    * node has no link to it (not a member, not learned, or removed) or that

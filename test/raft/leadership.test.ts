@@ -168,3 +168,118 @@ describe('leadership transfer (dissertation §3.10)', () => {
     expect(h.core(x!).view()).toMatchObject({ role: 'follower', term, leader });
   });
 });
+
+describe("a closed connection to the leader (a crashed leader's kernel closes its sockets)", () => {
+  /** Ticks only the followers of a dead leader, delivering among them, until one leads or the limit. */
+  function ticksToNewLeader(h: Harness, dead: string, limit: number): number {
+    const survivors = IDS.filter((id) => id !== dead);
+    for (let tick = 1; tick <= limit; tick++) {
+      for (const id of survivors) h.tick(id);
+      h.deliverAll();
+      if (survivors.some((id) => h.core(id).view().role === 'leader')) return tick;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  it('followers told their leader disconnected elect a new one within a few heartbeats, not an election timeout', () => {
+    // Default harness timing: heartbeat 2 ticks, election timeout 10-20 ticks. The harness
+    // delivers in lockstep, so two followers whose short delays end in the same tick split
+    // the vote and fall back to a full timeout; over many seeds most elect at once.
+    const ticks: number[] = [];
+    for (let seed = 1; seed <= 40; seed++) {
+      const h = new Harness({ ids: IDS, preVote: true, seed });
+      const leader = h.electLeader();
+      h.tick(leader, 2);
+      h.deliverAll();
+      const term = h.core(leader).view().term;
+      h.isolate(leader);
+      for (const id of IDS) if (id !== leader) h.step(id, { type: 'peerDisconnected', peer: leader });
+      ticks.push(ticksToNewLeader(h, leader, 100));
+      const next = IDS.find((id) => id !== leader && h.core(id).view().role === 'leader')!;
+      expect(h.core(next).view().term).toBeGreaterThan(term);
+    }
+    const fast = ticks.filter((t) => t <= 2 * 2 + 1).length;
+    expect(fast, `ticks to a new leader per seed: ${ticks.join(' ')}`).toBeGreaterThanOrEqual(28);
+  });
+
+  it('without the hint the same followers wait out an election timeout', () => {
+    const { h, leader } = steady(true);
+    h.isolate(leader);
+    expect(ticksToNewLeader(h, leader, 100)).toBeGreaterThanOrEqual(10);
+  });
+
+  it("a false alarm costs nothing: the others still hear the leader and refuse the pre-vote; the leader's next heartbeat restores it", () => {
+    const { h, leader } = steady(true);
+    const term = h.core(leader).view().term;
+    const [alarmed] = IDS.filter((id) => id !== leader);
+    h.step(alarmed!, { type: 'peerDisconnected', peer: leader });
+    expect(h.core(alarmed!).view().leader).toBeNull();
+    for (let i = 0; i < 60; i++) {
+      h.tickAll();
+      h.deliverAll();
+    }
+    for (const id of IDS) expect(h.core(id).view()).toMatchObject({ term, leader });
+  });
+
+  it('the hint about a peer that is not our leader, or under lease reads, changes nothing', () => {
+    for (const leaseReads of [false, true]) {
+      const h = new Harness({ ids: IDS, preVote: true, seed: 3, leaseReads });
+      const leader = h.electLeader();
+      h.tick(leader, 2);
+      h.deliverAll();
+      const [follower, other] = IDS.filter((id) => id !== leader);
+      h.step(follower!, { type: 'peerDisconnected', peer: leaseReads ? leader : other! });
+      expect(h.core(follower!).view().leader).toBe(leader);
+      h.isolate(leader);
+      // Lease reads: the follower must wait out the lease, so no election before electionTicksMin.
+      expect(ticksToNewLeader(h, leader, 100)).toBeGreaterThanOrEqual(10);
+    }
+  });
+});
+
+describe('the election timer advanced at start (a cluster restarted as a whole)', () => {
+  /** Ticks (each followed by delivery) until some node leads. */
+  function ticksToFirstLeader(h: Harness): number {
+    for (let tick = 1; tick <= 200; tick++) {
+      h.tickAll();
+      h.deliverAll();
+      if (IDS.some((id) => h.core(id).view().role === 'leader')) return tick;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  it('elects within the random part of the timeout instead of after its minimum, for every seed', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const advanced = ticksToFirstLeader(new Harness({ ids: IDS, preVote: true, seed, advanceElectionAtStart: true }));
+      const plain = ticksToFirstLeader(new Harness({ ids: IDS, preVote: true, seed }));
+      // Timeouts of 10-20 ticks: advanced to 9, the first timer fires within 1-11 ticks (a split vote costs a full timeout).
+      expect(plain).toBeGreaterThanOrEqual(10);
+      expect(advanced).toBeLessThan(plain);
+    }
+  });
+
+  it('a node restarting into a live cluster polls early, is refused, and follows the leader without a new term', () => {
+    const h = new Harness({ ids: IDS, preVote: true, seed: 5, advanceElectionAtStart: true });
+    const leader = ticksToFirstLeader(h) && IDS.find((id) => h.core(id).view().role === 'leader')!;
+    h.tick(leader, 2);
+    h.deliverAll();
+    const term = h.core(leader).view().term;
+    const follower = IDS.find((id) => id !== leader)!;
+    h.restart(follower);
+    // Keep the leader's heartbeats from it for a few ticks, so its advanced timer fires first.
+    h.block(leader, follower);
+    let polled = false;
+    for (let i = 0; i < 11; i++) {
+      h.tickAll();
+      h.deliverAll();
+      polled ||= h.core(follower).view().role === 'precandidate';
+    }
+    expect(polled).toBe(true);
+    h.heal();
+    for (let i = 0; i < 40; i++) {
+      h.tickAll();
+      h.deliverAll();
+    }
+    for (const id of IDS) expect(h.core(id).view()).toMatchObject({ term, leader });
+  });
+});

@@ -17,6 +17,8 @@ transportContract('simulator network', async () => {
   const loop = new SimLoop();
   const network = new SimNetwork(loop, new Rng(1));
   network.conditions = { ...CALM_NETWORK, delayMsMin: 1, delayMsMax: 1 };
+  // The contract's stopped peer is a crashed process, whose closed connections its peers see.
+  network.departureNoticeProbability = 1;
   let port = 7000;
   return {
     address: (id) => Promise.resolve({ id, host: `${id}.sim`, port: port++ }),

@@ -46,7 +46,10 @@ export async function freePorts(count: number): Promise<number[]> {
 /** Collects what one transport delivers. */
 export class Inbox {
   readonly messages: Message[] = [];
+  /** Peers whose established links closed, in the order reported. */
+  readonly disconnected: NodeId[] = [];
   readonly handler = (message: Message): void => void this.messages.push(message);
+  readonly onDisconnected = (peer: NodeId): void => void this.disconnected.push(peer);
 }
 
 /** One message of every type, from -> to; the AppendEntries carries every byte value. */

@@ -92,6 +92,20 @@ describe('TcpTransport', () => {
     expect(c.node('a').transport.stats().reconnects).toBe(1);
   });
 
+  it('redials a peer at once when that peer dials in, instead of waiting out its backoff', async () => {
+    // A backoff of a minute: only the peer's own connection can make a redial happen within the test.
+    const slow = { backoff: { baseMs: 60_000, capMs: 60_000 } };
+    const c = await cluster(['a', 'b'], ['a'], LIMITS, slow);
+    await waitFor(() => c.node('a').logs.some((l) => l.msg === 'peer connection error' && l['peer'] === 'b'), "a's first dial to b refused");
+    const b = makeNode(c.all[1]!, c.all, LIMITS, slow);
+    await b.transport.start(b.inbox.handler);
+    b.transport.send(numbered('b', 'a', 1));
+    await waitFor(() => c.node('a').inbox.messages.length === 1, 'b reaching a');
+    c.node('a').transport.send(numbered('a', 'b', 2));
+    await waitFor(() => b.inbox.messages.length === 1, 'a answering b over a new connection');
+    expect(b.inbox.messages).toEqual([numbered('a', 'b', 2)]);
+  });
+
   it('refuses a frame with the wrong cluster id, logs why, and keeps serving real peers', async () => {
     const c = await cluster(['a', 'b']);
     const a = c.node('a');

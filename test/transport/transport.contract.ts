@@ -58,7 +58,7 @@ export function transportContract(name: string, factory: TransportFactory): void
       for (const id of up) {
         const inbox = new Inbox();
         inboxes.set(id, inbox);
-        await get(transports, id).start(inbox.handler);
+        await get(transports, id).start(inbox.handler, inbox.onDisconnected);
       }
       return {
         net,
@@ -147,6 +147,16 @@ export function transportContract(name: string, factory: TransportFactory): void
       expect(c.inbox('b').messages.map(readRound)).toEqual([1]);
       await c.transport('a').stop();
       expect(() => c.transport('a').send(numbered('a', 'c', 4))).not.toThrow();
+    });
+
+    it('tells a node when the link to a peer that was up closes, not of a peer never reached', async () => {
+      const c = await cluster(['a', 'b', 'c'], ['a', 'b']);
+      c.transport('a').send(numbered('a', 'b', 1));
+      await c.until(() => c.inbox('b').messages.length === 1, 'delivery to b');
+      await c.transport('b').stop();
+      await c.until(() => c.inbox('a').disconnected.includes('b'), 'a hearing that b went away');
+      expect(c.inbox('a').disconnected).toEqual(['b']);
+      expect(c.inbox('b').disconnected).toEqual([]);
     });
 
     // ------------------------------------------------------------ membership at run time
