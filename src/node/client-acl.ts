@@ -143,6 +143,11 @@ function applyRule(user: Mutable<StoredUser>, rule: string, raw: Buffer): string
 
 function addPattern(user: Mutable<StoredUser>, pattern: Buffer): string | null {
   if (pattern.length === 0 || pattern.length > PATTERN_BYTES_MAX) return `a key pattern must be 1 to ${PATTERN_BYTES_MAX} bytes`;
+  // `~*` is `allkeys`, whatever came before (Redis 7.0); any other pattern after it is a mistake Redis reports.
+  if (pattern.length === 1 && pattern[0] === 0x2a) {
+    user.keys = ALL_KEYS;
+    return null;
+  }
   if (user.keys.all) {
     return "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns";
   }

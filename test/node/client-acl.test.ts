@@ -100,6 +100,8 @@ describe('ACL SETUSER, DELUSER', () => {
     expect(auth.setUser('app', words('#abc'))).toMatch(/must be exactly 64 characters/);
     expect(auth.setUser('app', words('+get'))).toMatch(/three command sets/);
     expect(auth.setUser('bad name', [])).toMatch(/^ERR raftkv user names/);
+    expect(auth.setUser('app', words('~* ~*'))).toBeNull(); // ~* is allkeys, again
+    expect(auth.setUser('app', words('~other'))).toMatch(/Adding a pattern after the \* pattern/);
   });
 
   it('a SETUSER applies to connections already authenticated; DELUSER removes users but never the default one', () => {

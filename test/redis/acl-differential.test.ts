@@ -118,7 +118,15 @@ describe('ACL users: raftkv vs redis-server', { timeout: 120_000 }, () => {
           expect(ours, `${rules.join(' ')}: ${args.join(' ')}`).toBe(theirs);
         }
       }),
-      { numRuns: 40 },
+      {
+        numRuns: 40,
+        // Counterexamples found earlier, always tried first.
+        examples: [
+          // `~*` twice: Redis takes the second as allkeys again; raftkv once refused it as a pattern after allkeys.
+          [['*', '*'], [['DEL', 'app:1']]],
+          [['app:*', '*', 'k?'], [['GET', 'k0']]],
+        ],
+      },
     );
   });
 });
