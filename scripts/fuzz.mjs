@@ -8,8 +8,17 @@
  * probe client writes and reads once every 20 ms. Prints crashes (target 0),
  * each node's peak RSS and the probe's latency; exit code 1 on a crash or a
  * failed probe. Needs the compiled dist (`npm run build`).
+ *
+ * `--auth` starts the nodes with clientAuth (a default user with a password,
+ * and a user limited to some keys), so half the fuzzing connections stay
+ * unauthenticated (NOAUTH, Redis's pre-auth bounds) and half authenticate
+ * first, and the requests include hostile AUTH, HELLO AUTH and ACL SETUSER
+ * lines; `--tls` puts the client ports under TLS (clientTls, certificates
+ * from `raftkv certs`, needs openssl). The probe uses both.
  */
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import tls from 'node:tls';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,6 +45,8 @@ const options = new Command('fuzz')
   .option('--frames <n>', 'hostile peer frames', count, 100_000)
   .option('--connections <n>', 'client connections sending junk at once', count, 16)
   .option('--seed <n>', 'fast-check seed for the peer frames', count, 1)
+  .option('--auth', 'start the nodes with clientAuth (passwords, a user limited to some keys)')
+  .option('--tls', 'start the nodes with clientTls (TLS on the client ports)')
   .option('--json', 'machine-readable summary')
   .parse()
   .opts();
@@ -57,9 +68,44 @@ async function freePort() {
 const members = [];
 for (const id of ['n1', 'n2', 'n3']) members.push({ id, peer: `127.0.0.1:${await freePort()}`, client: `127.0.0.1:${await freePort()}` });
 const clusterId = `fuzz-${process.pid}`;
+
+// ------------------------------------------------------------------ --auth, --tls
+
+const PASSWORD = randomBytes(18).toString('base64');
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+/**
+ * The default user, and `fuzz` limited to keys k* and fz* (NOPERM on the
+ * rest). Every fuzz connection comes from 127.0.0.1, so the per-address
+ * lockout is set out of reach: it would lock the probe out with the fuzzers.
+ */
+const clientAuth = options.auth
+  ? {
+      users: [
+        { name: 'default', passwordSha256: sha256(PASSWORD) },
+        { name: 'fuzz', passwordSha256: sha256(PASSWORD), keys: ['k*', 'fz*'] },
+      ],
+      failuresPerAddressMax: 2_000_000_000,
+    }
+  : null;
+let clientTls = null;
+let caPem = null;
+if (options.tls) {
+  const certs = join(dir, 'certs');
+  execFileSync(process.execPath, [BIN, 'certs', '--out', certs, '--members', members.map((m) => m.id).join(','), '--client-hosts', '127.0.0.1'], { stdio: 'ignore' });
+  clientTls = { certFile: join(certs, 'client-port.crt'), keyFile: join(certs, 'client-port.key') };
+  caPem = readFileSync(join(certs, 'ca.crt'));
+}
+/** How the probe and status reach the nodes. */
+const security = { ...(options.auth && { auth: { password: PASSWORD } }), ...(options.tls && { tls: { ca: caPem } }) };
+/** A raw client socket to a node's client port, plaintext or TLS as the nodes are. */
+function connectClient(clientPort) {
+  return options.tls ? tls.connect({ port: clientPort, host: '127.0.0.1', ca: caPem }) : net.connect(clientPort, '127.0.0.1');
+}
+const connectedEvent = options.tls ? 'secureConnect' : 'connect';
+
 const nodes = members.map((member) => {
   const configPath = join(dir, `${member.id}.json`);
-  writeFileSync(configPath, JSON.stringify({ nodeId: member.id, clusterId, dataDir: join(dir, member.id), members, logLevel: 'warn' }));
+  writeFileSync(configPath, JSON.stringify({ nodeId: member.id, clusterId, dataDir: join(dir, member.id), members, logLevel: 'warn', clientAuth, clientTls }));
   const log = createWriteStream(join(dir, `${member.id}.log`));
   const child = spawn(process.execPath, [BIN, 'server', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
@@ -73,7 +119,7 @@ const port = (address) => Number(address.split(':')[1]);
 async function waitForLeader(timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const leader = leaderOf(await collectStatus(members.map((m) => m.client), 500));
+    const leader = leaderOf(await collectStatus(members.map((m) => m.client), 500, security));
     if (leader !== null) return leader;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -100,7 +146,7 @@ function probeFigures() {
   return figures;
 }
 async function runProbe() {
-  const client = new RaftkvClient({ nodes: members.map((m) => m.client), deadlineMs: 10_000 });
+  const client = new RaftkvClient({ nodes: members.map((m) => m.client), deadlineMs: 10_000, security });
   for (let i = 0; probe.running; i++) {
     const started = performance.now();
     try {
@@ -128,8 +174,23 @@ const rand = (n) => {
 };
 const junkString = (max) => Array.from({ length: rand(max) }, () => String.fromCharCode(rand(256))).join('');
 
+/** With --auth: hostile authentication and ACL lines (ACL changes only users named fz..., never the probe's). */
+function hostileAuthRequest() {
+  switch (rand(8)) {
+    case 0: return `AUTH ${junkString(20).replace(/\s/g, '')}\r\n`; // a wrong password
+    case 1: return `AUTH fuzz${rand(10)} ${junkString(10).replace(/\s/g, '')}\r\n`; // users that do not exist
+    case 2: return `HELLO 3 AUTH default ${rand(1e9)} SETNAME ${junkString(8).replace(/\s/g, '')}\r\n`;
+    case 3: return `*3\r\n$4\r\nAUTH\r\n$4\r\nfuzz\r\n$${20_000 + rand(1e6)}\r\n`; // a password past the pre-auth bound
+    case 4: return `ACL SETUSER fz${rand(50)} ${['on', 'off', '>p', '~k*', '~*', 'allkeys', 'resetkeys', '+@all', '-@all', '+@read', 'nopass', 'reset', '%R~x', junkString(6).replace(/\s/g, '')].filter(() => rand(2)).join(' ')}\r\n`;
+    case 5: return `ACL DELUSER fz${rand(50)} fz${rand(50)}\r\n`;
+    case 6: return `ACL ${['GETUSER fz1', 'LIST', 'USERS', 'WHOAMI', 'CAT', 'LOG'][rand(6)]}\r\n`;
+    default: return `MSET k${rand(100)} v other${rand(100)} v\r\n`; // NOPERM for the fuzz user
+  }
+}
+
 /** One hostile request (or a fragment of one): each kind a parser or a limit has to survive. */
 function hostileRequest() {
+  if (options.auth && rand(4) === 0) return hostileAuthRequest();
   switch (rand(12)) {
     case 0: return `${junkString(40)}\r\n`; // junk bytes as an inline command
     case 1: return `*${rand(1e6)}\r\n$3\r\nGET\r\n`; // an array announcing more than it sends
@@ -146,24 +207,38 @@ function hostileRequest() {
   }
 }
 
+/** Resolves once the socket drains or closes, leaving no listener behind. */
+function drainedOrClosed(socket) {
+  return new Promise((r) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      r();
+    };
+    socket.on('drain', done).on('close', done);
+  });
+}
+
 async function clientFlood(total, connections) {
   let sent = 0;
   let closedByNode = 0;
   const targets = members.map((m) => port(m.client));
   const worker = async (w) => {
     while (sent < total) {
-      const socket = net.connect(targets[w % targets.length], '127.0.0.1');
+      const socket = connectClient(targets[w % targets.length]);
       let endedByNode = false;
       socket.on('end', () => (endedByNode = true));
       socket.on('error', () => {});
       socket.resume(); // read (and drop) every reply
-      await new Promise((r) => socket.once('connect', r).once('error', r));
+      await new Promise((r) => socket.once(connectedEvent, r).once('error', r));
+      // With --auth, odd workers authenticate first (as the key-limited user or the default one); even ones never do.
+      if (options.auth && w % 2 === 1) socket.write(`AUTH ${w % 4 === 1 ? 'fuzz ' : ''}${PASSWORD}\r\n`);
       // A connection carries requests until the node closes it (malformed RESP does) or 5,000 went out.
       for (let i = 0; i < 5_000 && sent < total && !socket.destroyed; i += 100) {
         let batch = '';
         for (let j = 0; j < 100; j++) batch += hostileRequest();
         sent += 100;
-        if (!socket.write(batch)) await new Promise((r) => socket.once('drain', r).once('close', r));
+        if (!socket.write(batch)) await drainedOrClosed(socket);
       }
       if (endedByNode || socket.destroyed) closedByNode++;
       socket.destroy();
@@ -194,7 +269,7 @@ function messageArbitrary(max) {
 }
 
 async function peerFlood(total) {
-  const status = await collectStatus(members.map((m) => m.client), 1_000);
+  const status = await collectStatus(members.map((m) => m.client), 1_000, security);
   const max = Math.max(3, ...status.filter((r) => r.up).map((r) => Number(r.info.term) + Number(r.info.last_log_index))) + 3;
   const messages = fc.sample(messageArbitrary(max), { numRuns: total, seed: options.seed });
   let sent = 0;
@@ -255,6 +330,8 @@ try {
     clientSeconds: Math.round(clientSeconds),
     clientConnectionsClosedByNode: clients.connectionsClosedByNode,
     peerFrames: peers.sent,
+    auth: Boolean(options.auth),
+    tls: Boolean(options.tls),
     peerSeconds: Math.round(peerSeconds),
     crashes,
     peakRssMb: Object.fromEntries(nodes.map((n) => [n.id, peakRssMb(n.child.pid)])),

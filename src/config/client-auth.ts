@@ -11,8 +11,11 @@ import { checkKnownKeys, describe, isObject, joinPath, readChoice, readString, t
 import type { ClientAuthConfig, ClientCommands, ClientUserConfig } from './types.js';
 
 export const CLIENT_AUTH_FIELDS = ['users', 'authTimeoutMs', 'failuresPerConnectionMax', 'failuresPerAddressMax', 'addressLockoutMs'] as const;
-export const CLIENT_USER_FIELDS = ['name', 'passwordSha256', 'passwordFile', 'commands'] as const;
+export const CLIENT_USER_FIELDS = ['name', 'passwordSha256', 'passwordFile', 'commands', 'keys'] as const;
 export const CLIENT_COMMANDS: readonly ClientCommands[] = ['all', 'read'];
+/** Key patterns per user, and bytes per pattern (as keyBytesMax's default: a pattern longer than any key is a mistake). */
+export const KEY_PATTERNS_MAX = 256;
+export const KEY_PATTERN_BYTES_MAX = 1024;
 
 type AuthLimit = Exclude<(typeof CLIENT_AUTH_FIELDS)[number], 'users'>;
 
@@ -73,6 +76,7 @@ function resolveUser(raw: unknown, path: string, baseDir: string, issues: Issues
     what: "1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
   });
   const commands = raw['commands'] === undefined ? 'all' : readChoice(raw['commands'], CLIENT_COMMANDS, joinPath(path, 'commands'), issues);
+  const keys = raw['keys'] === undefined ? undefined : readKeyPatterns(raw['keys'], joinPath(path, 'keys'), issues);
   const hash = raw['passwordSha256'];
   const file = raw['passwordFile'];
   let secret: { passwordSha256: string } | { passwordFile: string } | undefined;
@@ -87,5 +91,20 @@ function resolveUser(raw: unknown, path: string, baseDir: string, issues: Issues
     if (given !== undefined) secret = { passwordFile: resolve(baseDir, given) };
   }
   if (name === undefined || commands === undefined || secret === undefined || issues.errors.length > errorsBefore) return undefined;
-  return { name, commands, ...secret };
+  return { name, commands, ...secret, ...(keys !== undefined && { keys }) };
+}
+
+/** A user's `keys`: an array of glob patterns (["app:*", "cache:*"]; [] allows no key, ["*"] every key). */
+function readKeyPatterns(raw: unknown, path: string, issues: Issues): string[] | undefined {
+  const hint = 'e.g. ["app:*"] (globs as KEYS matches them; ["*"] for every key)';
+  if (!Array.isArray(raw) || raw.length > KEY_PATTERNS_MAX) {
+    issues.error(path, `must be an array of at most ${KEY_PATTERNS_MAX} key patterns, ${hint}, got ${describe(raw)}`);
+    return undefined;
+  }
+  const patterns: string[] = [];
+  raw.forEach((item, i) => {
+    if (typeof item === 'string' && item.length > 0 && Buffer.byteLength(item) <= KEY_PATTERN_BYTES_MAX) patterns.push(item);
+    else issues.error(`${path}[${i}]`, `must be a non-empty string of at most ${KEY_PATTERN_BYTES_MAX} bytes, ${hint}, got ${describe(item)}`);
+  });
+  return patterns.length === raw.length ? patterns : undefined;
 }

@@ -6,6 +6,7 @@
 import { checkBounds, checkIntegers, type BoundRule } from './bounds.js';
 import { checkKnownKeys, describe, isObject, type Issues } from './fields.js';
 import { DEFAULT_LIMITS, type LimitsConfig } from './types.js';
+import { TERM_MAX } from '../raft/message-checks.js';
 
 type LimitField = keyof LimitsConfig;
 
@@ -21,6 +22,7 @@ export const LINE_BYTES_MIN = 64;
 export const ARGS_MIN = 4;
 
 export const LIMIT_RULES: readonly BoundRule<LimitField>[] = [
+  { field: 'termJumpMax', op: '<=', uses: [], bound: () => TERM_MAX, why: "TERM_MAX, the highest term a node accepts" },
   { field: 'lineBytesMax', op: '>=', uses: [], bound: () => LINE_BYTES_MIN },
   { field: 'argsMax', op: '>=', uses: [], bound: () => ARGS_MIN, why: 'CAS key old new takes 4' },
   { field: 'keyBytesMax', op: '<=', uses: ['valueBytesMax'], bound: (l) => l.valueBytesMax, label: 'valueBytesMax' },

@@ -4,6 +4,7 @@
  * its unit last in the name (TIGER_STYLE), and is checked at start-up.
  */
 import type { NodeId } from '../raft/types.js';
+import { TERM_JUMP_MAX } from '../raft/message-checks.js';
 
 export interface MemberConfig {
   readonly id: NodeId;
@@ -79,6 +80,8 @@ export interface LimitsConfig {
   readonly healthApplyLagEntriesMax: number;
   /** Open connections to the HTTP endpoint (metrics, health, dashboard). */
   readonly httpConnectionsMax: number;
+  /** How far above its own term one peer message may lift this node's term (see TERM_JUMP_MAX in src/raft/message-checks.ts). */
+  readonly termJumpMax: number;
 }
 
 /**
@@ -103,8 +106,12 @@ export interface PeerTlsConfig {
   readonly keyFile: string;
 }
 
-/** What a client user may run: everything, or only what reads (no writes, no admin commands). */
-export type ClientCommands = 'all' | 'read';
+/**
+ * What a client user may run: everything, only what reads (no writes, no
+ * admin commands), or nothing but AUTH, HELLO, QUIT and RESET ('none': a
+ * user made by ACL SETUSER without +@all or +@read, as Redis's -@all).
+ */
+export type ClientCommands = 'all' | 'read' | 'none';
 
 /**
  * One client user (Redis's ACL users, simplified): `AUTH name password`, or
@@ -118,6 +125,11 @@ export interface ClientUserConfig {
   /** A file whose content (one trailing newline dropped) is the password, read at start-up. */
   readonly passwordFile?: string;
   readonly commands: ClientCommands;
+  /**
+   * Redis ACL key patterns (`~pattern`): globs, as KEYS matches them, that
+   * every key a command touches must match; absent: every key (`allkeys`).
+   */
+  readonly keys?: readonly string[];
 }
 
 /**
@@ -237,6 +249,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   snapshotChunkBytes: 1024 * 1024,
   healthApplyLagEntriesMax: 1_000,
   httpConnectionsMax: 64,
+  termJumpMax: TERM_JUMP_MAX,
 };
 
 /**

@@ -16,6 +16,7 @@ import { ElectionHistory } from '../metrics/elections.js';
 import { nodeStatus, type NodeStatusJson } from '../metrics/status.js';
 import type { NodeParts } from '../node/assemble.js';
 import type { PeerTrafficSource } from '../transport/traffic.js';
+import type { ClientSecuritySource } from '../metrics/client-security.js';
 import { HttpEndpoint } from './server.js';
 
 /** How long /cluster waits for each member's INFO. */
@@ -43,6 +44,7 @@ export interface NodeHttpOptions {
   readonly observer: NodeObserver;
   readonly logger: Logger;
   readonly clientConnections: () => number;
+  readonly clientSecurity?: ClientSecuritySource;
   readonly flightText: () => string;
   readonly stopping: () => boolean;
 }
@@ -73,6 +75,7 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<HttpEndpo
     logger: options.logger,
     metrics: observer.metrics,
     traffic: observer.traffic,
+    ...(options.clientSecurity && { clientSecurity: options.clientSecurity }),
     status,
     cluster: async () =>
       clusterView(

@@ -11,6 +11,7 @@ import type { NodeMetrics } from '../metrics/definitions.js';
 import type { ClusterView } from '../metrics/cluster.js';
 import { renderMetrics } from '../metrics/scrape.js';
 import type { NodeStatusJson } from '../metrics/status.js';
+import type { ClientSecuritySource } from '../metrics/client-security.js';
 import type { PeerTrafficSource } from '../transport/traffic.js';
 import { healthBody, healthOf, readinessOf } from './health.js';
 import { dashboardFile } from './static.js';
@@ -21,6 +22,8 @@ export interface HttpEndpointOptions {
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
   readonly traffic: PeerTrafficSource;
+  /** The client edge's AUTH and limit counters, read at scrape time. */
+  readonly clientSecurity?: ClientSecuritySource;
   readonly status: () => NodeStatusJson;
   readonly cluster: () => Promise<ClusterView>;
   readonly flightText: () => string;
@@ -90,7 +93,7 @@ export class HttpEndpoint {
     if (method !== 'GET' && method !== 'HEAD') return json(405, { error: 'METHOD_NOT_ALLOWED', message: `${method.slice(0, 16)} not allowed: every route is GET` });
     switch (path) {
       case '/metrics':
-        return { status: 200, contentType: PROMETHEUS_TYPE, body: await renderMetrics(this.options.metrics, this.options.status(), this.options.traffic) };
+        return { status: 200, contentType: PROMETHEUS_TYPE, body: await renderMetrics(this.options.metrics, this.options.status(), this.options.traffic, this.options.clientSecurity) };
       case '/health': {
         const status = this.options.status();
         const verdict = healthOf(status, this.options.applyLagEntriesMax);

@@ -12,6 +12,7 @@
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { FastCounter, FastHistogram } from './fast-metrics.js';
+import { REFUSAL_REASONS } from './client-security.js';
 
 /** Disk writes: 50 us to 2 s, as etcd's wal fsync buckets start at 1 ms and we are faster. */
 const DISK_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
@@ -49,12 +50,14 @@ export function createNodeMetrics(nodeId: string): NodeMetrics {
   const server = serverMetrics(registry);
   // Labelled series exist from the start, at 0, so a query finds them before the first failure.
   for (const reason of ['not_leader', 'lost']) server.proposalsFailed.child(reason);
+  const client = clientMetrics(registry);
+  for (const reason of REFUSAL_REASONS) client.connectionsRefused.child(reason);
   return {
     registry,
     server,
     disk: diskMetrics(registry),
     network: networkMetrics(registry),
-    client: clientMetrics(registry),
+    client,
     sessions: new Gauge({ name: 'raftkv_sessions', help: 'Client sessions in the state machine session table.', registers: [registry] }),
     tapState: { pendingProposals: 0, snapshotIndex: 0 },
   };
@@ -118,5 +121,9 @@ function clientMetrics(registry: Registry) {
     pendingRequests: new Gauge({ name: 'raftkv_client_pending_requests', help: 'Client requests accepted and not answered yet.', registers }),
     requests: new FastCounter('raftkv_client_requests_total', 'Client requests answered, by command and outcome (ok, moved, tryagain, busy, timeout, error, ...).', ['command', 'outcome'], registry),
     requestDuration: new FastHistogram('raftkv_client_request_duration_seconds', 'Time from a parsed request to its reply, by command.', ['command'], REQUEST_SECONDS, registry),
+    // Counted by the client edge and its ClientAuth, copied at scrape time (client-security.ts).
+    authSuccesses: new FastCounter('raftkv_client_auth_successes_total', 'Successful AUTH and HELLO AUTH, by user ("(unknown)": names no user has).', ['user'], registry),
+    authFailures: new FastCounter('raftkv_client_auth_failures_total', 'Refused AUTH and HELLO AUTH, by user and reason (wrong_password, locked_out).', ['user', 'reason'], registry),
+    connectionsRefused: new FastCounter('raftkv_client_connections_refused_total', 'Client connections refused or closed by a limit, by reason.', ['reason'], registry),
   };
 }

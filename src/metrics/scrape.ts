@@ -7,8 +7,9 @@
 import type { NodeMetrics } from './definitions.js';
 import type { NodeStatusJson } from './status.js';
 import type { PeerTrafficSource } from '../transport/traffic.js';
+import { copyClientSecurity, type ClientSecuritySource } from './client-security.js';
 
-export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson, traffic: PeerTrafficSource): void {
+export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson, traffic: PeerTrafficSource, security?: ClientSecuritySource): void {
   const { server, network, client } = metrics;
   server.currentTerm.set(status.term);
   server.hasLeader.set(status.leader === null ? 0 : 1);
@@ -33,6 +34,7 @@ export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson, traf
   client.pendingRequests.set(status.pendingRequests);
   if (status.sessions !== null) metrics.sessions.set(status.sessions);
   copyPeerTraffic(metrics, traffic);
+  if (security !== undefined) copyClientSecurity(client, security.clientSecurity());
 }
 
 /** The transport counts the wire (one owner); its totals are copied into the counters only when scraped. */
@@ -47,7 +49,7 @@ function copyPeerTraffic(metrics: NodeMetrics, traffic: PeerTrafficSource): void
 }
 
 /** The Prometheus text exposition of every metric, gauges refreshed first. */
-export async function renderMetrics(metrics: NodeMetrics, status: NodeStatusJson, traffic: PeerTrafficSource): Promise<string> {
-  refreshGauges(metrics, status, traffic);
+export async function renderMetrics(metrics: NodeMetrics, status: NodeStatusJson, traffic: PeerTrafficSource, security?: ClientSecuritySource): Promise<string> {
+  refreshGauges(metrics, status, traffic, security);
   return metrics.registry.metrics();
 }

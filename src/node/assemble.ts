@@ -81,6 +81,7 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       appendBytesMax: limits.appendBytesMax,
       inflightAppendsMax: limits.inflightAppendsMax,
       snapshotTrailingEntries: limits.snapshotTrailingEntries,
+      termJumpMax: limits.termJumpMax,
       random: seededRandom(options.seed),
       leaseReads: config.readMode === 'lease',
       // Lease mode keeps the plain timer: its safety argument counts on every node waiting out election timeouts.

@@ -1,6 +1,6 @@
 /**
  * Connection-level commands, answered by the node's TCP edge without
- * travelling the bus: the handshake (HELLO, AUTH, ACL WHOAMI), CLIENT, COMMAND, CONFIG,
+ * travelling the bus: the handshake (HELLO, AUTH), ACL, CLIENT, COMMAND, CONFIG,
  * CLUSTER, ROLE, TIME, PING, ECHO, SELECT, READONLY/READWRITE, RESET, QUIT.
  * They read and change the connection's own state, and read the node's view
  * of the cluster (who leads) that the edge keeps from `raft.status`.
@@ -10,7 +10,8 @@ import { integerArg, lower, NOT_INTEGER, unknownSubcommand, wrongArity } from '.
 import { commandReply } from '../protocol/command-docs.js';
 import type { EdgeRequest } from '../protocol/commands.js';
 import { REDIS_COMPAT_VERSION } from '../protocol/info.js';
-import { bulkText, errorReply, intReply, listReply, OK, textMap, type Protocol, type Reply } from '../protocol/reply.js';
+import { bulkText, errorReply, intReply, listReply, NULL, OK, textMap, type Protocol, type Reply } from '../protocol/reply.js';
+import { commandsRule, describeUser, keysRule, type StoredUser } from './client-acl.js';
 import { keySlot } from '../protocol/slot.js';
 import type { Role } from '../raft/ready.js';
 import { describeClient, type EdgeConnection } from './edge-connection.js';
@@ -52,9 +53,11 @@ export function answerEdge(request: EdgeRequest, conn: EdgeConnection, node: Edg
       if (args.length > 2) return errorReply('ERR syntax error');
       return authenticate(args.length === 1 ? null : args[0]!.toString('utf8'), args.at(-1)!, conn, node) ?? OK;
     case 'acl':
-      return acl(args, conn);
+      return acl(args, conn, node.auth);
     case 'reset':
       conn.reset();
+      // Back to the default user if it needs no password now (ACL SETUSER may have changed that since the connection opened).
+      conn.user = node.auth.initialUser();
       return { type: 'simple', value: 'RESET' };
     case 'readonly':
     case 'readwrite':
@@ -106,11 +109,56 @@ function authenticate(user: string | null, password: Buffer, conn: EdgeConnectio
   return errorReply(outcome.error);
 }
 
-/** ACL WHOAMI: the user this connection is authenticated as. */
-function acl(args: readonly Buffer[], conn: EdgeConnection): Reply {
-  if (lower(args[0]!) !== 'whoami') return errorReply(unknownSubcommand(args[0]!, 'ACL'));
-  if (args.length !== 1) return errorReply(wrongArity('acl|whoami'));
-  return bulkText(conn.user?.name ?? '');
+/**
+ * ACL WHOAMI | SETUSER | DELUSER | LIST | USERS | GETUSER. The users live on
+ * this node alone and changes are lost at restart (as in Redis without an
+ * ACL file): run SETUSER on every node, and put lasting users in clientAuth.
+ */
+function acl(args: readonly Buffer[], conn: EdgeConnection, auth: ClientAuth): Reply {
+  const sub = lower(args[0]!);
+  const rest = args.slice(1);
+  const arity = (ok: boolean): Reply | null => (ok ? null : errorReply(wrongArity(`acl|${sub}`)));
+  switch (sub) {
+    case 'whoami':
+      return arity(rest.length === 0) ?? bulkText(conn.user?.name ?? '');
+    case 'setuser': {
+      const bad = arity(rest.length >= 1);
+      if (bad) return bad;
+      const error = auth.setUser(rest[0]!.toString('utf8'), rest.slice(1));
+      return error === null ? OK : errorReply(error);
+    }
+    case 'deluser': {
+      const bad = arity(rest.length >= 1);
+      if (bad) return bad;
+      const deleted = auth.deleteUsers(rest.map((name) => name.toString('utf8')));
+      return typeof deleted === 'number' ? intReply(deleted) : errorReply(deleted);
+    }
+    case 'list':
+      return arity(rest.length === 0) ?? listReply(auth.list().map((user) => bulkText(describeUser(user))));
+    case 'users':
+      return arity(rest.length === 0) ?? listReply(auth.list().map((user) => bulkText(user.name)));
+    case 'getuser': {
+      const bad = arity(rest.length === 1);
+      if (bad) return bad;
+      const user = auth.getUser(rest[0]!.toString('utf8'));
+      return user === null ? NULL : describeUserFields(user);
+    }
+    default:
+      return errorReply(unknownSubcommand(args[0]!, 'ACL'));
+  }
+}
+
+/** ACL GETUSER's reply: Redis 7's fields, a map under RESP3 and a flat list under RESP2. */
+function describeUserFields(user: StoredUser): Reply {
+  const flags = [user.enabled ? 'on' : 'off', ...(user.nopass ? ['nopass'] : [])];
+  return textMap([
+    ['flags', listReply(flags.map(bulkText))],
+    ['passwords', listReply(user.digests.map((d) => bulkText(d.toString('hex'))))],
+    ['commands', bulkText(commandsRule(user.commands))],
+    ['keys', bulkText(keysRule(user.keys))],
+    ['channels', bulkText('')],
+    ['selectors', listReply([])],
+  ]);
 }
 
 /** HELLO [protover [AUTH user pass] [SETNAME name]]: switches the protocol, answers the server's description. */

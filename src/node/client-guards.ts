@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { DebugCommands } from '../config/types.js';
 import type { RateLimitedWarn } from '../log/rate-limited.js';
+import type { RefusalReason } from '../metrics/client-security.js';
 import type { EdgeConnection } from './edge-connection.js';
 
 /**
@@ -14,8 +15,9 @@ import type { EdgeConnection } from './edge-connection.js';
  * need. A request waiting for commit is not idle for long: it is answered
  * (or times out) within requestTimeoutMs, which is far shorter.
  */
-export function evictWhenIdle(socket: Socket, idleMs: number, logger: Logger, conn: number): void {
+export function evictWhenIdle(socket: Socket, idleMs: number, logger: Logger, conn: number, counts: GuardCounts): void {
   socket.setTimeout(idleMs, () => {
+    counts.client_idle_timeouts++;
     logger.info({ conn, remote: socket.remoteAddress, idleMs }, 'client disconnected: idle for clientIdleTimeoutMs');
     socket.destroy();
   });
@@ -63,7 +65,28 @@ export interface GuardCounts {
   client_partial_request_timeouts: number;
   /** Closed at clientAuth.authTimeoutMs. */
   client_auth_timeouts: number;
+  /** Closed at clientIdleTimeoutMs. */
+  client_idle_timeouts: number;
+  /** Closed after a refused AUTH: failuresPerConnectionMax reached, or the address locked out. */
+  client_auth_failure_disconnections: number;
+  /** Closed before authenticating for a request over Redis's unauthenticated bounds (arguments, bulk length). */
+  client_unauthenticated_request_disconnections: number;
 }
+
+/**
+ * The reason label of raftkv_client_connections_refused_total for each
+ * guard count: the config limit (or rule) that refused or closed it.
+ */
+export const GUARD_REFUSAL_REASONS: Readonly<Record<keyof GuardCounts, RefusalReason>> = {
+  rejected_connections: 'clients_max',
+  client_output_buffer_limit_disconnections: 'output_bytes_max',
+  client_output_total_limit_disconnections: 'output_total_bytes_max',
+  client_partial_request_timeouts: 'partial_request_timeout',
+  client_auth_timeouts: 'auth_timeout',
+  client_idle_timeouts: 'idle_timeout',
+  client_auth_failure_disconnections: 'auth_failures',
+  client_unauthenticated_request_disconnections: 'unauthenticated_request_bounds',
+};
 
 export function newGuardCounts(): GuardCounts {
   return {
@@ -72,6 +95,9 @@ export function newGuardCounts(): GuardCounts {
     client_output_total_limit_disconnections: 0,
     client_partial_request_timeouts: 0,
     client_auth_timeouts: 0,
+    client_idle_timeouts: 0,
+    client_auth_failure_disconnections: 0,
+    client_unauthenticated_request_disconnections: 0,
   };
 }
 

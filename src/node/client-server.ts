@@ -26,7 +26,9 @@ import { concatReplies, encodeError, type RespReply } from '../protocol/resp.js'
 import type { Role } from '../raft/ready.js';
 import { oncePerTurn } from '../util/once-per-turn.js';
 import { answerEdge, type EdgeNode } from './client-edge.js';
-import { DEBUG_REFUSED, debugAllowed, evictUnauthenticated, evictWhenIdle, newGuardCounts, OutputLedger, type GuardCounts } from './client-guards.js';
+import { DEBUG_REFUSED, debugAllowed, evictUnauthenticated, evictWhenIdle, GUARD_REFUSAL_REASONS, newGuardCounts, OutputLedger, type GuardCounts } from './client-guards.js';
+import type { ClientSecurityCounts } from '../metrics/client-security.js';
+import { UNAUTHENTICATED_BULK_ERROR, UNAUTHENTICATED_MULTIBULK_ERROR } from '../protocol/parser.js';
 import { replyBytesEstimate } from '../protocol/reply-size.js';
 import { ClientAuth, gateRequest, NOAUTH } from './client-auth.js';
 import { RateLimitedWarn } from '../log/rate-limited.js';
@@ -173,6 +175,14 @@ export class ClientServer {
     for (const connection of this.connections.values()) connection.publish(notifications);
   }
 
+  /** The guards' and AUTH's counts for /metrics, read at scrape time (this edge and ClientAuth own them). */
+  clientSecurity(): ClientSecurityCounts {
+    const refused = new Map<string, number>();
+    for (const [field, reason] of Object.entries(GUARD_REFUSAL_REASONS)) refused.set(reason, this.guardCounts[field as keyof GuardCounts]);
+    const { successes, failures, lockedOut } = this.auth.byUser;
+    return { authSuccesses: successes, authFailures: failures, authLockedOut: lockedOut, connectionsRefused: refused };
+  }
+
   private edgeFacts(): EdgeFactsForInfo {
     return {
       connectedClients: this.connections.size,
@@ -192,7 +202,7 @@ export class ClientServer {
       return;
     }
     const id = this.nextConnectionId++;
-    evictWhenIdle(socket, this.options.limits.clientIdleTimeoutMs, this.options.logger, id);
+    evictWhenIdle(socket, this.options.limits.clientIdleTimeoutMs, this.options.logger, id, this.guardCounts);
     const state = new EdgeConnection(id, `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`, Date.now(), this.auth.initialUser());
     state.remoteIp = socket.remoteAddress ?? '';
     if (this.auth.config !== null) evictUnauthenticated(socket, state, this.auth.config.authTimeoutMs, this.warn, this.guardCounts);
@@ -375,10 +385,14 @@ class ClientConnection {
       completed = true;
       const seq = this.nextSeq++;
       if (item.type === 'error') {
+        if (item.message === UNAUTHENTICATED_MULTIBULK_ERROR || item.message === UNAUTHENTICATED_BULK_ERROR) {
+          this.guards.counts.client_unauthenticated_request_disconnections++;
+        }
         this.refuse(seq, item.message, item.fatal);
         if (item.fatal) return;
         continue;
       }
+      if (!this.userIsCurrent()) return;
       let parsed = parseCommand(item.args, this.options.limits);
       const name = item.args[0]!.toString('latin1').toLowerCase();
       const gate = gateRequest(this.state.user, name, item.args, parsed);
@@ -419,6 +433,23 @@ class ClientConnection {
     else if (completed || this.partialSinceMs === null) this.partialSinceMs = Date.now();
   }
 
+  /**
+   * ACL SETUSER changes the users of open connections at once, as in Redis:
+   * after any change, the connection's user is looked up again. A deleted
+   * user's connection is closed (false).
+   */
+  private userIsCurrent(): boolean {
+    const auth = this.node.auth;
+    const state = this.state;
+    if (state.user === null || state.authGeneration === auth.generation) return true;
+    state.authGeneration = auth.generation;
+    state.user = auth.current(state.user);
+    if (state.user !== null) return true;
+    this.options.logger.info({ conn: this.id, remote: this.socket.remoteAddress }, 'client disconnected: its user was deleted (ACL DELUSER)');
+    this.socket.destroy();
+    return false;
+  }
+
   /** Out-of-band pushes for the notifications this connection subscribed to. */
   publish(notifications: readonly Notification[]): void {
     if (this.subscriptions.count === 0) return;
@@ -442,7 +473,10 @@ class ClientConnection {
     }
     const reply = answerEdge(request, this.state, this.node);
     // Too many failed AUTHs: the refusal is the last reply.
-    if (this.state.closeAfterReply) this.closeAfterSeq = seq;
+    if (this.state.closeAfterReply && this.closeAfterSeq === -1) {
+      this.closeAfterSeq = seq;
+      this.guards.counts.client_auth_failure_disconnections++;
+    }
     this.deliverReply(seq, reply);
   }
 

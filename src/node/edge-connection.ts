@@ -19,6 +19,8 @@ export class EdgeConnection {
   lastActiveMs: number;
   /** Who the connection authenticated as; null until it does (when clientAuth is configured). */
   user: ClientUser | null;
+  /** ClientAuth's generation when `user` was last looked up: ACL SETUSER and DELUSER apply to open connections. */
+  authGeneration = 0;
   /** The client's IP address (what AUTH lockouts count by). */
   remoteIp = '';
   /** Failed AUTH attempts on this connection. */

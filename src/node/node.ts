@@ -295,7 +295,7 @@ async function startHttp(
   recorders: NodeRecorders,
   stopping: () => boolean,
 ): Promise<HttpEndpoint> {
-  const options = { config, parts, observer, logger, stopping, clientConnections: () => clientServer.connectionCount(), flightText: () => recorders.flight.toText('HTTP /debug/flight') };
+  const options = { config, parts, observer, logger, stopping, clientConnections: () => clientServer.connectionCount(), clientSecurity: clientServer, flightText: () => recorders.flight.toText('HTTP /debug/flight') };
   return startNodeHttp(options).catch(async (err: unknown) => {
     clientServer.closeAll();
     await clientServer.stopAccepting();

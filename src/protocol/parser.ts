@@ -67,6 +67,9 @@ export function requestBytesMax(limits: ParserLimits): number {
  */
 export const UNAUTHENTICATED_ARGS_MAX = 10;
 export const UNAUTHENTICATED_BULK_BYTES_MAX = 16 * 1024;
+/** The errors that close a connection for going past those bounds (Redis's wording). */
+export const UNAUTHENTICATED_MULTIBULK_ERROR = 'ERR Protocol error: unauthenticated multibulk length';
+export const UNAUTHENTICATED_BULK_ERROR = 'ERR Protocol error: unauthenticated bulk length';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -172,7 +175,7 @@ export class RequestParser {
     if (count === null) return this.fatal('ERR Protocol error: invalid multibulk length');
     if (count <= 0) return 'moved'; // `*0` and `*-1` are no-ops in Redis
     if (count > this.limits.argsMax) return this.fatal(this.tooManyArgsMessage(count));
-    if (this.unauthenticated && count > UNAUTHENTICATED_ARGS_MAX) return this.fatal('ERR Protocol error: unauthenticated multibulk length');
+    if (this.unauthenticated && count > UNAUTHENTICATED_ARGS_MAX) return this.fatal(UNAUTHENTICATED_MULTIBULK_ERROR);
     this.args = [];
     this.argsExpected = count;
     this.argsBytes = 0;
@@ -199,7 +202,7 @@ export class RequestParser {
   }
 
   private startBulk(length: number): Step {
-    if (this.unauthenticated && length > UNAUTHENTICATED_BULK_BYTES_MAX) return this.fatal('ERR Protocol error: unauthenticated bulk length');
+    if (this.unauthenticated && length > UNAUTHENTICATED_BULK_BYTES_MAX) return this.fatal(UNAUTHENTICATED_BULK_ERROR);
     if (length > this.bulkMax) {
       return this.fatal(
         `ERR Protocol error: bulk string is ${length} bytes, over valueBytesMax ` +

@@ -85,7 +85,7 @@ function server(name: string, arity: number, flags: string[], group: string, sum
 export const SERVER_COMMANDS: readonly CommandSpec[] = [
   server('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], 'connection', 'Handshakes with the server: protocol version (2 or 3), client name.', '6.0.0'),
   server('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], 'connection', 'AUTH [user] password: authenticates the connection as a user of clientAuth (the default user without a name).', '1.0.0'),
-  server('acl', -2, [], 'server', 'ACL WHOAMI: the user this connection is authenticated as.', '6.0.0'),
+  server('acl', -2, [], 'server', 'ACL WHOAMI | SETUSER | DELUSER | LIST | USERS | GETUSER: client users, on this node only and not persisted.', '6.0.0'),
   server('client', -2, ['admin', 'noscript', 'loading', 'stale'], 'connection', 'CLIENT ID | SETNAME | GETNAME | INFO | LIST | NO-EVICT | NO-TOUCH | SETINFO.', '2.4.0'),
   { ...server('ping', -1, ['fast'], 'connection', 'Returns PONG, or the message given.', '1.0.0'), argsMax: 2 },
   server('echo', 2, ['fast'], 'connection', 'Returns the message given.', '1.0.0'),

@@ -564,10 +564,11 @@ export class RaftCore {
     return this.configs.at(this.commitIndex)?.removed ?? [];
   }
 
-  /** See TERM_JUMP_MAX: one message lifts our term by a bounded step (any step while we are at term 0). */
+  /** See TERM_JUMP_MAX: one message lifts our term by a bounded step, termJumpMax (any step while we are at term 0). */
   private termJumpProblem(term: Term): string | null {
-    if (this.term === 0 || term <= this.term + TERM_JUMP_MAX) return null;
-    return `term jumps more than TERM_JUMP_MAX (${TERM_JUMP_MAX}) above ours (${this.term})`;
+    const jumpMax = this.options.termJumpMax ?? TERM_JUMP_MAX;
+    if (this.term === 0 || term <= this.term + jumpMax) return null;
+    return `term jumps more than termJumpMax (${jumpMax}) above ours (${this.term})`;
   }
 
   private inLeaderLease(): boolean {

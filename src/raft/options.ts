@@ -1,4 +1,5 @@
 import { assert } from '../util/assert.js';
+import { TERM_MAX } from './message-checks.js';
 import type { RandomSource } from './random.js';
 import type { NodeId } from './types.js';
 
@@ -38,6 +39,8 @@ export interface RaftOptions {
    * that cannot win never raises the term. On unless set to false.
    */
   readonly preVote?: boolean;
+  /** How far above our term one message may lift it (default TERM_JUMP_MAX; see there). */
+  readonly termJumpMax?: number;
   /**
    * Start with the election timer advanced to one tick short of the minimum
    * timeout (etcd's initial-election-tick-advance), so a cluster restarted
@@ -60,4 +63,6 @@ export function validateRaftOptions(options: RaftOptions): void {
   assert(options.electionTicksMax > options.electionTicksMin, 'empty election timeout range');
   assert(options.entriesPerAppendMax >= 1 && options.inflightAppendsMax >= 1, 'append limits < 1');
   assert(Number.isSafeInteger(options.snapshotTrailingEntries) && options.snapshotTrailingEntries >= 0, 'snapshotTrailingEntries < 0');
+  const jump = options.termJumpMax;
+  assert(jump === undefined || (Number.isSafeInteger(jump) && jump >= 1 && jump <= TERM_MAX), 'termJumpMax outside 1..TERM_MAX');
 }

@@ -63,4 +63,18 @@ describe('clientAuth config', () => {
     expect(error).toEqual({ path: 'clientAuth.users[0].passwordSha256', message: expect.stringMatching(/64 hexadecimal digits.*got 7 characters/) });
     expect(error!.message).not.toContain('hunter2');
   });
+
+  it('takes key patterns per user (Redis ~pattern), and names a bad one by its index', () => {
+    const result = validateConfig({ ...rawConfig(), clientAuth: { users: [{ name: 'app', passwordSha256: HASH, keys: ['app:*', 'shared'] }] } }, { baseDir: '/' });
+    expect(result.ok && result.config.clientAuth?.users[0]).toEqual({ name: 'app', passwordSha256: HASH, commands: 'all', keys: ['app:*', 'shared'] });
+    expect(errorsOf({ users: [{ name: 'app', passwordSha256: HASH, keys: 'app:*' }] })).toEqual([
+      { path: 'clientAuth.users[0].keys', message: expect.stringMatching(/^must be an array of at most 256 key patterns/) },
+    ]);
+    expect(errorsOf({ users: [{ name: 'app', passwordSha256: HASH, keys: ['ok', '', 7, 'x'.repeat(1025)] }] }).map((e) => e.path)).toEqual([
+      'clientAuth.users[0].keys[1]',
+      'clientAuth.users[0].keys[2]',
+      'clientAuth.users[0].keys[3]',
+    ]);
+    expect(errorsOf({ users: [{ name: 'app', passwordSha256: HASH, keys: new Array(257).fill('k') }] })).toHaveLength(1);
+  });
 });

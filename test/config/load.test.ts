@@ -113,6 +113,12 @@ describe('defaults', () => {
     expect(config.limits).toEqual({ ...DEFAULT_LIMITS, valueBytesMax: 2048 });
   });
 
+  test('termJumpMax defaults to 2^20 and may be set', () => {
+    expect(parseConfigText(JSON.stringify(minimal), FILE).config.limits.termJumpMax).toBe(2 ** 20);
+    const config = parseConfigText(JSON.stringify({ ...minimal, limits: { termJumpMax: 1000 } }), FILE).config;
+    expect(config.limits.termJumpMax).toBe(1000);
+  });
+
   test('a timing object overrides fields of its preset', () => {
     const timing = { preset: 'demo', heartbeatMs: 500 };
     const config = parseConfigText(JSON.stringify({ ...minimal, timing }), FILE).config;

@@ -80,6 +80,9 @@ const RULES: readonly [string, (raw: Raw) => void, string][] = [
   ['keyBytesMax above valueBytesMax', (r) => (r['limits'] = { keyBytesMax: 2048, valueBytesMax: 1024 }), 'limits.keyBytesMax: must be an integer <= valueBytesMax (1024), got 2048'],
   ['frame too small for an append', (r) => (r['limits'] = { frameBytesMax: 4 * 1024 * 1024 }), 'limits.frameBytesMax: must be an integer >= appendBytesMax + 64 KiB (4259840), got 4194304'],
   ['frame too small for the largest entry', (r) => (r['limits'] = { valueBytesMax: 8 * 1024 * 1024, appendBytesMax: 1024 * 1024, frameBytesMax: 8 * 1024 * 1024 }), 'limits.frameBytesMax: must be an integer >= keyBytesMax + valueBytesMax + 64 KiB (8455168), got 8388608'],
+  ['termJumpMax above TERM_MAX', (r) => (r['limits'] = { termJumpMax: 2 ** 52 + 1 }), 'limits.termJumpMax: must be an integer <= 4503599627370496 (TERM_MAX, the highest term a node accepts), got 4503599627370497'],
+  ['termJumpMax zero', (r) => (r['limits'] = { termJumpMax: 0 }), 'limits.termJumpMax: must be an integer >= 1, got 0'],
+  ['termJumpMax fractional', (r) => (r['limits'] = { termJumpMax: 1.5 }), 'limits.termJumpMax: must be an integer >= 1, got 1.5'],
   ['client output too small for the largest value', (r) => (r['limits'] = { clientOutputBytesMax: 1024 * 1024 }), 'limits.clientOutputBytesMax: must be an integer >= valueBytesMax + 64 (1048640), got 1048576'],
 ];
 

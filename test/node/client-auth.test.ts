@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ClientAuth, gateRequest, NOAUTH, OPEN_USER, WRONGPASS } from '../../src/node/client-auth.js';
+import { ALL_KEYS } from '../../src/node/client-acl.js';
+import { ClientAuth, gateRequest, NOAUTH, OPEN_USER, UNKNOWN_USER_LABEL, WRONGPASS } from '../../src/node/client-auth.js';
 import { parseCommand } from '../../src/protocol/commands.js';
 import { DEFAULT_LIMITS, type ClientAuthConfig } from '../../src/config/types.js';
 
@@ -46,6 +47,19 @@ describe('ClientAuth', () => {
     expect(auth.counts).toEqual({ failed: 3, lockedOut: 1 });
   });
 
+  it('counts outcomes by user for /metrics, every name no user has under one label', () => {
+    const auth = ClientAuth.load(config(), logger, () => 1_000_000);
+    auth.authenticate('ro', Buffer.from('ro-pw'), '10.0.0.1', 1);
+    auth.authenticate(null, Buffer.from('pw'), '10.0.0.1', 1);
+    auth.authenticate('ro', Buffer.from('bad'), '10.0.0.2', 1);
+    for (const name of ['ghost', 'ghost2', 'x'.repeat(10_000)]) auth.authenticate(name, Buffer.from('bad'), '10.0.0.3', 1);
+    auth.authenticate('ro', Buffer.from('ro-pw'), '10.0.0.3', 1);
+    auth.authenticate('nobody', Buffer.from('bad'), '10.0.0.3', 1);
+    expect(auth.byUser.successes).toEqual(new Map([['ro', 1], ['default', 1]]));
+    expect(auth.byUser.failures).toEqual(new Map([['ro', 1], [UNKNOWN_USER_LABEL, 3]]));
+    expect(auth.byUser.lockedOut).toEqual(new Map([['ro', 1], [UNKNOWN_USER_LABEL, 1]]));
+  });
+
   it('without clientAuth behaves as Redis without requirepass', () => {
     const auth = ClientAuth.load(null, logger);
     expect(auth.initialUser()).toBe(OPEN_USER);
@@ -80,7 +94,7 @@ describe('ClientAuth', () => {
     expect(gate(null, 'AUTH pw')).toBeNull();
     expect(gate(null, 'QUIT')).toBeNull();
     expect(gate(null, 'GET')).toBeNull(); // the arity error comes first, as in Redis
-    const ro = { name: 'ro', commands: 'read' as const };
+    const ro = { name: 'ro', commands: 'read' as const, keys: ALL_KEYS };
     expect(gate(ro, 'GET k')).toBeNull();
     expect(gate(ro, 'SEQ 1 1 SET k v')).toMatch(/^NOPERM .*'seq'/);
     expect(gate(ro, 'SNAPSHOT OPEN')).toMatch(/^NOPERM .*'snapshot'/);

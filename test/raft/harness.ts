@@ -29,6 +29,8 @@ export interface HarnessOptions {
   readonly entriesPerAppendMax?: number;
   readonly snapshotTrailingEntries?: number;
   readonly leaseReads?: boolean;
+  /** RaftOptions.termJumpMax; absent: the core's default. */
+  readonly termJumpMax?: number;
   /**
    * Pre-vote before elections (dissertation 9.6). Off unless asked for: the
    * scenarios of the paper's section 5 script classic elections step by step;
@@ -100,6 +102,7 @@ export class Harness {
         leaseReads: this.options.leaseReads ?? false,
         leaseMs: (this.options.electionTicksMin ?? 10) * TICK_MS,
         preVote: this.options.preVote ?? false,
+        ...(this.options.termJumpMax !== undefined && { termJumpMax: this.options.termJumpMax }),
         advanceElectionAtStart: this.options.advanceElectionAtStart ?? false,
         ...(this.options.learnerCatchUpEntriesMax !== undefined && { learnerCatchUpEntriesMax: this.options.learnerCatchUpEntriesMax }),
       },

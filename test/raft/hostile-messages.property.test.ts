@@ -57,6 +57,20 @@ describe('hostile messages stepped into the core', () => {
     expect(h.core('b').view().term).toBe(term + TERM_JUMP_MAX);
   });
 
+  it('with termJumpMax configured, a message past that bound is refused and one within it accepted', () => {
+    const h = new Harness({ ids: IDS, termJumpMax: 5 });
+    h.electLeader();
+    const term = h.core('b').view().term;
+    h.step('b', { type: 'message', message: { type: 'Heartbeat', from: 'c', to: 'b', term: term + 6, commit: 0, readRound: 0 } });
+    expect(h.core('b').view().term).toBe(term);
+    expect(h.disks.get('b')!.hardState.term).toBe(term);
+    h.step('b', { type: 'message', message: { type: 'RequestVote', from: 'c', to: 'b', term: term + 6, lastLogIndex: 1_000, lastLogTerm: term + 5, leaderTransfer: false } });
+    expect(h.core('b').view().term).toBe(term);
+    h.step('b', { type: 'message', message: { type: 'Heartbeat', from: 'c', to: 'b', term: term + 5, commit: 0, readRound: 0 } });
+    expect(h.core('b').view().term).toBe(term + 5);
+    expect(h.disks.get('b')!.hardState.term).toBe(term + 5);
+  });
+
   it('a fresh node accepts a term of TERM_MAX but never campaigns past it', () => {
     const h = new Harness({ ids: IDS });
     h.step('b', { type: 'message', message: { type: 'Heartbeat', from: 'c', to: 'b', term: TERM_MAX, commit: 0, readRound: 0 } });
