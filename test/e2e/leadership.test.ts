@@ -116,11 +116,10 @@ describe('leadership on real processes', { timeout: 120_000 }, () => {
   });
 
   it('kill -9 of the leader: its followers see its connections close and elect a new leader without waiting out the election timeout', async () => {
-    // Election timeouts of 30-40 s. A node starts with its timer advanced to one tick short of
-    // the minimum, so the first election comes within 10 s (a split vote there costs one more
-    // timeout); after that only the closed connections of the killed leader can start an
-    // election within the 10 s wait below.
-    cluster = await ProcessCluster.create(3, { timing: { electionTimeoutMinMs: 30_000, electionTimeoutMaxMs: 40_000, requestTimeoutMs: 5_000 } });
+    // Election timeouts of 10-11 s: the first election takes that long (a split vote there
+    // costs one more timeout); after it, only the closed connections of the killed leader
+    // can start an election within the 5 s wait below.
+    cluster = await ProcessCluster.create(3, { timing: { electionTimeoutMinMs: 10_000, electionTimeoutMaxMs: 11_000, requestTimeoutMs: 5_000 } });
     cluster.startAll();
     const leader = await cluster.waitForLeader({ timeoutMs: 60_000 });
     await cluster.waitForConvergence();
@@ -129,7 +128,7 @@ describe('leadership on real processes', { timeout: 120_000 }, () => {
     try {
       await client.set('before', '1');
       await cluster.kill(cluster.nodes.find((n) => n.client === leader)!.id);
-      const next = await cluster.waitForLeader({ excluding: leader, timeoutMs: 10_000 });
+      const next = await cluster.waitForLeader({ excluding: leader, timeoutMs: 5_000 });
       expect(await leaderTerm(cluster, next)).toBe(term + 1);
       await client.set('after', '2');
       expect((await client.get('before'))?.toString()).toBe('1');
