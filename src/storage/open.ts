@@ -2,8 +2,14 @@
  * Opening a node's storage: classic-level in `<dataDir>/db` for real nodes,
  * memory-level for tests and simulation. Every way opening can fail becomes
  * a StorageError that names the directory and carries LevelDB's message.
+ *
+ * classic-level opens LevelDB without paranoid_checks (its binding offers no
+ * way to turn them on), so LevelDB skips a write-ahead log record it cannot
+ * read at open and carries on without it. It does note each one in its info
+ * log (`<dataDir>/db/LOG`, begun afresh at every open); reading that back
+ * right after opening turns a skipped record into a refusal to start.
  */
-import { readdir, mkdir } from 'node:fs/promises';
+import { readFile, readdir, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
@@ -12,6 +18,7 @@ import type { NodeStorage } from './interfaces.js';
 import { levelCode, levelMessage } from './level-layout.js';
 import type { LevelDb } from './level-layout.js';
 import { createLevelStorage } from './level-storage.js';
+import { TailWitness } from './tail-witness.js';
 
 const BYTES = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
@@ -30,7 +37,35 @@ export async function openDiskStorage(dataDir: string): Promise<NodeStorage> {
   } catch (err) {
     throw openError(dataDir, err, createIfMissing);
   }
-  return withCloseOnFailure(db, () => createLevelStorage(db));
+  return withCloseOnFailure(db, async () => {
+    await refuseSkippedRecords(location);
+    return createLevelStorage(db, {
+      where: `data directory ${dataDir}`,
+      openWitness: (found) => TailWitness.open(dataDir, { create: found !== 'current' }),
+    });
+  });
+}
+
+/**
+ * STORAGE_CORRUPT when LevelDB's info log says this open dropped bytes of a
+ * write-ahead log (a record failing its checksum) or ignored an error while
+ * replaying one: what it dropped may be acknowledged entries, a vote, or
+ * state machine writes, and nothing else would notice the last.
+ */
+async function refuseSkippedRecords(location: string): Promise<void> {
+  const file = path.join(location, 'LOG');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return; // No info log (memory, or LevelDB could not write one): nothing to read.
+  }
+  const skipped = text.split('\n').filter((line) => line.includes(': dropping ') || line.includes('Ignoring error'));
+  if (skipped.length === 0) return;
+  const lines = skipped.slice(0, 3).map((line) => line.replace(/^\S+ \S+ \S+ /, '').trim());
+  throw new StorageError('STORAGE_CORRUPT',
+    `LevelDB skipped damaged write-ahead log records while opening ${location}: ${lines.join('; ')}${skipped.length > 3 ? ` (and ${skipped.length - 3} more)` : ''} (from ${file}); ` +
+    'what they held is lost, so the node refuses to start: recover it by wiping its data directory and rejoining (docs/security.md, "Storage integrity")');
 }
 
 export async function openMemoryStorage(): Promise<NodeStorage> {

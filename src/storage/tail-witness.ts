@@ -1,0 +1,248 @@
+/**
+ * The tail witness: a small file in the data directory, outside LevelDB,
+ * that records how far the Raft log and hard state are known to be durable.
+ * Everything else lives in one LevelDB whose write-ahead log, cut at a record
+ * boundary, loses a consistent suffix that nothing inside LevelDB can notice
+ * (the node would come back without acknowledged entries, or with an older
+ * vote, and could even win an election with the hole). At start the log and
+ * hard state must reach what the witness claims, or the node refuses to
+ * start (STORAGE_CORRUPT naming the file and the index).
+ *
+ * A claim is only ever a state that is durable in LevelDB whether or not the
+ * write in flight lands, so a crash at any moment leaves the witness at or
+ * behind LevelDB and an ordinary crash is never mistaken for damage:
+ *
+ * - a write that only appends is persisted in parallel with a witness write
+ *   claiming the state before it (the previous write's, already durable);
+ * - a write that cuts the log back (a follower's truncation, a snapshot
+ *   install) first waits for the witness to claim only the part both states
+ *   share, then writes LevelDB;
+ * - after each write, the witness catches up to the new state without holding
+ *   up its acknowledgement; the next write waits for that catch-up (it is the
+ *   claim the next write needs anyway), so there is one witness write per
+ *   persistence cycle, never two in flight.
+ *
+ * So the last write before a stop or a crash is covered only once the
+ * catch-up after it has been synced (about one fdatasync later; a graceful
+ * close waits for it). Under a steady load every acknowledged write is
+ * covered one cycle later.
+ *
+ * The file holds two fixed-size slots written alternately, each a line of
+ * JSON, padding and its CRC32; a torn write damages one slot, and the other
+ * still holds the previous claim. Slots are rewritten in place (no rename),
+ * so each update is one pwrite and one fdatasync.
+ */
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { HardState, LogIndex, Term } from '../raft/types.js';
+import { assert } from '../util/assert.js';
+import { StorageError, messageOf } from './errors.js';
+import type { RaftState } from './interfaces.js';
+
+export const TAIL_WITNESS_FILE = 'raftkv-tail';
+
+/** What the witness says is durable: the hard state, and the log up to (lastIndex, lastTerm). */
+export interface TailClaim {
+  readonly term: Term;
+  readonly vote: string | null;
+  readonly lastIndex: LogIndex;
+  readonly lastTerm: Term;
+}
+
+export const ORIGIN_CLAIM: TailClaim = { term: 0, vote: null, lastIndex: 0, lastTerm: 0 };
+
+const SLOT_BYTES = 512;
+const CRC_HEX = 8;
+
+export class TailWitness {
+  /** The claim the file holds once every requested write is done. */
+  private requested: { claim: TailClaim; done: Promise<void> };
+  private failure: unknown = undefined;
+  private seq: number;
+
+  private constructor(
+    readonly file: string,
+    private readonly handle: FileHandle,
+    recorded: { claim: TailClaim; seq: number },
+  ) {
+    this.requested = { claim: recorded.claim, done: Promise.resolve() };
+    this.seq = recorded.seq;
+  }
+
+  /**
+   * Opens the witness of `dataDir`. `create`: a directory without one may get
+   * one (a new database, or one from format 1 being upgraded), claiming
+   * nothing; otherwise a missing witness is STORAGE_CORRUPT.
+   */
+  static async open(dataDir: string, { create }: { create: boolean }): Promise<TailWitness> {
+    const file = path.join(dataDir, TAIL_WITNESS_FILE);
+    let recorded = await readWitness(file);
+    if (recorded === null) {
+      if (!create) {
+        throw new StorageError('STORAGE_CORRUPT',
+          `${file} is missing: this data directory was written with a tail witness, and without it a lost tail of the log cannot be detected; ` +
+          'recover the node by wiping its data directory and rejoining (docs/security.md, "Storage integrity")');
+      }
+      await createWitness(file);
+      recorded = { claim: ORIGIN_CLAIM, seq: 1 };
+    }
+    const handle = await open(file, 'r+').catch((err: unknown) => {
+      throw new StorageError('STORAGE_OPEN_FAILED', `cannot open ${file}: ${messageOf(err)}`, { cause: err });
+    });
+    return new TailWitness(file, handle, recorded);
+  }
+
+  /** The last claim requested (durable once `settled()` resolves). */
+  claim(): TailClaim {
+    return this.requested.claim;
+  }
+
+  /**
+   * Makes the file claim `claim`, after every earlier request. Resolves when
+   * it is synced; a request equal to the last one shares its write.
+   */
+  record(claim: TailClaim): Promise<void> {
+    if (this.failure !== undefined) {
+      return Promise.reject(new StorageError('STORAGE_IO', `${this.file} refuses writes after an earlier failure: ${messageOf(this.failure)}`, { cause: this.failure }));
+    }
+    if (sameClaim(claim, this.requested.claim)) return this.requested.done;
+    const done = this.requested.done.then(() => this.write(claim));
+    done.catch((err: unknown) => {
+      this.failure ??= err;
+    });
+    this.requested = { claim, done };
+    return done;
+  }
+
+  /** Resolves once every requested write is synced (rejects if one failed). */
+  settled(): Promise<void> {
+    return this.requested.done;
+  }
+
+  async close(): Promise<void> {
+    await this.requested.done.catch(() => undefined);
+    await this.handle.close();
+  }
+
+  /**
+   * STORAGE_CORRUPT when `state` (what LevelDB holds) falls short of the
+   * claim: a hard state from an older term or with another vote in the same
+   * term, a log ending before the claimed index, or another term there.
+   */
+  check(state: RaftState, where: string): void {
+    const claim = this.requested.claim;
+    const claimed = `${this.file} records`;
+    const { hardState, logStart, entries } = state;
+    const last = entries.at(-1)?.index ?? logStart.index;
+    const problem =
+      hardState.term < claim.term ? `the hard state has term ${hardState.term} but ${claimed} term ${claim.term} as persisted`
+      : hardState.term === claim.term && claim.vote !== null && hardState.vote !== claim.vote
+        ? `the hard state's vote in term ${claim.term} is ${describeVote(hardState.vote)} but ${claimed} a vote for "${claim.vote}" as persisted`
+      : last < claim.lastIndex ? `the log ends at ${last} but ${claimed} index ${claim.lastIndex} as persisted`
+      : termMismatch(state, claim, claimed);
+    if (problem !== null) {
+      throw new StorageError('STORAGE_CORRUPT',
+        `${where} has lost part of what it had persisted: ${problem} (the LevelDB write-ahead log was probably truncated or damaged; ` +
+        'recover the node by wiping its data directory and rejoining, docs/security.md, "Storage integrity")');
+    }
+  }
+
+  private async write(claim: TailClaim): Promise<void> {
+    this.seq += 1;
+    const slot = encodeSlot(claim, this.seq);
+    try {
+      await this.handle.write(slot, 0, SLOT_BYTES, (this.seq % 2) * SLOT_BYTES);
+      await this.handle.datasync();
+    } catch (err) {
+      throw new StorageError('STORAGE_IO', `writing ${this.file} failed: ${messageOf(err)}`, { cause: err });
+    }
+  }
+}
+
+/** The term of the entry at the claimed index, where the log still holds it. */
+function termMismatch(state: RaftState, claim: TailClaim, claimed: string): string | null {
+  const { logStart, entries } = state;
+  if (claim.lastIndex < logStart.index) return null;
+  const term = claim.lastIndex === logStart.index ? logStart.term : entries[claim.lastIndex - logStart.index - 1]?.term;
+  if (term === undefined || term === claim.lastTerm) return null;
+  return `the log holds term ${term} at index ${claim.lastIndex} but ${claimed} term ${claim.lastTerm} there as persisted`;
+}
+
+function describeVote(vote: string | null): string {
+  return vote === null ? 'none' : `"${vote}"`;
+}
+
+export function sameClaim(a: TailClaim, b: TailClaim): boolean {
+  return a.term === b.term && a.vote === b.vote && a.lastIndex === b.lastIndex && a.lastTerm === b.lastTerm;
+}
+
+/** The claim for a durable hard state and log tip. */
+export function claimOf(hardState: HardState, lastIndex: LogIndex, lastTerm: Term): TailClaim {
+  return { term: hardState.term, vote: hardState.vote, lastIndex, lastTerm };
+}
+
+function encodeSlot(claim: TailClaim, seq: number): Buffer {
+  const body = `${JSON.stringify({ seq, ...claim })}\n`;
+  assert(Buffer.byteLength(body) <= SLOT_BYTES - CRC_HEX - 1, `tail witness record too long: ${body.length} bytes`);
+  const padded = body.padEnd(SLOT_BYTES - CRC_HEX - 1, ' ');
+  const sum = crc32(padded).toString(16).padStart(CRC_HEX, '0');
+  return Buffer.from(`${padded}${sum}\n`, 'utf8');
+}
+
+/** A slot's claim and seq, or null when it fails its checksum or shape. */
+function decodeSlot(slot: Buffer): { claim: TailClaim; seq: number } | null {
+  const padded = slot.subarray(0, SLOT_BYTES - CRC_HEX - 1);
+  const stored = slot.subarray(SLOT_BYTES - CRC_HEX - 1, SLOT_BYTES - 1).toString('latin1');
+  if (crc32(padded).toString(16).padStart(CRC_HEX, '0') !== stored) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(padded.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const { seq, term, vote, lastIndex, lastTerm } = (value ?? {}) as Record<string, unknown>;
+  const count = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  if (!count(seq) || !count(term) || !count(lastIndex) || !count(lastTerm) || (vote !== null && typeof vote !== 'string')) return null;
+  return { seq, claim: { term, vote, lastIndex, lastTerm } };
+}
+
+/** The newest valid slot of the file; null when there is no file; STORAGE_CORRUPT when neither slot is valid. */
+async function readWitness(file: string): Promise<{ claim: TailClaim; seq: number } | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StorageError('STORAGE_OPEN_FAILED', `cannot read ${file}: ${messageOf(err)}`, { cause: err });
+  }
+  if (bytes.length !== 2 * SLOT_BYTES) {
+    throw new StorageError('STORAGE_CORRUPT', `${file} is damaged: it has ${bytes.length} bytes, expected ${2 * SLOT_BYTES}`);
+  }
+  const slots = [decodeSlot(bytes.subarray(0, SLOT_BYTES)), decodeSlot(bytes.subarray(SLOT_BYTES))].filter((s) => s !== null);
+  if (slots.length === 0) throw new StorageError('STORAGE_CORRUPT', `${file} is damaged: neither of its two records passes its checksum`);
+  return slots.reduce((a, b) => (b.seq > a.seq ? b : a));
+}
+
+/** A new witness claiming nothing, made durable before anything relies on it: temporary file, sync, rename, sync the directory. */
+async function createWitness(file: string): Promise<void> {
+  const temporary = `${file}.tmp`;
+  try {
+    await writeFile(temporary, Buffer.concat([encodeSlot(ORIGIN_CLAIM, 0), encodeSlot(ORIGIN_CLAIM, 1)]));
+    syncPath(temporary);
+    await rename(temporary, file);
+    syncPath(path.dirname(file));
+  } catch (err) {
+    throw new StorageError('STORAGE_OPEN_FAILED', `cannot create ${file}: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+function syncPath(target: string): void {
+  const fd = openSync(target, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
