@@ -62,7 +62,7 @@ async function refuseSkippedRecords(location: string): Promise<void> {
   }
   const skipped = text.split('\n').filter((line) => line.includes(': dropping ') || line.includes('Ignoring error'));
   if (skipped.length === 0) return;
-  const lines = skipped.slice(0, 3).map((line) => line.replace(/^\S+ \S+ \S+ /, '').trim());
+  const lines = skipped.slice(0, 3).map((line) => line.replace(/^\S+ \S+ /, '').trim());
   throw new StorageError('STORAGE_CORRUPT',
     `LevelDB skipped damaged write-ahead log records while opening ${location}: ${lines.join('; ')}${skipped.length > 3 ? ` (and ${skipped.length - 3} more)` : ''} (from ${file}); ` +
     'what they held is lost, so the node refuses to start: recover it by wiping its data directory and rejoining (docs/security.md, "Storage integrity")');

@@ -184,11 +184,15 @@ export function claimOf(hardState: HardState, lastIndex: LogIndex, lastTerm: Ter
 }
 
 function encodeSlot(claim: TailClaim, seq: number): Buffer {
-  const body = `${JSON.stringify({ seq, ...claim })}\n`;
-  assert(Buffer.byteLength(body) <= SLOT_BYTES - CRC_HEX - 1, `tail witness record too long: ${body.length} bytes`);
-  const padded = body.padEnd(SLOT_BYTES - CRC_HEX - 1, ' ');
-  const sum = crc32(padded).toString(16).padStart(CRC_HEX, '0');
-  return Buffer.from(`${padded}${sum}\n`, 'utf8');
+  const body = Buffer.from(`${JSON.stringify({ seq, ...claim })}\n`, 'utf8');
+  const bodyEnd = SLOT_BYTES - CRC_HEX - 1;
+  assert(body.length <= bodyEnd, `tail witness record too long: ${body.length} bytes`);
+  // Padded in bytes, not characters: a vote may hold any UTF-8.
+  const slot = Buffer.alloc(SLOT_BYTES, ' ');
+  body.copy(slot);
+  slot.write(crc32(slot.subarray(0, bodyEnd)).toString(16).padStart(CRC_HEX, '0'), bodyEnd, 'latin1');
+  slot[SLOT_BYTES - 1] = 0x0a;
+  return slot;
 }
 
 /** A slot's claim and seq, or null when it fails its checksum or shape. */
