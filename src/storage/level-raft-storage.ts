@@ -125,24 +125,27 @@ export class LevelRaftStorage implements RaftStorage {
   private async persistWitnessed(witness: TailWitness, write: RaftWrite, tip: Tip, base: LogIndex, persist: () => Promise<void>): Promise<void> {
     // The last index this write leaves untouched: it cuts the log back when that is below the tip.
     const keep = Math.min(base, (write.entries[0]?.index ?? Infinity) - 1);
-    let keepTerm = this.lastTerm;
+    const after = tipAfter(write, tip);
+    const lastTerm = await this.lastTermAfter(write, tip, after);
     if (keep < tip.lastIndex) {
-      keepTerm = await this.termAt(keep, tip.start);
-      await witness.record(claimOf(tip.hardState, keep, keepTerm));
+      await witness.record(claimOf(tip.hardState, keep, await this.termAt(keep, tip.start)));
       await persist();
     } else {
       await Promise.all([witness.record(claimOf(tip.hardState, tip.lastIndex, this.lastTerm)), persist()]);
     }
-    const after = tipAfter(write, tip);
-    const lastEntry = write.entries.at(-1);
-    this.lastTerm =
-      lastEntry?.index === after.lastIndex ? lastEntry.term
-      : after.lastIndex === after.start.index ? after.start.term
-      : after.lastIndex === keep ? keepTerm
-      : this.lastTerm;
+    this.lastTerm = lastTerm;
     this.tip = after;
     // Catch up without holding the acknowledgement; the next write waits for it (a failure surfaces there).
     witness.record(claimOf(after.hardState, after.lastIndex, this.lastTerm)).catch(() => undefined);
+  }
+
+  /** The term at the tip once `write` lands; read before it does. */
+  private async lastTermAfter(write: RaftWrite, tip: Tip, after: Tip): Promise<Term> {
+    const written = write.entries.find((entry) => entry.index === after.lastIndex);
+    if (written !== undefined) return written.term;
+    if (after.lastIndex === after.start.index) return after.start.term;
+    if (after.lastIndex === tip.lastIndex) return this.lastTerm;
+    return this.termAt(after.lastIndex, tip.start); // a truncation: an entry this write leaves in place
   }
 
   /** The term of the entry at `index`, which the log holds (or is its start). */
