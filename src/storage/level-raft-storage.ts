@@ -29,6 +29,7 @@ import { claimOf, type TailWitness } from './tail-witness.js';
 import { WriteQueue } from './write-queue.js';
 
 const ORIGIN: LogPoint = { index: 0, term: 0 };
+const LOG_READ_BATCH = 1024;
 
 export interface LevelRaftOptions {
   /** Follows the durable tip outside LevelDB (disk only). */
@@ -55,16 +56,24 @@ export class LevelRaftStorage implements RaftStorage {
 
   /** Queued behind earlier writes, so it sees all of them. */
   load(): Promise<RaftState> {
-    return this.queue.run(async () => {
-      const hardState = await this.readHardState();
-      const logStart = await this.readLogStart();
-      const entries = await this.readLog(logStart);
-      const state = { hardState, logStart, entries };
-      this.witness?.check(state, this.where);
-      this.tip = { start: logStart, lastIndex: entries.at(-1)?.index ?? logStart.index, hardState };
-      this.lastTerm = entries.at(-1)?.term ?? logStart.term;
-      return state;
-    });
+    return this.queue.run(() => this.loadNow().catch((err: unknown) => {
+      // Name the data directory: the node's start-up error is all an operator sees.
+      if (err instanceof StorageError && err.code === 'STORAGE_CORRUPT' && !err.message.includes(this.where)) {
+        throw new StorageError('STORAGE_CORRUPT', `${this.where}: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }));
+  }
+
+  private async loadNow(): Promise<RaftState> {
+    const hardState = await this.readHardState();
+    const logStart = await this.readLogStart();
+    const entries = await this.readLog(logStart);
+    const state = { hardState, logStart, entries };
+    this.witness?.check(state, this.where);
+    this.tip = { start: logStart, lastIndex: entries.at(-1)?.index ?? logStart.index, hardState };
+    this.lastTerm = entries.at(-1)?.term ?? logStart.term;
+    return state;
   }
 
   write(write: RaftWrite): Promise<void> {
@@ -167,20 +176,36 @@ export class LevelRaftStorage implements RaftStorage {
     return bytes === undefined ? ORIGIN : decodeLogPoint(bytes, META_LOG_START, 'log start record (sublevel "meta", key "logStart")');
   }
 
-  /** Every retained entry, checked to be contiguous from the start. */
+  /**
+   * Every retained entry, checked to be contiguous from the start. Read in
+   * batches, so a record LevelDB itself cannot read (a damaged table block)
+   * is reported with the last index read before it.
+   */
   private async readLog(start: LogPoint): Promise<Entry[]> {
-    const records = await withLevelErrors('reading the log', () => this.layout.log.iterator().all());
-    return records.map(([key, value], i) => {
-      const index = decodeLogKey(key);
-      const expected = start.index + i + 1;
-      if (index !== expected) {
-        throw new StorageError(
-          'STORAGE_CORRUPT',
-          `log is not contiguous from index ${start.index + 1}: expected index ${expected}, found ${index} (first bad index ${expected})`,
-        );
+    const entries: Entry[] = [];
+    const iterator = this.layout.log.iterator();
+    try {
+      for (;;) {
+        const after = entries.at(-1)?.index ?? start.index;
+        const records = await withLevelErrors(`reading the log after index ${after}`, () => iterator.nextv(LOG_READ_BATCH));
+        if (records.length === 0) return entries;
+        for (const [key, value] of records) entries.push(this.nextEntry(start, entries.length, key, value));
       }
-      return decodeEntry(index, value, key);
-    });
+    } finally {
+      await iterator.close().catch(() => undefined);
+    }
+  }
+
+  private nextEntry(start: LogPoint, position: number, key: Uint8Array, value: Uint8Array): Entry {
+    const index = decodeLogKey(key);
+    const expected = start.index + position + 1;
+    if (index !== expected) {
+      throw new StorageError(
+        'STORAGE_CORRUPT',
+        `log is not contiguous from index ${start.index + 1}: expected index ${expected}, found ${index} (first bad index ${expected})`,
+      );
+    }
+    return decodeEntry(index, value, key);
   }
 
   /** The tip without reading the whole log: the hard state, the start and the last log record. */
