@@ -132,20 +132,16 @@ export class LevelRaftStorage implements RaftStorage {
    * more than LevelDB holds whether or not this batch lands.
    */
   private async persistWitnessed(witness: TailWitness, write: RaftWrite, tip: Tip, base: LogIndex, persist: () => Promise<void>): Promise<void> {
+    witness.throwIfFailed();
     // The last index this write leaves untouched: it cuts the log back when that is below the tip.
     const keep = Math.min(base, (write.entries[0]?.index ?? Infinity) - 1);
     const after = tipAfter(write, tip);
     const lastTerm = await this.lastTermAfter(write, tip, after);
-    if (keep < tip.lastIndex) {
-      await witness.record(claimOf(tip.hardState, keep, await this.termAt(keep, tip.start)));
-      await persist();
-    } else {
-      await Promise.all([witness.record(claimOf(tip.hardState, tip.lastIndex, this.lastTerm)), persist()]);
-    }
+    if (keep < tip.lastIndex) await witness.record(claimOf(tip.hardState, keep, await this.termAt(keep, tip.start)));
+    await persist();
     this.lastTerm = lastTerm;
     this.tip = after;
-    // Catch up without holding the acknowledgement; the next write waits for it (a failure surfaces there).
-    witness.record(claimOf(after.hardState, after.lastIndex, this.lastTerm)).catch(() => undefined);
+    witness.advance(claimOf(after.hardState, after.lastIndex, lastTerm));
   }
 
   /** The term at the tip once `write` lands; read before it does. */

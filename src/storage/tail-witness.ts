@@ -12,20 +12,18 @@
  * write in flight lands, so a crash at any moment leaves the witness at or
  * behind LevelDB and an ordinary crash is never mistaken for damage:
  *
- * - a write that only appends is persisted in parallel with a witness write
- *   claiming the state before it (the previous write's, already durable);
+ * - after a write lands, the witness may catch up to it (advance()); a write
+ *   that only appends never makes an older claim wrong, so it does not wait
+ *   for the witness at all;
  * - a write that cuts the log back (a follower's truncation, a snapshot
  *   install) first waits for the witness to claim only the part both states
- *   share, then writes LevelDB;
- * - after each write, the witness catches up to the new state without holding
- *   up its acknowledgement; the next write waits for that catch-up (it is the
- *   claim the next write needs anyway), so there is one witness write per
- *   persistence cycle, never two in flight.
+ *   share (record()), then writes LevelDB.
  *
- * So the last write before a stop or a crash is covered only once the
- * catch-up after it has been synced (about one fdatasync later; a graceful
- * close waits for it). Under a steady load every acknowledged write is
- * covered one cycle later.
+ * Catching up is one pwrite and fdatasync, started at most every
+ * WITNESS_INTERVAL_MS and never two at once (later claims replace a waiting
+ * one). So what was acknowledged in the last interval, plus one fdatasync,
+ * before an unclean stop is not covered: a write-ahead log that loses exactly
+ * that is not detected. A graceful close writes the last claim.
  *
  * The file holds two fixed-size slots written alternately, each a line of
  * JSON, padding and its CRC32; a torn write damages one slot, and the other
@@ -35,6 +33,7 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { crc32 } from 'node:zlib';
 import type { HardState, LogIndex, Term } from '../raft/types.js';
 import { assert } from '../util/assert.js';
@@ -53,21 +52,38 @@ export interface TailClaim {
 
 export const ORIGIN_CLAIM: TailClaim = { term: 0, vote: null, lastIndex: 0, lastTerm: 0 };
 
+/**
+ * How often, at most, the witness catches up (one pwrite and fdatasync
+ * each). Writing it after every persistence cycle cost about half again the
+ * CPU of the cycle itself (docs/security.md); at this interval it is a few
+ * writes a second whatever the load.
+ */
+export const WITNESS_INTERVAL_MS = 100;
+
 const SLOT_BYTES = 512;
 const CRC_HEX = 8;
 
 export class TailWitness {
-  /** The claim the file holds once every requested write is done. */
-  private requested: { claim: TailClaim; done: Promise<void> };
+  /** The claim on disk once every write started so far is synced. */
+  private written: TailClaim;
+  /** The claim the file should reach (advance() moves it; record() too). */
+  private target: TailClaim;
+  private writing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastStartMs = -Infinity;
   private failure: unknown = undefined;
   private seq: number;
+  private closed = false;
 
   private constructor(
     readonly file: string,
     private readonly handle: FileHandle,
     recorded: { claim: TailClaim; seq: number },
+    /** At most one catch-up write starts per interval (0: one right after another). */
+    private readonly intervalMs: number,
   ) {
-    this.requested = { claim: recorded.claim, done: Promise.resolve() };
+    this.written = recorded.claim;
+    this.target = recorded.claim;
     this.seq = recorded.seq;
   }
 
@@ -76,7 +92,7 @@ export class TailWitness {
    * one (a new database, or one from format 1 being upgraded), claiming
    * nothing; otherwise a missing witness is STORAGE_CORRUPT.
    */
-  static async open(dataDir: string, { create }: { create: boolean }): Promise<TailWitness> {
+  static async open(dataDir: string, { create, intervalMs = WITNESS_INTERVAL_MS }: { create: boolean; intervalMs?: number }): Promise<TailWitness> {
     const file = path.join(dataDir, TAIL_WITNESS_FILE);
     let recorded = await readWitness(file);
     if (recorded === null) {
@@ -91,39 +107,97 @@ export class TailWitness {
     const handle = await open(file, 'r+').catch((err: unknown) => {
       throw new StorageError('STORAGE_OPEN_FAILED', `cannot open ${file}: ${messageOf(err)}`, { cause: err });
     });
-    return new TailWitness(file, handle, recorded);
+    return new TailWitness(file, handle, recorded, intervalMs);
   }
 
-  /** The last claim requested (durable once `settled()` resolves). */
+  /** The claim the file holds, or will once the writes started are synced. */
   claim(): TailClaim {
-    return this.requested.claim;
+    return this.target;
   }
 
   /**
-   * Makes the file claim `claim`, after every earlier request. Resolves when
-   * it is synced; a request equal to the last one shares its write.
+   * Lets the witness catch up to a state LevelDB now holds durably, without
+   * waiting: the write starts when the one in flight ends and the interval
+   * since the last start has passed; intermediate claims are skipped. A
+   * failure surfaces at the next record() or close().
    */
-  record(claim: TailClaim): Promise<void> {
-    if (this.failure !== undefined) {
-      return Promise.reject(new StorageError('STORAGE_IO', `${this.file} refuses writes after an earlier failure: ${messageOf(this.failure)}`, { cause: this.failure }));
+  advance(claim: TailClaim): void {
+    if (this.failure !== undefined || this.closed) return;
+    this.target = claim;
+    this.pump();
+  }
+
+  /**
+   * Makes the file claim `claim` now, after the write in flight: resolves
+   * once it is synced. For a claim below the current one (a truncation
+   * about to land), which must be on disk before LevelDB changes.
+   */
+  async record(claim: TailClaim): Promise<void> {
+    this.throwIfFailed();
+    this.target = claim;
+    this.cancelTimer();
+    while (this.writing) await this.writing;
+    this.throwIfFailed();
+    if (!sameClaim(this.written, this.target)) await this.startWrite();
+    this.throwIfFailed();
+  }
+
+  /** Writes the latest claim (a graceful stop leaves the witness exact), then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.cancelTimer();
+    try {
+      while (this.writing) await this.writing;
+      if (this.failure === undefined && !sameClaim(this.written, this.target)) await this.startWrite();
+    } finally {
+      this.closed = true;
+      await this.handle.close();
     }
-    if (sameClaim(claim, this.requested.claim)) return this.requested.done;
-    const done = this.requested.done.then(() => this.write(claim));
-    done.catch((err: unknown) => {
-      this.failure ??= err;
-    });
-    this.requested = { claim, done };
+  }
+
+  private pump(): void {
+    if (this.writing || this.timer || this.closed || sameClaim(this.written, this.target)) return;
+    const wait = this.lastStartMs + this.intervalMs - performance.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.pump();
+      }, wait);
+      this.timer.unref();
+      return;
+    }
+    this.startWrite().then(() => this.pump(), () => undefined);
+  }
+
+  /** One write of the current target; the only place that writes the file. */
+  private startWrite(): Promise<void> {
+    const claim = this.target;
+    this.lastStartMs = performance.now();
+    const done = this.write(claim).then(
+      () => {
+        this.written = claim;
+      },
+      (err: unknown) => {
+        this.failure ??= err;
+        throw err;
+      },
+    );
+    this.writing = done.finally(() => {
+      this.writing = null;
+    }).catch(() => undefined);
     return done;
   }
 
-  /** Resolves once every requested write is synced (rejects if one failed). */
-  settled(): Promise<void> {
-    return this.requested.done;
+  private cancelTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
-  async close(): Promise<void> {
-    await this.requested.done.catch(() => undefined);
-    await this.handle.close();
+  /** Throws STORAGE_IO once a witness write has failed (the storage then stops: fail-stop). */
+  throwIfFailed(): void {
+    if (this.failure !== undefined) {
+      throw new StorageError('STORAGE_IO', `${this.file} refuses writes after an earlier failure: ${messageOf(this.failure)}`, { cause: this.failure });
+    }
   }
 
   /**
@@ -132,7 +206,7 @@ export class TailWitness {
    * term, a log ending before the claimed index, or another term there.
    */
   check(state: RaftState, where: string): void {
-    const claim = this.requested.claim;
+    const claim = this.target;
     const claimed = `${this.file} records`;
     const { hardState, logStart, entries } = state;
     const last = entries.at(-1)?.index ?? logStart.index;
@@ -151,6 +225,7 @@ export class TailWitness {
 
   private async write(claim: TailClaim): Promise<void> {
     this.seq += 1;
+    assert(!this.closed, `${this.file} written after close`);
     const slot = encodeSlot(claim, this.seq);
     try {
       await this.handle.write(slot, 0, SLOT_BYTES, (this.seq % 2) * SLOT_BYTES);
