@@ -30,18 +30,20 @@ export function sealPayload(key: Uint8Array, payload: Uint8Array): Buffer {
 
 /**
  * The payload of a sealed record, once its checksum matches; STORAGE_CORRUPT
- * naming `what` (the sublevel, key or index) when it does not.
+ * naming `what` (the sublevel, key or index; a function when naming costs,
+ * as on the log's hot path) when it does not.
  */
-export function openRecord(key: Uint8Array, bytes: Uint8Array, what: string): Uint8Array {
+export function openRecord(key: Uint8Array, bytes: Uint8Array, what: string | (() => string)): Uint8Array {
+  const name = (): string => (typeof what === 'string' ? what : what());
   if (bytes.length < CHECKSUM_BYTES) {
-    throw new StorageError('STORAGE_CORRUPT', `${what} fails its checksum: ${bytes.length} bytes is too short to hold one`);
+    throw new StorageError('STORAGE_CORRUPT', `${name()} fails its checksum: ${bytes.length} bytes is too short to hold one`);
   }
   const payloadEnd = bytes.length - CHECKSUM_BYTES;
   const payload = bytes.subarray(0, payloadEnd);
-  const stored = new DataView(bytes.buffer, bytes.byteOffset + payloadEnd, CHECKSUM_BYTES).getUint32(0);
+  const stored = ((bytes[payloadEnd]! << 24) | (bytes[payloadEnd + 1]! << 16) | (bytes[payloadEnd + 2]! << 8) | bytes[payloadEnd + 3]!) >>> 0;
   const actual = crc32(payload, crc32(key));
   if (stored !== actual) {
-    throw new StorageError('STORAGE_CORRUPT', `${what} fails its checksum (stored ${hex32(stored)}, computed ${hex32(actual)})`);
+    throw new StorageError('STORAGE_CORRUPT', `${name()} fails its checksum (stored ${hex32(stored)}, computed ${hex32(actual)})`);
   }
   return payload;
 }

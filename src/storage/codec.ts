@@ -79,7 +79,7 @@ export function encodeEntry(entry: Entry, key: Uint8Array = encodeLogKey(entry.i
 }
 
 export function decodeEntry(index: LogIndex, bytes: Uint8Array, key: Uint8Array = encodeLogKey(index)): Entry {
-  return parseEntry(index, openRecord(key, bytes, `log entry ${index} (sublevel "log", key ${hex(key)})`));
+  return parseEntry(index, openRecord(key, bytes, () => `log entry ${index} (sublevel "log", key ${hex(key)})`));
 }
 
 function parseEntry(index: LogIndex, payload: Uint8Array): Entry {
