@@ -7,6 +7,12 @@
  * none, so every record decodes on its own. Decoders validate the shape and
  * throw STORAGE_CORRUPT naming the record, because a value on disk is input,
  * not a trusted in-memory object.
+ *
+ * Format 2 (STORAGE_FORMAT) seals every record of the log and every meta
+ * record but the sessions with a CRC32 of its key and payload (checksum.ts),
+ * verified on every read before the payload is decoded. The payload is the
+ * format 1 record unchanged, which is what lets format-upgrade.ts read a
+ * format 1 directory once and rewrite it.
  */
 import { Packr } from 'msgpackr';
 import { ENTRY_COMMAND, ENTRY_CONFIG, ENTRY_NOOP } from '../raft/types.js';
@@ -14,6 +20,7 @@ import { configProblem, decodeConfig, type ClusterConfig } from '../raft/members
 import type { Entry, EntryType, HardState, LogIndex, LogPoint, SnapshotMeta } from '../raft/types.js';
 import { assert } from '../util/assert.js';
 import { packFlat } from '../util/msgpack-flat.js';
+import { CHECKSUM_BYTES, openRecord, sealPayload, sealRecord } from './checksum.js';
 import { StorageError, messageOf } from './errors.js';
 
 const LOG_KEY_BYTES = 8;
@@ -21,7 +28,11 @@ const UINT32_RANGE = 2 ** 32;
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
+/** The on-disk format this code writes and reads (format 1 had no checksums). */
+export const STORAGE_FORMAT = 2;
+
 /** Keys of the `meta` sublevel. */
+export const META_FORMAT = Uint8Array.from(Buffer.from('format'));
 export const META_HARD_STATE = Uint8Array.from(Buffer.from('hardState'));
 export const META_APPLIED_INDEX = Uint8Array.from(Buffer.from('appliedIndex'));
 /** The last snapshot of the state machine: [index, term, voters]. */
@@ -59,15 +70,21 @@ export function decodeLogKey(key: Uint8Array): LogIndex {
   return index;
 }
 
-/** The value stored under a log key: the index lives in the key only. */
-export function encodeEntry(entry: Entry): Uint8Array {
-  // The hand-written encoder writes msgpackr's bytes for this shape, without its per-call cost.
-  return packFlat([entry.term, entry.type, entry.data]) ?? packr.pack([entry.term, entry.type, entry.data]);
+/** The value stored under a log key: the index lives in the key only (and in the checksum). */
+export function encodeEntry(entry: Entry, key: Uint8Array = encodeLogKey(entry.index)): Uint8Array {
+  // The hand-written encoder writes msgpackr's bytes for this shape, without its per-call cost,
+  // and leaves room for the checksum so the record is one allocation.
+  const flat = packFlat([entry.term, entry.type, entry.data], CHECKSUM_BYTES);
+  return flat ? sealRecord(key, flat) : sealPayload(key, packr.pack([entry.term, entry.type, entry.data]));
 }
 
-export function decodeEntry(index: LogIndex, bytes: Uint8Array): Entry {
+export function decodeEntry(index: LogIndex, bytes: Uint8Array, key: Uint8Array = encodeLogKey(index)): Entry {
+  return parseEntry(index, openRecord(key, bytes, () => `log entry ${index} (sublevel "log", key ${hex(key)})`));
+}
+
+function parseEntry(index: LogIndex, payload: Uint8Array): Entry {
   const what = `log record at index ${index}`;
-  const value = unpack(what, bytes);
+  const value = unpack(what, payload);
   if (!Array.isArray(value) || value.length !== 3) throw corrupt(`${what} is not a [term, type, data] tuple`);
   const [term, type, data] = value as unknown[];
   if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
@@ -81,12 +98,18 @@ export function decodeEntry(index: LogIndex, bytes: Uint8Array): Entry {
 }
 
 export function encodeHardState(hardState: HardState): Uint8Array {
-  return packr.pack([hardState.term, hardState.vote]);
+  return sealPayload(META_HARD_STATE, packr.pack([hardState.term, hardState.vote]));
 }
 
+const HARD_STATE_WHAT = 'hard state record (sublevel "meta", key "hardState")';
+
 export function decodeHardState(bytes: Uint8Array): HardState {
-  const what = 'hard state record (meta key "hardState")';
-  const value = unpack(what, bytes);
+  return parseHardState(openRecord(META_HARD_STATE, bytes, HARD_STATE_WHAT));
+}
+
+function parseHardState(payload: Uint8Array): HardState {
+  const what = HARD_STATE_WHAT;
+  const value = unpack(what, payload);
   if (!Array.isArray(value) || value.length !== 2) throw corrupt(`${what} is not a [term, vote] tuple`);
   const [term, vote] = value as unknown[];
   if (!isTerm(term)) throw corrupt(`${what} has an invalid term ${String(term)}`);
@@ -94,13 +117,18 @@ export function decodeHardState(bytes: Uint8Array): HardState {
   return { term, vote };
 }
 
-export function encodeLogPoint(point: LogPoint): Uint8Array {
-  return packr.pack([point.index, point.term]);
+/** A stored [index, term] pair under `key` of the meta sublevel (the log start). */
+export function encodeLogPoint(point: LogPoint, key: Uint8Array): Uint8Array {
+  return sealPayload(key, packr.pack([point.index, point.term]));
 }
 
 /** A stored [index, term] pair; `what` names the record in errors. */
-export function decodeLogPoint(bytes: Uint8Array, what: string): LogPoint {
-  const value = unpack(what, bytes);
+export function decodeLogPoint(bytes: Uint8Array, key: Uint8Array, what: string): LogPoint {
+  return parseLogPoint(openRecord(key, bytes, what), what);
+}
+
+function parseLogPoint(payload: Uint8Array, what: string): LogPoint {
+  const value = unpack(what, payload);
   if (!Array.isArray(value) || value.length !== 2) throw corrupt(`${what} is not an [index, term] pair`);
   const [index, term] = value as unknown[];
   if (!isTerm(index)) throw corrupt(`${what} has an invalid index ${String(index)}`);
@@ -108,12 +136,18 @@ export function decodeLogPoint(bytes: Uint8Array, what: string): LogPoint {
   return { index, term };
 }
 
-export function encodeSnapshotMeta(meta: SnapshotMeta): Uint8Array {
-  return packr.pack(meta.config === undefined ? [meta.index, meta.term, meta.voters] : [meta.index, meta.term, meta.voters, meta.config]);
+/** Snapshot metadata under `key` of the meta sublevel: the snapshot, or the install marker. */
+export function encodeSnapshotMeta(meta: SnapshotMeta, key: Uint8Array = META_SNAPSHOT): Uint8Array {
+  const tuple = meta.config === undefined ? [meta.index, meta.term, meta.voters] : [meta.index, meta.term, meta.voters, meta.config];
+  return sealPayload(key, packr.pack(tuple));
 }
 
-export function decodeSnapshotMeta(bytes: Uint8Array, what = 'snapshot record (meta key "snapshot")'): SnapshotMeta {
-  const value = unpack(what, bytes);
+export function decodeSnapshotMeta(bytes: Uint8Array, what = 'snapshot record (sublevel "meta", key "snapshot")', key: Uint8Array = META_SNAPSHOT): SnapshotMeta {
+  return parseSnapshotMeta(openRecord(key, bytes, what), what);
+}
+
+function parseSnapshotMeta(payload: Uint8Array, what: string): SnapshotMeta {
+  const value = unpack(what, payload);
   if (!Array.isArray(value) || (value.length !== 3 && value.length !== 4)) throw corrupt(`${what} is not an [index, term, voters, config?] tuple`);
   const [index, term, voters, config] = value as unknown[];
   if (!isTerm(index)) throw corrupt(`${what} has an invalid index ${String(index)}`);
@@ -129,15 +163,40 @@ export function decodeSnapshotMeta(bytes: Uint8Array, what = 'snapshot record (m
 }
 
 export function encodeAppliedIndex(index: LogIndex): Uint8Array {
-  return packr.pack(index);
+  return sealPayload(META_APPLIED_INDEX, packr.pack(index));
 }
 
+const APPLIED_WHAT = 'applied index record (sublevel "meta", key "appliedIndex")';
+
 export function decodeAppliedIndex(bytes: Uint8Array): LogIndex {
-  const what = 'applied index record (meta key "appliedIndex")';
-  const value = unpack(what, bytes);
+  return parseAppliedIndex(openRecord(META_APPLIED_INDEX, bytes, APPLIED_WHAT));
+}
+
+function parseAppliedIndex(payload: Uint8Array): LogIndex {
+  const value = unpack(APPLIED_WHAT, payload);
+  if (!isTerm(value)) throw corrupt(`${APPLIED_WHAT} is not a non-negative integer: ${String(value)}`);
+  return value;
+}
+
+export function encodeFormat(format: number): Uint8Array {
+  return sealPayload(META_FORMAT, packr.pack(format));
+}
+
+export function decodeFormat(bytes: Uint8Array): number {
+  const what = 'storage format record (sublevel "meta", key "format")';
+  const value = unpack(what, openRecord(META_FORMAT, bytes, what));
   if (!isTerm(value)) throw corrupt(`${what} is not a non-negative integer: ${String(value)}`);
   return value;
 }
+
+/** Format 1's records: the same payloads without a checksum (read once, by format-upgrade.ts). */
+export const FORMAT_1 = {
+  entry: parseEntry,
+  hardState: parseHardState,
+  logPoint: parseLogPoint,
+  snapshotMeta: parseSnapshotMeta,
+  appliedIndex: parseAppliedIndex,
+} as const;
 
 /**
  * The smallest key greater than every key that starts with `prefix`, or

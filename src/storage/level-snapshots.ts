@@ -91,7 +91,7 @@ export async function installLevelSnapshot(layout: Layout, meta: SnapshotMeta, s
   // The chunks were checked when staged; a damaged one stops the install before the marker.
   const chunks = await withLevelErrors('reading staged snapshot chunks', () => layout.snap.values().all());
   chunks.forEach((chunk, i) => decodeChunk(chunk, `staged snapshot chunk ${i}`));
-  await writeBatch(layout, 'marking a snapshot install', (b) => b.put(layout.meta, META_INSTALLING, encodeSnapshotMeta(meta)), { sync: true });
+  await writeBatch(layout, 'marking a snapshot install', (b) => b.put(layout.meta, META_INSTALLING, encodeSnapshotMeta(meta, META_INSTALLING)), { sync: true });
   switching?.();
   return completeInstall(layout, meta);
 }
@@ -100,7 +100,7 @@ export async function installLevelSnapshot(layout: Layout, meta: SnapshotMeta, s
 export async function recoverLevelInstall(layout: Layout): Promise<void> {
   const marker = await withLevelErrors('reading the install marker', () => layout.meta.get(META_INSTALLING));
   if (marker === undefined) return;
-  await completeInstall(layout, decodeSnapshotMeta(marker, 'install marker (meta key "installing")'));
+  await completeInstall(layout, decodeSnapshotMeta(marker, 'install marker (sublevel "meta", key "installing")', META_INSTALLING));
 }
 
 async function completeInstall(layout: Layout, meta: SnapshotMeta): Promise<SnapshotSize> {

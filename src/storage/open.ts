@@ -2,16 +2,24 @@
  * Opening a node's storage: classic-level in `<dataDir>/db` for real nodes,
  * memory-level for tests and simulation. Every way opening can fail becomes
  * a StorageError that names the directory and carries LevelDB's message.
+ *
+ * classic-level opens LevelDB without paranoid_checks (its binding offers no
+ * way to turn them on), so LevelDB skips a write-ahead log record it cannot
+ * read at open and carries on without it. It does note each one in its info
+ * log (`<dataDir>/db/LOG`, begun afresh at every open); reading that back
+ * right after opening turns a skipped record into a refusal to start.
  */
-import { readdir, mkdir } from 'node:fs/promises';
+import { readFile, readdir, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import { StorageError, messageOf } from './errors.js';
 import type { NodeStorage } from './interfaces.js';
-import { levelCode, levelMessage } from './level-layout.js';
+import { levelCode, levelMessage, openLayout } from './level-layout.js';
 import type { LevelDb } from './level-layout.js';
+import { LevelRaftStorage } from './level-raft-storage.js';
 import { createLevelStorage } from './level-storage.js';
+import { TailWitness } from './tail-witness.js';
 
 const BYTES = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
@@ -30,12 +38,63 @@ export async function openDiskStorage(dataDir: string): Promise<NodeStorage> {
   } catch (err) {
     throw openError(dataDir, err, createIfMissing);
   }
-  return withCloseOnFailure(db, () => createLevelStorage(db));
+  return withCloseOnFailure(db, async () => {
+    const where = `data directory ${dataDir}`;
+    const skipped = await skippedRecords(location);
+    if (skipped !== null) throw await skippedRecordsError(db, dataDir, where, skipped);
+    return createLevelStorage(db, {
+      where,
+      openWitness: (found) => TailWitness.open(dataDir, { create: found !== 'current' }),
+    });
+  });
 }
 
 export async function openMemoryStorage(): Promise<NodeStorage> {
   const db = new MemoryLevel(BYTES);
   return createLevelStorage(db);
+}
+
+/**
+ * The lines of LevelDB's info log saying this open dropped bytes of a
+ * write-ahead log (a record failing its checksum) or ignored an error while
+ * replaying one, or null. What it dropped may be acknowledged entries, a
+ * vote, or state machine writes, and nothing else would notice the last.
+ */
+async function skippedRecords(location: string): Promise<{ file: string; lines: string[] } | null> {
+  const file = path.join(location, 'LOG');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null; // No info log (LevelDB could not write one): nothing to read.
+  }
+  // A line is "<date-time> <thread> <message>".
+  const lines = text.split('\n').filter((line) => line.includes(': dropping ') || line.includes('Ignoring error'));
+  return lines.length === 0 ? null : { file, lines: lines.map((line) => line.replace(/^\S+ \S+ /, '').trim()) };
+}
+
+/**
+ * The refusal for skipped records, with what reading the log (without
+ * writing anything) makes of the loss: usually the first missing index, or
+ * the index the tail witness says was persisted.
+ */
+async function skippedRecordsError(db: LevelDb, dataDir: string, where: string, skipped: { file: string; lines: string[] }): Promise<StorageError> {
+  let effect = 'the Raft log itself reads back whole, so the loss is in the state machine or metadata';
+  try {
+    const layout = await openLayout(db);
+    const witness = await TailWitness.open(dataDir, { create: false });
+    try {
+      await new LevelRaftStorage(layout, { witness, where }).load();
+    } finally {
+      await witness.close();
+    }
+  } catch (err) {
+    effect = `reading the log back: ${messageOf(err)}`;
+  }
+  const shown = skipped.lines.slice(0, 2).join('; ') + (skipped.lines.length > 2 ? ` (and ${skipped.lines.length - 2} more)` : '');
+  return new StorageError('STORAGE_CORRUPT',
+    `LevelDB skipped damaged write-ahead log records while opening ${where}: ${shown} (from ${skipped.file}); ${effect}. ` +
+    'What they held is lost, so the node refuses to start: recover it by wiping its data directory and rejoining (docs/security.md, "Storage integrity")');
 }
 
 async function makeDataDir(dataDir: string): Promise<void> {

@@ -12,6 +12,7 @@ import type { NodeId, SnapshotMeta } from '../raft/types.js';
 import { CodedError } from '../util/coded-error.js';
 import { openDiskStorage } from './open.js';
 import { readSnapshotFile, type SnapshotFileSummary } from './snapshot-file.js';
+import { TAIL_WITNESS_FILE } from './tail-witness.js';
 
 export class RestoreError extends CodedError<'DATA_DIR_NOT_EMPTY'> {
   override readonly name = 'RestoreError';
@@ -38,6 +39,7 @@ export async function restoreSnapshot(file: string, dataDir: string, voters: rea
     // Nothing half-restored is left for a node to start on.
     await storage.close().catch(() => undefined);
     await rm(path.join(dataDir, 'db'), { recursive: true, force: true });
+    await rm(path.join(dataDir, TAIL_WITNESS_FILE), { force: true });
     throw err;
   }
 }

@@ -7,6 +7,9 @@
  * and one copy of each byte string, without msgpackr's per-call set-up, which
  * profiled at 2-3 % of a busy leader for the SET command alone. Anything else
  * (a larger integer, another type) returns null: the caller uses msgpackr.
+ * `spareBytes` are left uninitialized after the msgpack bytes, for a trailer
+ * the caller writes (the storage codec's checksum), so the record still
+ * takes one allocation.
  */
 
 /** Integers up to this encode here; larger ones go to msgpackr (its choice of width is its own). */
@@ -14,9 +17,9 @@ const UINT32_MAX = 0xffff_ffff;
 
 export type FlatItem = number | Uint8Array;
 
-export function packFlat(items: readonly FlatItem[]): Buffer | null {
+export function packFlat(items: readonly FlatItem[], spareBytes = 0): Buffer | null {
   if (items.length > 15) return null;
-  let size = 1;
+  let size = 1 + spareBytes;
   for (const item of items) {
     if (typeof item === 'number') {
       if (!Number.isInteger(item) || item < 0 || item > UINT32_MAX) return null;

@@ -52,7 +52,7 @@ describe('a crash during a snapshot install (classic-level)', () => {
     const chunks = await snapshotChunks();
     expect(chunks.length).toBeGreaterThan(3);
     for (const [seq, chunk] of chunks.entries()) await stageLevelChunk(layout, seq, chunk);
-    await writeBatch(layout, 'marker', (b) => b.put(layout.meta, META_INSTALLING, encodeSnapshotMeta(META)), { sync: true });
+    await writeBatch(layout, 'marker', (b) => b.put(layout.meta, META_INSTALLING, encodeSnapshotMeta(META, META_INSTALLING)), { sync: true });
     await layout.kv.clear();
     await db.close();
 

@@ -34,4 +34,12 @@ describe('packFlat', () => {
     expect(packFlat([1.5])).toBeNull();
     expect(packFlat(Array.from({ length: 16 }, () => 1))).toBeNull();
   });
+
+  it('leaves spare bytes after the same msgpack bytes, for a trailer (the storage checksum)', () => {
+    const items = [7, 1, Uint8Array.from([1, 2, 3])];
+    const plain = packFlat(items)!;
+    const spared = packFlat(items, 4)!;
+    expect(spared.length).toBe(plain.length + 4);
+    expect(spared.subarray(0, plain.length).equals(plain)).toBe(true);
+  });
 });
