@@ -8,7 +8,10 @@
  * delivery to delivery, which includes the wait in the bus queue.
  *
  * The tap never changes an event and never publishes one; it costs a switch,
- * a clock read and a few counter increments per event.
+ * a clock read and a few counter increments per event. It allocates nearly
+ * nothing per event: series are found through maps keyed by the strings and
+ * numbers events carry (never a key built by concatenation), and a
+ * request's timing is one small record.
  */
 import { performance } from 'node:perf_hooks';
 import type { MessageBus } from '../bus/bus.js';
@@ -18,18 +21,37 @@ import type { Reply } from '../protocol/reply.js';
 import type { Message } from '../raft/types.js';
 import type { NodeMetrics } from './definitions.js';
 import type { ElectionHistory } from './elections.js';
-import type { CounterSeries, HistogramSeries } from './fast-metrics.js';
+import type { CounterSeries, FastCounter, HistogramSeries } from './fast-metrics.js';
 import { BatchTimer } from './batch-timer.js';
 
 /** More unanswered requests than this means replies were lost to us: forget them rather than grow. */
 const TIMED_REQUESTS_MAX = 100_000;
+
+/** One command's series: its latency histogram and its answers by outcome (ok kept apart: it is nearly all of them). */
+interface CommandSeries {
+  readonly name: string;
+  readonly duration: HistogramSeries;
+  readonly ok: CounterSeries;
+  readonly outcomes: Map<string, CounterSeries>;
+}
+
+interface TimedRequest {
+  readonly command: CommandSeries;
+  readonly started: number;
+}
 
 const KNOWN_OUTCOMES = new Set(['moved', 'tryagain', 'busy', 'timeout', 'session_expired', 'session_stale', 'noscript', 'wrongtype']);
 
 export class BusMetrics {
   private readonly sync = new BatchTimer();
   private readonly apply = new BatchTimer();
-  private readonly requests = new Map<string, { command: string; started: number }>();
+  /** Requests waiting for their reply: by connection, then by the request's seq on it. */
+  private readonly requests = new Map<number, Map<number, TimedRequest>>();
+  private timedRequests = 0;
+  private readonly commands = new Map<string, CommandSeries>();
+  /** Per peer, per message type: a series each for messages sent and received. */
+  private readonly sent = new Map<string, Map<string, CounterSeries>>();
+  private readonly received = new Map<string, Map<string, CounterSeries>>();
   private readonly heartbeats = new Map<string, { round: number; started: number }>();
   private readonly pendingIndexes: number[] = [];
   private pendingHead = 0;
@@ -90,6 +112,8 @@ export class BusMetrics {
         return this.onRequest(event.conn, event.seq, event.request);
       case 'client.reply':
         return this.onReply(event.conn, event.seq, event.reply);
+      case 'client.closed':
+        return this.onClosed(event.conn);
       case 'storage.snapshotted':
         this.metrics.server.snapshotDuration.child('take').observe(event.durationMs / 1000);
         this.metrics.tapState.snapshotIndex = Math.max(this.metrics.tapState.snapshotIndex, event.index);
@@ -141,7 +165,7 @@ export class BusMetrics {
 
   private onSent(message: Message): void {
     const { network } = this.metrics;
-    network.messagesSent.child(message.to, message.type).value++;
+    messageSeries(this.sent, network.messagesSent, message.to, message.type).value++;
     if (message.type === 'AppendEntries') {
       const bytes = entryBytes(message.entries);
       if (bytes > 0) network.entryBytesSent.child(message.to).value += bytes;
@@ -154,7 +178,7 @@ export class BusMetrics {
 
   private onReceived(message: Message): void {
     const { network } = this.metrics;
-    network.messagesReceived.child(message.from, message.type).value++;
+    messageSeries(this.received, network.messagesReceived, message.from, message.type).value++;
     if (message.type === 'AppendEntries') {
       const bytes = entryBytes(message.entries);
       if (bytes > 0) network.entryBytesReceived.child(message.from).value += bytes;
@@ -169,23 +193,61 @@ export class BusMetrics {
   }
 
   private onRequest(conn: number, seq: number, request: ClientRequest): void {
-    if (this.requests.size >= TIMED_REQUESTS_MAX) this.requests.clear();
-    this.requests.set(`${conn}:${seq}`, { command: commandName(request), started: this.now() });
+    if (this.timedRequests >= TIMED_REQUESTS_MAX) {
+      this.requests.clear();
+      this.timedRequests = 0;
+    }
+    let pending = this.requests.get(conn);
+    if (pending === undefined) this.requests.set(conn, (pending = new Map()));
+    if (!pending.has(seq)) this.timedRequests++;
+    pending.set(seq, { command: this.commandSeries(commandName(request)), started: this.now() });
   }
 
   private onReply(conn: number, seq: number, reply: Reply): void {
-    const key = `${conn}:${seq}`;
-    const request = this.requests.get(key);
+    const pending = this.requests.get(conn);
+    const request = pending?.get(seq);
     if (request === undefined) return;
-    this.requests.delete(key);
-    const outcome = outcomeOf(reply);
-    const { client, server } = this.metrics;
-    client.requests.child(request.command, outcome).value++;
-    client.requestDuration.child(request.command).observe((this.now() - request.started) / 1000);
-    if (outcome === 'error' && reply.type === 'error' && reply.message.startsWith('ERR write lost')) {
-      server.proposalsFailed.child('lost').value++;
+    pending!.delete(seq);
+    this.timedRequests--;
+    const { command } = request;
+    command.duration.observe((this.now() - request.started) / 1000);
+    if (reply.type !== 'error') {
+      command.ok.value++;
+      return;
     }
+    const outcome = outcomeOf(reply);
+    let counter = command.outcomes.get(outcome);
+    if (counter === undefined) command.outcomes.set(outcome, (counter = this.metrics.client.requests.child(command.name, outcome)));
+    counter.value++;
+    if (outcome === 'error' && reply.message.startsWith('ERR write lost')) this.metrics.server.proposalsFailed.child('lost').value++;
   }
+
+  /** A closed connection's requests get no reply: stop waiting for them. */
+  private onClosed(conn: number): void {
+    const pending = this.requests.get(conn);
+    if (pending === undefined) return;
+    this.timedRequests -= pending.size;
+    this.requests.delete(conn);
+  }
+
+  private commandSeries(name: string): CommandSeries {
+    let series = this.commands.get(name);
+    if (series === undefined) {
+      const { client } = this.metrics;
+      series = { name, duration: client.requestDuration.child(name), ok: client.requests.child(name, 'ok'), outcomes: new Map() };
+      this.commands.set(name, series);
+    }
+    return series;
+  }
+}
+
+/** The counter of messages of this type to or from this peer, through a two-level cache (no key to build). */
+function messageSeries(cache: Map<string, Map<string, CounterSeries>>, counter: FastCounter, peer: string, type: string): CounterSeries {
+  let byType = cache.get(peer);
+  if (byType === undefined) cache.set(peer, (byType = new Map()));
+  let series = byType.get(type);
+  if (series === undefined) byType.set(type, (series = counter.child(peer, type)));
+  return series;
 }
 
 /** The command a request names, lower case: set, get, del, cas, ping, info, session-open, ... */
