@@ -9,9 +9,10 @@
  * text with the numbers. Through prom-client's Registry (whose `get()` they
  * also implement, so a Registry lists and renders them too) a scrape formats
  * every label set and merges the default labels into a new object per sample,
- * and at one scrape a second that code never gets hot: rendering ~400
- * samples cost several milliseconds of CPU per scrape on a loaded node. Same
- * exposition, a fraction of the cost: see `npm run bench:metrics`.
+ * and at one scrape a second that code never gets hot (a whole scrape cost
+ * an idle node about 8 ms of CPU, four times what a hot loop of them
+ * measures). Same exposition, a fraction of the cost: see `npm run
+ * bench:metrics` and docs/benchmarks.md, "Metrics cost".
  */
 import type { Registry } from 'prom-client';
 
