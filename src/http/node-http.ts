@@ -1,6 +1,6 @@
 /**
  * Observability for a real node: when `httpAddress` is configured, metrics
- * are collected by a bus tap from the node's first event on, and the HTTP
+ * are collected by handlers on the node's bus (BusMetrics) from its first event on, and the HTTP
  * endpoint serves them with the node's status. Without it, nothing is
  * attached and nothing costs anything.
  */

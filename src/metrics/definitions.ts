@@ -8,10 +8,13 @@
  * Two kinds of metric live here: event-driven counters and histograms,
  * updated by the bus tap (bus-metrics.ts) as events pass, in plain numbers
  * (fast-metrics.ts); and gauges, set from the node's status view only when
- * Prometheus asks (scrape.ts).
+ * Prometheus asks (scrape.ts). All of them render their own text
+ * (renderFast); prom-client renders only its process and Node.js defaults,
+ * which live on a second Registry. The first Registry lists everything (its
+ * getMetricsAsJSON and metrics() see the whole set) for tests and tools.
  */
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { FastCounter, FastHistogram } from './fast-metrics.js';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { constantLabels, FastCounter, FastGauge, FastHistogram, FastMetric } from './fast-metrics.js';
 import { REFUSAL_REASONS } from './client-security.js';
 
 /** Disk writes: 50 us to 2 s, as etcd's wal fsync buckets start at 1 ms and we are faster. */
@@ -31,58 +34,66 @@ export type NetworkMetrics = ReturnType<typeof networkMetrics>;
 export type ClientMetrics = ReturnType<typeof clientMetrics>;
 
 export interface NodeMetrics {
+  /** Every metric: ours and prom-client's defaults. */
   readonly registry: Registry;
+  /** What a scrape renders: ours by themselves, with the node label (`node="n1"`) formatted once... */
+  readonly own: readonly FastMetric<unknown>[];
+  readonly ownLabels: string;
+  /** ...and prom-client's process and Node.js defaults through their own Registry. */
+  readonly defaults: Registry;
   readonly server: ServerMetrics;
   readonly disk: DiskMetrics;
   readonly network: NetworkMetrics;
   readonly client: ClientMetrics;
-  readonly sessions: Gauge;
-  /** What the bus tap knows that a gauge shows at scrape time. */
+  readonly sessions: FastGauge;
   /** What the bus tap learns between scrapes: pending proposals, and the latest snapshot's index. */
   readonly tapState: { pendingProposals: number; snapshotIndex: number };
 }
 
 export function createNodeMetrics(nodeId: string): NodeMetrics {
-  const registry = new Registry();
-  registry.setDefaultLabels({ node: nodeId });
+  const labels = { node: nodeId };
+  const defaults = new Registry();
+  defaults.setDefaultLabels(labels);
   // The process and Node.js defaults keep their standard names (process_cpu_seconds_total, ...).
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: defaults });
+  const registry = new Registry();
+  registry.setDefaultLabels(labels);
+  for (const metric of defaults.getMetricsAsArray()) registry.registerMetric(metric as never);
   const server = serverMetrics(registry);
   // Labelled series exist from the start, at 0, so a query finds them before the first failure.
   for (const reason of ['not_leader', 'lost']) server.proposalsFailed.child(reason);
   const client = clientMetrics(registry);
   for (const reason of REFUSAL_REASONS) client.connectionsRefused.child(reason);
-  return {
-    registry,
+  const metrics = {
     server,
     disk: diskMetrics(registry),
     network: networkMetrics(registry),
     client,
-    sessions: new Gauge({ name: 'raftkv_sessions', help: 'Client sessions in the state machine session table.', registers: [registry] }),
-    tapState: { pendingProposals: 0, snapshotIndex: 0 },
+    sessions: new FastGauge('raftkv_sessions', 'Client sessions in the state machine session table.', [], registry),
   };
+  const own = (registry.getMetricsAsArray() as unknown[]).filter((metric): metric is FastMetric<unknown> => metric instanceof FastMetric);
+  return { registry, own, ownLabels: constantLabels(labels), defaults, ...metrics, tapState: { pendingProposals: 0, snapshotIndex: 0 } };
 }
 
 function serverMetrics(registry: Registry) {
-  const registers = [registry];
   return {
-    hasLeader: new Gauge({ name: 'raftkv_server_has_leader', help: '1 when this node knows a leader, 0 otherwise.', registers }),
-    isLeader: new Gauge({ name: 'raftkv_server_is_leader', help: '1 when this node is the leader.', registers }),
+    hasLeader: new FastGauge('raftkv_server_has_leader', '1 when this node knows a leader, 0 otherwise.', [], registry),
+    isLeader: new FastGauge('raftkv_server_is_leader', '1 when this node is the leader.', [], registry),
     leaderChanges: new FastCounter('raftkv_server_leader_changes_seen_total', 'Leaders this node has seen take office (a new leader or a new term).', [], registry),
     electionsStarted: new FastCounter('raftkv_server_elections_started_total', 'Times this node became a candidate.', [], registry),
-    currentTerm: new Gauge({ name: 'raftkv_server_current_term', help: 'The Raft term this node is in.', registers }),
-    commitIndex: new Gauge({ name: 'raftkv_server_commit_index', help: 'Highest log index this node knows committed.', registers }),
-    appliedIndex: new Gauge({ name: 'raftkv_server_applied_index', help: 'Highest log index applied to the state machine.', registers }),
-    logFirstIndex: new Gauge({ name: 'raftkv_server_log_first_index', help: 'First index held in the log (after compaction, the one after the snapshot).', registers }),
-    logLastIndex: new Gauge({ name: 'raftkv_server_log_last_index', help: 'Last index held in the log.', registers }),
-    snapshotIndex: new Gauge({ name: 'raftkv_server_snapshot_index', help: 'Last log index covered by the latest snapshot (0: none).', registers }),
-    snapshotSizeBytes: new Gauge({ name: 'raftkv_server_snapshot_size_bytes', help: 'The latest snapshot: bytes of its chunks when installed here, the store estimate of the KV data on disk when taken here; -1 before the first.', registers }),
-    snapshotKeys: new Gauge({ name: 'raftkv_server_snapshot_keys', help: 'Keys in the latest snapshot when installed here; -1 when not known (one taken here is not counted).', registers }),
-    snapshotReceivingChunks: new Gauge({ name: 'raftkv_server_snapshot_receiving_chunks', help: 'Chunks staged so far of a snapshot being received (0: none).', registers }),
+    currentTerm: new FastGauge('raftkv_server_current_term', 'The Raft term this node is in.', [], registry),
+    commitIndex: new FastGauge('raftkv_server_commit_index', 'Highest log index this node knows committed.', [], registry),
+    appliedIndex: new FastGauge('raftkv_server_applied_index', 'Highest log index applied to the state machine.', [], registry),
+    logFirstIndex: new FastGauge('raftkv_server_log_first_index', 'First index held in the log (after compaction, the one after the snapshot).', [], registry),
+    logLastIndex: new FastGauge('raftkv_server_log_last_index', 'Last index held in the log.', [], registry),
+    snapshotIndex: new FastGauge('raftkv_server_snapshot_index', 'Last log index covered by the latest snapshot (0: none).', [], registry),
+    snapshotSizeBytes: new FastGauge('raftkv_server_snapshot_size_bytes', 'The latest snapshot: bytes of its chunks when installed here, the store estimate of the KV data on disk when taken here; -1 before the first.', [], registry),
+    snapshotKeys: new FastGauge('raftkv_server_snapshot_keys', 'Keys in the latest snapshot when installed here; -1 when not known (one taken here is not counted).', [], registry),
+    snapshotReceivingChunks: new FastGauge('raftkv_server_snapshot_receiving_chunks', 'Chunks staged so far of a snapshot being received (0: none).', [], registry),
     snapshotDuration: new FastHistogram('raftkv_server_snapshot_duration_seconds', 'Time to take or install a snapshot.', ['kind'], SNAPSHOT_SECONDS, registry),
     proposalsCommitted: new FastCounter('raftkv_server_proposals_committed_total', 'Log entries this node has seen committed.', [], registry),
     proposalsApplied: new FastCounter('raftkv_server_proposals_applied_total', 'Log entries this node has applied.', [], registry),
-    proposalsPending: new Gauge({ name: 'raftkv_server_proposals_pending', help: 'Proposals this node appended as leader that are not applied yet.', registers }),
+    proposalsPending: new FastGauge('raftkv_server_proposals_pending', 'Proposals this node appended as leader that are not applied yet.', [], registry),
     proposalsFailed: new FastCounter('raftkv_server_proposals_failed_total', 'Proposals refused (not leader) or lost to a leader change before commit.', ['reason'], registry),
   };
 }
@@ -97,7 +108,6 @@ function diskMetrics(registry: Registry) {
 }
 
 function networkMetrics(registry: Registry) {
-  const registers = [registry];
   return {
     messagesSent: new FastCounter('raftkv_network_peer_sent_messages_total', 'Raft messages handed to the network, by destination and message type.', ['peer', 'type'], registry),
     messagesReceived: new FastCounter('raftkv_network_peer_received_messages_total', 'Raft messages received, by sender and message type.', ['peer', 'type'], registry),
@@ -109,16 +119,15 @@ function networkMetrics(registry: Registry) {
     framesReceived: new FastCounter('raftkv_network_peer_received_frames_total', 'Frames read from a peer and accepted.', ['peer'], registry),
     bytesReceived: new FastCounter('raftkv_network_peer_received_bytes_total', 'Bytes of accepted frames read from a peer, frame headers included.', ['peer'], registry),
     roundTrip: new FastHistogram('raftkv_network_peer_round_trip_time_seconds', 'Heartbeat round trip to a peer, as the bus delivers it.', ['peer'], RTT_SECONDS, registry),
-    followerMatchIndex: new Gauge({ name: 'raftkv_network_follower_match_index', help: 'Leader only: highest index known replicated on each follower.', labelNames: ['follower'], registers }),
-    followerLag: new Gauge({ name: 'raftkv_network_follower_lag_entries', help: "Leader only: entries of the leader's log a follower does not hold yet.", labelNames: ['follower'], registers }),
+    followerMatchIndex: new FastGauge('raftkv_network_follower_match_index', 'Leader only: highest index known replicated on each follower.', ['follower'], registry),
+    followerLag: new FastGauge('raftkv_network_follower_lag_entries', "Leader only: entries of the leader's log a follower does not hold yet.", ['follower'], registry),
   };
 }
 
 function clientMetrics(registry: Registry) {
-  const registers = [registry];
   return {
-    connections: new Gauge({ name: 'raftkv_client_connections', help: 'Open client connections.', registers }),
-    pendingRequests: new Gauge({ name: 'raftkv_client_pending_requests', help: 'Client requests accepted and not answered yet.', registers }),
+    connections: new FastGauge('raftkv_client_connections', 'Open client connections.', [], registry),
+    pendingRequests: new FastGauge('raftkv_client_pending_requests', 'Client requests accepted and not answered yet.', [], registry),
     requests: new FastCounter('raftkv_client_requests_total', 'Client requests answered, by command and outcome (ok, moved, tryagain, busy, timeout, error, ...).', ['command', 'outcome'], registry),
     requestDuration: new FastHistogram('raftkv_client_request_duration_seconds', 'Time from a parsed request to its reply, by command.', ['command'], REQUEST_SECONDS, registry),
     // Counted by the client edge and its ClientAuth, copied at scrape time (client-security.ts).

@@ -5,6 +5,7 @@
  * between scrapes.
  */
 import type { NodeMetrics } from './definitions.js';
+import { renderFast } from './fast-metrics.js';
 import type { NodeStatusJson } from './status.js';
 import type { PeerTrafficSource } from '../transport/traffic.js';
 import { copyClientSecurity, type ClientSecuritySource } from './client-security.js';
@@ -27,8 +28,8 @@ export function refreshGauges(metrics: NodeMetrics, status: NodeStatusJson, traf
   network.followerMatchIndex.reset();
   network.followerLag.reset();
   for (const peer of status.peers) {
-    network.followerMatchIndex.set({ follower: peer.id }, peer.matchIndex);
-    network.followerLag.set({ follower: peer.id }, peer.lagEntries);
+    network.followerMatchIndex.child(peer.id).value = peer.matchIndex;
+    network.followerLag.child(peer.id).value = peer.lagEntries;
   }
   client.connections.set(status.clientConnections);
   client.pendingRequests.set(status.pendingRequests);
@@ -48,8 +49,8 @@ function copyPeerTraffic(metrics: NodeMetrics, traffic: PeerTrafficSource): void
   }
 }
 
-/** The Prometheus text exposition of every metric, gauges refreshed first. */
+/** The Prometheus text exposition of every metric, gauges refreshed first: ours, then prom-client's defaults. */
 export async function renderMetrics(metrics: NodeMetrics, status: NodeStatusJson, traffic: PeerTrafficSource, security?: ClientSecuritySource): Promise<string> {
   refreshGauges(metrics, status, traffic, security);
-  return metrics.registry.metrics();
+  return renderFast(metrics.own, metrics.ownLabels) + (await metrics.defaults.metrics());
 }
