@@ -48,8 +48,14 @@ export class SimNetwork {
   private readonly cut = new Set<string>();
   private readonly receivers = new Map<NodeId, Receiver>();
   private generation = 0;
-  /** How often a crash is seen by the peers (a process's kernel closing its sockets) rather than silent (a machine gone). */
-  departureNoticeProbability = 0.5;
+  /**
+   * How often a crash is seen by the peers (a process's kernel closing its
+   * sockets) rather than silent (a machine gone). A quarter: a noticed crash
+   * makes the next election orderly (the survivors stand in id order), and
+   * the rarer bugs need the disorder of timed-out elections (at one half,
+   * named bug 15 went uncaught in 1,000 seeds; at a quarter it is caught).
+   */
+  departureNoticeProbability = 0.25;
   /** Says whether a node is frozen: what arrives for it then is lost. */
   frozen: (id: NodeId) => boolean = () => false;
 
