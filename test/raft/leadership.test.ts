@@ -233,3 +233,51 @@ describe("a closed connection to the leader (a crashed leader's kernel closes it
     }
   });
 });
+
+describe('the election timer advanced at start (a cluster restarted as a whole)', () => {
+  /** Ticks (each followed by delivery) until some node leads. */
+  function ticksToFirstLeader(h: Harness): number {
+    for (let tick = 1; tick <= 200; tick++) {
+      h.tickAll();
+      h.deliverAll();
+      if (IDS.some((id) => h.core(id).view().role === 'leader')) return tick;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  it('elects within the random part of the timeout instead of after its minimum, for every seed', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const advanced = ticksToFirstLeader(new Harness({ ids: IDS, preVote: true, seed, advanceElectionAtStart: true }));
+      const plain = ticksToFirstLeader(new Harness({ ids: IDS, preVote: true, seed }));
+      // Timeouts of 10-20 ticks: advanced to 9, the first timer fires within 1-11 ticks (a split vote costs a full timeout).
+      expect(plain).toBeGreaterThanOrEqual(10);
+      expect(advanced).toBeLessThan(plain);
+    }
+  });
+
+  it('a node restarting into a live cluster polls early, is refused, and follows the leader without a new term', () => {
+    const h = new Harness({ ids: IDS, preVote: true, seed: 5, advanceElectionAtStart: true });
+    expect(ticksToFirstLeader(h)).toBeLessThan(Number.POSITIVE_INFINITY);
+    const leader = IDS.find((id) => h.core(id).view().role === 'leader')!;
+    h.tick(leader, 2);
+    h.deliverAll();
+    const term = h.core(leader).view().term;
+    const follower = IDS.find((id) => id !== leader)!;
+    h.restart(follower);
+    // Keep the leader's heartbeats from it for a few ticks, so its advanced timer fires first.
+    h.block(leader, follower);
+    let polled = false;
+    for (let i = 0; i < 11; i++) {
+      h.tickAll();
+      h.deliverAll();
+      polled ||= h.core(follower).view().role === 'precandidate';
+    }
+    expect(polled).toBe(true);
+    h.heal();
+    for (let i = 0; i < 40; i++) {
+      h.tickAll();
+      h.deliverAll();
+    }
+    for (const id of IDS) expect(h.core(id).view()).toMatchObject({ term, leader });
+  });
+});
