@@ -84,8 +84,6 @@ export function assembleNode(options: AssembleOptions): NodeParts {
       termJumpMax: limits.termJumpMax,
       random: seededRandom(options.seed),
       leaseReads: config.readMode === 'lease',
-      // Lease mode keeps the plain timer: its safety argument counts on every node waiting out election timeouts.
-      advanceElectionAtStart: config.readMode !== 'lease',
       leaseMs: toTicks(timing.electionTimeoutMinMs, timing.tickMs) * timing.tickMs,
     },
     restored,

@@ -184,7 +184,6 @@ export class RaftCore {
       matched: () => this.maybeCommit(),
     });
     this.resetElectionTimer();
-    if (options.advanceElectionAtStart === true) this.electionElapsed = options.electionTicksMin - 1;
   }
 
   step(input: RaftInput): void {

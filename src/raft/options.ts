@@ -41,14 +41,6 @@ export interface RaftOptions {
   readonly preVote?: boolean;
   /** How far above our term one message may lift it (default TERM_JUMP_MAX; see there). */
   readonly termJumpMax?: number;
-  /**
-   * Start with the election timer advanced to one tick short of the minimum
-   * timeout (etcd's initial-election-tick-advance), so a cluster restarted
-   * as a whole elects a leader some electionTicksMin sooner. With pre-vote
-   * a node restarting into a live cluster disturbs nobody: the others still
-   * hear their leader and refuse it. Off by default (scripted core tests).
-   */
-  readonly advanceElectionAtStart?: boolean;
   /** A learner is promoted only when at most this many entries behind the leader (default LEARNER_CATCH_UP_ENTRIES). */
   readonly learnerCatchUpEntriesMax?: number;
 }

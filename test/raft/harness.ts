@@ -42,8 +42,6 @@ export interface HarnessOptions {
   /** Nodes started in join mode (no configuration until the cluster tells them); not among the bootstrap voters. */
   readonly joiners?: readonly NodeId[];
   readonly learnerCatchUpEntriesMax?: number;
-  /** RaftOptions.advanceElectionAtStart (off: the scripted scenarios count ticks from a plain timer). */
-  readonly advanceElectionAtStart?: boolean;
 }
 
 export class Harness {
@@ -103,7 +101,6 @@ export class Harness {
         leaseMs: (this.options.electionTicksMin ?? 10) * TICK_MS,
         preVote: this.options.preVote ?? false,
         ...(this.options.termJumpMax !== undefined && { termJumpMax: this.options.termJumpMax }),
-        advanceElectionAtStart: this.options.advanceElectionAtStart ?? false,
         ...(this.options.learnerCatchUpEntriesMax !== undefined && { learnerCatchUpEntriesMax: this.options.learnerCatchUpEntriesMax }),
       },
       { hardState: disk.hardState, logStart: disk.logStart, entries: [...disk.entries], appliedIndex: disk.logStart.index },
