@@ -8,18 +8,15 @@
  * machine's load falls on all alike. Prints each cluster's node CPU (from
  * /proc) per second, and above the metrics-off cluster per node-second.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const { collectStatus, leaderOf } = await import(pathToFileURL(resolve(root, 'dist/client/status.js')).href);
-const { pollUntil } = await import(pathToFileURL(resolve(root, 'dist/util/poll.js')).href);
+const { startMetricsCluster } = await import('./metrics-clusters.mjs');
 
 const nonNegative = (value) => {
   const n = Number(value);
@@ -35,38 +32,8 @@ const options = new Command('bench-metrics-idle')
   .parse()
   .opts();
 
-async function freePorts(count) {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise((ok, fail) => {
-      const server = net.createServer().once('error', fail);
-      server.listen(0, '127.0.0.1', () => ok(server));
-    })),
-  );
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
-}
-
-async function startCluster(dir, name, codeRoot, withMetrics) {
-  const ports = await freePorts(9);
-  const members = [0, 1, 2].map((i) => ({ id: `n${i + 1}`, peer: `127.0.0.1:${ports[i]}`, client: `127.0.0.1:${ports[3 + i]}` }));
-  const processes = members.map((member, i) => {
-    const config = join(dir, `${name}-${member.id}.json`);
-    writeFileSync(
-      config,
-      JSON.stringify({
-        nodeId: member.id,
-        clusterId: `idle-${name}`,
-        dataDir: join(dir, `${name}-${member.id}`),
-        members,
-        logLevel: 'warn',
-        ...(withMetrics && { httpAddress: `127.0.0.1:${ports[6 + i]}` }),
-      }),
-    );
-    return spawn(process.execPath, [join(codeRoot, 'bin/raftkv.js'), 'server', '--config', config], { stdio: 'ignore' });
-  });
-  await pollUntil(async () => leaderOf(await collectStatus(members.map((m) => m.client), 500)), { timeoutMs: 30_000, intervalMs: 100, what: `a leader in cluster ${name}` });
-  return { name, processes, urls: withMetrics ? ports.slice(6).map((p) => `http://127.0.0.1:${p}${options.path}`) : [] };
+function startCluster(dir, name, codeRoot, withMetrics) {
+  return startMetricsCluster({ dir, name, codeRoot, withMetrics, scrapePath: options.path, leaderTimeoutMs: 30_000 });
 }
 
 /** User + system CPU milliseconds a process has used (Linux). */

@@ -9,9 +9,7 @@
  * off, largest first. Self time per request is what a busy machine disturbs
  * least: it counts the node's own samples, not how long anything waited.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,8 +17,7 @@ import { Command, InvalidArgumentError } from 'commander';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const { runBench } = await import(pathToFileURL(resolve(root, 'dist/client/bench/load.js')).href);
-const { collectStatus, leaderOf } = await import(pathToFileURL(resolve(root, 'dist/client/status.js')).href);
-const { pollUntil } = await import(pathToFileURL(resolve(root, 'dist/util/poll.js')).href);
+const { startMetricsCluster } = await import('./metrics-clusters.mjs');
 
 const positive = (value) => {
   const n = Number(value);
@@ -37,44 +34,13 @@ const options = new Command('bench-metrics-profile')
   .parse()
   .opts();
 
-async function freePorts(count) {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise((ok, fail) => {
-      const server = net.createServer().once('error', fail);
-      server.listen(0, '127.0.0.1', () => ok(server));
-    })),
-  );
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
-}
-
 async function startCluster(dir, out, name, withMetrics) {
-  const ports = await freePorts(9);
-  const members = [0, 1, 2].map((i) => ({ id: `n${i + 1}`, peer: `127.0.0.1:${ports[i]}`, client: `127.0.0.1:${ports[3 + i]}` }));
   const profileDir = join(out, name);
   mkdirSync(profileDir, { recursive: true });
-  const processes = members.map((member, i) => {
-    const config = join(dir, `${name}-${member.id}.json`);
-    writeFileSync(
-      config,
-      JSON.stringify({
-        nodeId: member.id,
-        clusterId: `profile-${name}`,
-        dataDir: join(dir, `${name}-${member.id}`),
-        members,
-        logLevel: 'warn',
-        ...(withMetrics && { httpAddress: `127.0.0.1:${ports[6 + i]}` }),
-      }),
-    );
-    const args = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, join(root, 'bin/raftkv.js'), 'server', '--config', config];
-    return spawn(process.execPath, args, { stdio: 'ignore' });
-  });
-  const clients = members.map((m) => m.client);
-  const leader = await pollUntil(async () => leaderOf(await collectStatus(clients, 500)), { timeoutMs: 20_000, intervalMs: 100, what: `a leader in cluster ${name}` });
-  const roles = new Map(members.map((m, i) => [String(processes[i].pid), m.client === leader ? 'leader' : 'follower']));
-  const http = withMetrics ? ports.slice(6).map((p) => `http://127.0.0.1:${p}/metrics`) : [];
-  return { name, clients, http, processes, profileDir, roles, windows: [], requests: 0 };
+  const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const { clients, urls, processes, leader } = await startMetricsCluster({ dir, name, codeRoot: root, withMetrics, nodeArgs });
+  const roles = new Map(clients.map((client, i) => [String(processes[i].pid), client === leader ? 'leader' : 'follower']));
+  return { name, clients, http: urls, processes, profileDir, roles, windows: [], requests: 0 };
 }
 
 function startScraper(urls, intervalMs) {

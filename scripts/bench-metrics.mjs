@@ -12,10 +12,8 @@
  * processes spent per request (from /proc/<pid>/stat). First, in this
  * process, the two costs separately: the tap per write, and one scrape.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,9 +21,8 @@ import { Command, InvalidArgumentError } from 'commander';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const { runBench } = await import(pathToFileURL(resolve(root, 'dist/client/bench/load.js')).href);
-const { collectStatus, leaderOf } = await import(pathToFileURL(resolve(root, 'dist/client/status.js')).href);
-const { pollUntil } = await import(pathToFileURL(resolve(root, 'dist/util/poll.js')).href);
 const { measureMicro } = await import('./bench-metrics-micro.mjs');
+const { startMetricsCluster } = await import('./metrics-clusters.mjs');
 
 const positive = (value) => {
   const n = Number(value);
@@ -43,40 +40,9 @@ const options = new Command('bench:metrics')
   .parse()
   .opts();
 
-async function freePorts(count) {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise((ok, fail) => {
-      const server = net.createServer().once('error', fail);
-      server.listen(0, '127.0.0.1', () => ok(server));
-    })),
-  );
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
-}
-
 async function startCluster(dir, name, withMetrics) {
-  const ports = await freePorts(9);
-  const members = [0, 1, 2].map((i) => ({ id: `n${i + 1}`, peer: `127.0.0.1:${ports[i]}`, client: `127.0.0.1:${ports[3 + i]}` }));
-  const processes = members.map((member, i) => {
-    const config = join(dir, `${name}-${member.id}.json`);
-    writeFileSync(
-      config,
-      JSON.stringify({
-        nodeId: member.id,
-        clusterId: `bench-${name}`,
-        dataDir: join(dir, `${name}-${member.id}`),
-        members,
-        logLevel: 'warn',
-        ...(withMetrics && { httpAddress: `127.0.0.1:${ports[6 + i]}` }),
-      }),
-    );
-    return spawn(process.execPath, [join(root, 'bin/raftkv.js'), 'server', '--config', config], { stdio: 'ignore' });
-  });
-  const clients = members.map((m) => m.client);
-  await pollUntil(async () => leaderOf(await collectStatus(clients, 500)), { timeoutMs: 20_000, intervalMs: 100, what: `a leader in cluster ${name}` });
-  const http = withMetrics ? ports.slice(6).map((p) => `http://127.0.0.1:${p}/metrics`) : [];
-  return { name, clients, http, processes };
+  const cluster = await startMetricsCluster({ dir, name, codeRoot: root, withMetrics });
+  return { ...cluster, http: cluster.urls };
 }
 
 /**
