@@ -7,8 +7,9 @@
  * start. A directory from before this file existed is claimed by the first
  * node that starts on it.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../util/durable-file.js';
 import { NodeStartError } from './errors.js';
 
 export const IDENTITY_FILE = 'raftkv-identity.json';
@@ -23,7 +24,7 @@ export function claimDataDir(dataDir: string, identity: DataIdentity): void {
   const file = join(dataDir, IDENTITY_FILE);
   const recorded = readIdentity(file);
   if (recorded === null) {
-    writeDurably(file, `${JSON.stringify({ clusterId: identity.clusterId, nodeId: identity.nodeId })}\n`);
+    writeFileDurably(file, `${JSON.stringify({ clusterId: identity.clusterId, nodeId: identity.nodeId })}\n`);
     return;
   }
   if (recorded.clusterId !== identity.clusterId || recorded.nodeId !== identity.nodeId) {
@@ -56,20 +57,3 @@ function readIdentity(file: string): DataIdentity | null {
   return { clusterId, nodeId };
 }
 
-/** Write to a temporary file, sync it, rename it into place, sync the directory. */
-function writeDurably(file: string, text: string): void {
-  const temporary = `${file}.tmp`;
-  writeFileSync(temporary, text);
-  syncPath(temporary);
-  renameSync(temporary, file);
-  syncPath(join(file, '..'));
-}
-
-function syncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

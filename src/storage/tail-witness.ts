@@ -33,13 +33,13 @@
  * still holds the previous claim. Slots are rewritten in place (no rename),
  * so each update is one pwrite and one fdatasync.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { crc32 } from 'node:zlib';
 import type { HardState, LogIndex, Term } from '../raft/types.js';
 import { assert } from '../util/assert.js';
+import { writeFileDurably } from '../util/durable-file.js';
 import { StorageError, messageOf } from './errors.js';
 import type { RaftState } from './interfaces.js';
 
@@ -331,22 +331,9 @@ async function readWitness(file: string): Promise<{ claim: TailClaim; seq: numbe
 
 /** A new witness claiming nothing, made durable before anything relies on it: temporary file, sync, rename, sync the directory. */
 async function createWitness(file: string): Promise<void> {
-  const temporary = `${file}.tmp`;
   try {
-    await writeFile(temporary, Buffer.concat([encodeSlot(ORIGIN_CLAIM, 0), encodeSlot(ORIGIN_CLAIM, 1)]));
-    syncPath(temporary);
-    await rename(temporary, file);
-    syncPath(path.dirname(file));
+    writeFileDurably(file, Buffer.concat([encodeSlot(ORIGIN_CLAIM, 0), encodeSlot(ORIGIN_CLAIM, 1)]));
   } catch (err) {
     throw new StorageError('STORAGE_OPEN_FAILED', `cannot create ${file}: ${messageOf(err)}`, { cause: err });
-  }
-}
-
-function syncPath(target: string): void {
-  const fd = openSync(target, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
