@@ -12,6 +12,7 @@ import type { ConnectionId, NodeStatusEvent, RaftOutcomes, AppliedResult } from 
 import type { MemberConfig } from '../config/types.js';
 import { encodeCommand } from '../kv/codec.js';
 import { ConnectionOrder } from './connection-order.js';
+import { WriteAdmission } from './write-admission.js';
 import type { KvQuery, KvQueryResult } from '../kv/commands.js';
 import { firstKey } from '../kv/keys.js';
 import { keySlot } from '../protocol/slot.js';
@@ -31,6 +32,10 @@ export interface ClientActorOptions {
   /** The configuration in force at start; `raft.membership` events follow it. */
   readonly config: ClusterConfig | null;
   readonly pendingRequestsMax: number;
+  readonly pendingWriteBytesMax: number;
+  /** Writes proposed and not yet answered, and their bytes (see WriteAdmission). */
+  readonly writesInFlightMax: number;
+  readonly writeBytesInFlightMax: number;
   readonly requestTimeoutTicks: number;
   readonly appliedIndex: LogIndex;
 }
@@ -41,6 +46,8 @@ interface PendingRequest {
   readonly query: KvQuery | null;
   /** A write's encoded command, until it is proposed. */
   command: Uint8Array | null;
+  /** Its encoded command's length (0 for the rest), counted against pendingWriteBytesMax while it is pending. */
+  readonly bytes: number;
   /** READONLY: read this node's state as it is, with no ReadIndex round. */
   readonly stale: boolean;
   /** The Redis Cluster slot of its first key, for -MOVED. */
@@ -71,6 +78,12 @@ export class ClientActor {
   private deadlineHead = 0;
   /** Each connection's requests take effect in the order it sent them (see ConnectionOrder). */
   private readonly order = new ConnectionOrder<ConnectionId>();
+  /** Writes wait here for room in the log, connections taking turns (see WriteAdmission). */
+  private readonly admission: WriteAdmission<ConnectionId>;
+  /** Requests pending per connection, for the share of pendingRequestsMax kept for connections holding few. */
+  private readonly pendingPerConnection = new Map<ConnectionId, number>();
+  /** Bytes of the pending writes' commands. */
+  private pendingWriteBytes = 0;
   /** CLUSTER TRANSFER-LEADER requests awaiting the core's outcome (it always answers, within an election timeout). */
   private readonly leaderTransfers = new Map<number, { conn: ConnectionId; seq: number }>();
   private applied: LogIndex;
@@ -95,6 +108,7 @@ export class ClientActor {
     private readonly options: ClientActorOptions,
   ) {
     this.applied = options.appliedIndex;
+    this.admission = new WriteAdmission({ writesMax: options.writesInFlightMax, bytesMax: options.writeBytesInFlightMax });
     this.directory = new MemberDirectory(options.members, options.config);
     bus.on('raft.membership', (e) => this.directory.update(e.config));
     bus.on('client.request', (e) => this.handleRequest(e.conn, e.seq, e.request));
@@ -158,14 +172,27 @@ export class ClientActor {
     }
   }
 
-  /** Registers a request, or refuses it when too many are pending (bounded memory). */
+  /**
+   * Registers a request, or refuses it when too many requests or write bytes
+   * are pending (bounded memory). A sixteenth more is kept for connections
+   * holding fewer than FEW_PENDING requests, so clients flooding the node
+   * with pipelined requests cannot lock out one that waits for its answers.
+   */
   private admit(conn: ConnectionId, seq: number, query: KvQuery | null, command: Uint8Array | null, stale = false, slot = 0): number | null {
-    if (this.pending.size >= this.options.pendingRequestsMax) {
-      this.reply(conn, seq, errorReply(`BUSY ${this.pending.size} requests pending, over pendingRequestsMax (${this.options.pendingRequestsMax}); retry later`));
+    const bytes = command?.length ?? 0;
+    const { pendingRequestsMax: requestsMax, pendingWriteBytesMax: bytesMax } = this.options;
+    const held = this.pendingPerConnection.get(conn) ?? 0;
+    const share = held < FEW_PENDING ? 1 + 1 / 16 : 1;
+    // One request is always admitted on an idle node, however large (the config keeps the bound above the largest).
+    if (this.pending.size > 0 && (this.pending.size >= requestsMax * share || this.pendingWriteBytes + bytes > bytesMax * share)) {
+      const over = this.pending.size >= requestsMax * share ? `${this.pending.size} requests pending, over pendingRequestsMax (${requestsMax})` : `${this.pendingWriteBytes} bytes of writes pending, this one would pass pendingWriteBytesMax (${bytesMax})`;
+      this.reply(conn, seq, errorReply(`BUSY ${over}; retry later`));
       return null;
     }
     const id = this.nextId++;
-    this.pending.set(id, { conn, seq, query, command, stale, slot, started: false, ordered: true });
+    this.pending.set(id, { conn, seq, query, command, bytes, stale, slot, started: false, ordered: true });
+    this.pendingPerConnection.set(conn, held + 1);
+    this.pendingWriteBytes += bytes;
     this.deadlines.push({ id, tick: this.ticks + this.options.requestTimeoutTicks });
     return id;
   }
@@ -280,7 +307,8 @@ export class ClientActor {
       const { id } = this.deadlines[this.deadlineHead++]!;
       const request = this.pending.get(id);
       if (!request) continue;
-      const outcome = request.query ? 'the read was not served' : request.started ? 'the write may or may not have been applied' : 'the write was not applied';
+      const proposed = request.started && request.command === null;
+      const outcome = request.query ? 'the read was not served' : proposed ? 'the write may or may not have been applied' : 'the write was not applied';
       this.finish(id, errorReply(`TIMEOUT no answer within the request timeout; ${outcome}`));
     }
     if (this.deadlineHead > 1024 && this.deadlineHead * 2 > this.deadlines.length) {
@@ -297,10 +325,19 @@ export class ClientActor {
     const request = this.pending.get(id);
     if (!request) return;
     this.pending.delete(id);
+    const held = this.pendingPerConnection.get(request.conn)! - 1;
+    if (held === 0) this.pendingPerConnection.delete(request.conn);
+    else this.pendingPerConnection.set(request.conn, held);
+    this.pendingWriteBytes -= request.bytes;
     if (request.index !== undefined && this.writesByIndex.get(request.index) === id) {
       this.writesByIndex.delete(request.index);
     }
     if (request.abandoned !== true) this.reply(request.conn, request.seq, reply);
+    // Room in the log for writes waiting their turn (none if this one never got in).
+    if (request.bytes > 0) {
+      if (request.command !== null) this.admission.withdraw(id);
+      else this.propose(this.admission.release(id));
+    }
     if (!request.ordered) return;
     const released = request.started ? this.order.finish(request.conn) : this.order.cancel(request.conn, id);
     for (const next of released) this.start(next);
@@ -315,14 +352,24 @@ export class ClientActor {
     const request = this.pending.get(id)!;
     request.started = true;
     if (request.command !== null) {
-      const data = request.command;
-      request.command = null;
-      this.bus.publish({ type: 'raft.propose', proposals: [{ id, data }] });
+      if (this.admission.offer(request.conn, id, request.bytes)) this.propose([id]);
     } else if (request.stale) {
       this.query(id);
     } else {
       this.bus.publish({ type: 'raft.read', id });
     }
+  }
+
+  /** Proposes admitted writes, in one batch; each gives up its command (the log holds it now). */
+  private propose(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    const proposals = ids.map((id) => {
+      const request = this.pending.get(id)!;
+      const data = request.command!;
+      request.command = null;
+      return { id, data };
+    });
+    this.bus.publish({ type: 'raft.propose', proposals });
   }
 
   private reply(conn: ConnectionId, seq: number, reply: Reply): void {
@@ -398,6 +445,8 @@ export class ClientActor {
           }
         : {}),
       pendingRequests: this.pending.size,
+      writesInFlight: this.admission.inFlightCount(),
+      writesWaiting: this.admission.waitingCount(),
       readsDropped: this.readsDropped,
       members: this.directory.members().map((m) => m.id),
       connectedClients: edge?.connectedClients ?? 0,
@@ -410,6 +459,9 @@ export class ClientActor {
   }
 }
 
+
+/** Connections holding fewer pending requests than this may use the reserve above pendingRequestsMax (see admit). */
+const FEW_PENDING = 4;
 
 /** Store reads in flight at once (the store serves them on a 4-thread pool, so more would only queue there). */
 export const STORE_READS_IN_FLIGHT_MAX = 64;

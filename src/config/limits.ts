@@ -7,6 +7,7 @@ import { checkBounds, checkIntegers, type BoundRule } from './bounds.js';
 import { checkKnownKeys, describe, isObject, type Issues } from './fields.js';
 import { DEFAULT_LIMITS, type LimitsConfig } from './types.js';
 import { TERM_MAX } from '../raft/message-checks.js';
+import { requestBytesMax } from '../protocol/parser.js';
 
 type LimitField = keyof LimitsConfig;
 
@@ -47,6 +48,14 @@ export const LIMIT_RULES: readonly BoundRule<LimitField>[] = [
     uses: ['snapshotChunkBytes'],
     bound: (l) => l.snapshotChunkBytes + FRAME_OVERHEAD_BYTES,
     label: 'snapshotChunkBytes + 64 KiB',
+  },
+  {
+    // Otherwise the largest request the parser accepts could never be admitted.
+    field: 'pendingWriteBytesMax',
+    op: '>=',
+    uses: ['keyBytesMax', 'valueBytesMax', 'argsMax'],
+    bound: (l) => requestBytesMax(l),
+    label: 'the largest request (keyBytesMax + 2 x valueBytesMax, or argsMax x keyBytesMax, plus margins)',
   },
   {
     // Otherwise a GET of the largest value would disconnect the client that asked.

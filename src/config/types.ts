@@ -47,6 +47,12 @@ export interface LimitsConfig {
   readonly inflightAppendsMax: number;
   /** Client requests accepted and not yet answered, per node; beyond it clients get -BUSY. */
   readonly pendingRequestsMax: number;
+  /** Encoded bytes of the client writes accepted and not yet answered, per node; beyond it clients get -BUSY. */
+  readonly pendingWriteBytesMax: number;
+  /** Client writes proposed to the log and not yet answered; the rest wait, connections taking turns. */
+  readonly writesInFlightMax: number;
+  /** Encoded bytes of those writes (a single larger write still goes alone). */
+  readonly writeBytesInFlightMax: number;
   /** Requests one connection may have outstanding before the node stops reading from it. */
   readonly pipelinePerConnectionMax: number;
   /** Reply bytes buffered for a slow client before it is disconnected (checked before a reply is built). */
@@ -232,6 +238,9 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   appendBytesMax: 4 * 1024 * 1024,
   inflightAppendsMax: 8,
   pendingRequestsMax: 20_000,
+  pendingWriteBytesMax: 256 * 1024 * 1024,
+  writesInFlightMax: 1024,
+  writeBytesInFlightMax: 4 * 1024 * 1024,
   pipelinePerConnectionMax: 1024,
   clientOutputBytesMax: 32 * 1024 * 1024,
   clientOutputPauseBytes: 4 * 1024 * 1024,

@@ -98,6 +98,9 @@ export function assembleNode(options: AssembleOptions): NodeParts {
     members: config.members,
     config: core.view().config,
     pendingRequestsMax: limits.pendingRequestsMax,
+    pendingWriteBytesMax: limits.pendingWriteBytesMax,
+    writesInFlightMax: limits.writesInFlightMax,
+    writeBytesInFlightMax: limits.writeBytesInFlightMax,
     requestTimeoutTicks: toTicks(timing.requestTimeoutMs, timing.tickMs),
     appliedIndex: restored.appliedIndex,
   });

@@ -31,6 +31,9 @@ export interface InfoFacts {
   readonly snapshotReceivingChunks?: number;
   readonly snapshotInstalling?: boolean;
   readonly pendingRequests: number;
+  /** Client writes proposed and not yet answered, and those waiting for room (writesInFlightMax). */
+  readonly writesInFlight?: number;
+  readonly writesWaiting?: number;
   /** Reads dropped before reading the store because their connection had closed. */
   readonly readsDropped?: number;
   readonly members: readonly string[];
@@ -132,6 +135,8 @@ function raftkv(f: InfoFacts): Fields {
     ['snapshot_receiving_chunks', f.snapshotReceivingChunks ?? 0],
     ['snapshot_installing', f.snapshotInstalling ? 1 : 0],
     ['pending_requests', f.pendingRequests],
+    ['writes_in_flight', f.writesInFlight ?? 0],
+    ['writes_waiting', f.writesWaiting ?? 0],
     ['members', f.members.join(',')],
   ];
 }

@@ -83,6 +83,7 @@ const RULES: readonly [string, (raw: Raw) => void, string][] = [
   ['termJumpMax above TERM_MAX', (r) => (r['limits'] = { termJumpMax: 2 ** 52 + 1 }), 'limits.termJumpMax: must be an integer <= 4503599627370496 (TERM_MAX, the highest term a node accepts), got 4503599627370497'],
   ['termJumpMax zero', (r) => (r['limits'] = { termJumpMax: 0 }), 'limits.termJumpMax: must be an integer >= 1, got 0'],
   ['termJumpMax fractional', (r) => (r['limits'] = { termJumpMax: 1.5 }), 'limits.termJumpMax: must be an integer >= 1, got 1.5'],
+  ['pending write bytes too small for the largest request', (r) => (r['limits'] = { pendingWriteBytesMax: 1024 * 1024 }), 'limits.pendingWriteBytesMax: must be an integer >= the largest request (keyBytesMax + 2 x valueBytesMax, or argsMax x keyBytesMax, plus margins) (2101248), got 1048576'],
   ['client output too small for the largest value', (r) => (r['limits'] = { clientOutputBytesMax: 1024 * 1024 }), 'limits.clientOutputBytesMax: must be an integer >= valueBytesMax + 64 (1048640), got 1048576'],
 ];
 

@@ -1,0 +1,121 @@
+/**
+ * Fair admission of client writes into the log. The log is one FIFO for the
+ * whole node: a write proposed behind ten thousand others is answered after
+ * all of them are committed and applied. So writes are proposed only while
+ * fewer than `writesMax` (and `bytesMax` of commands) are in flight, proposed
+ * and not yet answered; the rest wait here, one queue per connection, and
+ * connections take turns as room frees up. A connection pipelining thousands
+ * of writes then delays another's write by one of its own per turn plus what
+ * is already in flight, instead of by its whole backlog.
+ *
+ * The bound is far above what keeps the log busy (a few hundred entries
+ * cover several append rounds at full speed), so it costs no throughput.
+ *
+ * Pure bookkeeping, like ConnectionOrder: the caller says what is ready and
+ * what finished, and is told which writes may be proposed now.
+ */
+export interface WriteAdmissionLimits {
+  /** Writes proposed and not yet answered, at most. */
+  readonly writesMax: number;
+  /** Their encoded commands' bytes, at most; one write alone is always admitted, however large. */
+  readonly bytesMax: number;
+}
+
+interface WaitingWrite {
+  readonly id: number;
+  readonly bytes: number;
+}
+
+export class WriteAdmission<Conn> {
+  /** Writes waiting for room, per connection; the map's order is the rotation. */
+  private readonly waiting = new Map<Conn, WaitingWrite[]>();
+  /** Where each waiting write is queued, to withdraw it. */
+  private readonly waitingConn = new Map<number, Conn>();
+  /** Admitted writes and their bytes, until released. */
+  private readonly inFlight = new Map<number, number>();
+  private bytesInFlight = 0;
+
+  constructor(private readonly limits: WriteAdmissionLimits) {}
+
+  /**
+   * A write is ready to be proposed: whether it may be at once. When not, it
+   * waits its connection's turn and comes back from release().
+   */
+  offer(conn: Conn, id: number, bytes: number): boolean {
+    // Nobody may overtake writes already waiting, or a steady stream of small writes could starve them.
+    if (this.waiting.size === 0 && this.hasRoomFor(bytes)) {
+      this.admit(id, bytes);
+      return true;
+    }
+    const queue = this.waiting.get(conn);
+    if (queue === undefined) this.waiting.set(conn, [{ id, bytes }]);
+    else queue.push({ id, bytes });
+    this.waitingConn.set(id, conn);
+    return false;
+  }
+
+  /** An admitted write was answered (or given up): returns the waiting writes that may be proposed now, in turn order. */
+  release(id: number): number[] {
+    const bytes = this.inFlight.get(id);
+    if (bytes === undefined) return [];
+    this.inFlight.delete(id);
+    this.bytesInFlight -= bytes;
+    return this.admitWaiting();
+  }
+
+  /** A waiting write is given up (timed out, or its connection closed): it no longer waits. */
+  withdraw(id: number): void {
+    const conn = this.waitingConn.get(id);
+    if (conn === undefined) return;
+    this.waitingConn.delete(id);
+    const queue = this.waiting.get(conn)!;
+    queue.splice(
+      queue.findIndex((w) => w.id === id),
+      1,
+    );
+    if (queue.length === 0) this.waiting.delete(conn);
+  }
+
+  /** Whether the write is waiting here for room (not yet admitted). */
+  isWaiting(id: number): boolean {
+    return this.waitingConn.has(id);
+  }
+
+  /** Writes admitted and not yet released. */
+  inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Writes waiting for room, all connections together. */
+  waitingCount(): number {
+    return this.waitingConn.size;
+  }
+
+  private hasRoomFor(bytes: number): boolean {
+    if (this.inFlight.size === 0) return true;
+    return this.inFlight.size < this.limits.writesMax && this.bytesInFlight + bytes <= this.limits.bytesMax;
+  }
+
+  private admit(id: number, bytes: number): void {
+    this.inFlight.set(id, bytes);
+    this.bytesInFlight += bytes;
+  }
+
+  private admitWaiting(): number[] {
+    const admitted: number[] = [];
+    while (this.waiting.size > 0) {
+      const [conn, queue] = this.waiting.entries().next().value!;
+      const next = queue[0]!;
+      // The write whose turn it is waits for room; none behind it overtakes it.
+      if (!this.hasRoomFor(next.bytes)) break;
+      queue.shift();
+      this.waitingConn.delete(next.id);
+      this.admit(next.id, next.bytes);
+      admitted.push(next.id);
+      // This connection goes to the back of the rotation, if it has more.
+      this.waiting.delete(conn);
+      if (queue.length > 0) this.waiting.set(conn, queue);
+    }
+    return admitted;
+  }
+}
