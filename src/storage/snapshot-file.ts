@@ -167,7 +167,8 @@ async function readFrames(cursor: FileCursor, path: string, visitor: SnapshotFil
       const data = await cursor.read(length, 'a chunk');
       let records: SnapshotRecord[];
       try {
-        records = decodeChunk(data, `${path} chunk ${chunks} at byte ${at}`);
+        // Named as every other problem with the file is (invalid() below): the path, then the byte.
+        records = decodeChunk(data, `${path} (byte ${at}) chunk ${chunks}`);
       } catch (err) {
         if (err instanceof SnapshotFormatError) throw new SnapshotFileError('SNAPSHOT_FILE_INVALID', err.message, { cause: err });
         throw err;
