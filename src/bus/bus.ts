@@ -35,6 +35,9 @@ export class MessageBus {
   private scheduled = false;
   private readonly taps: BusTap[] = [];
   private delivered = 0;
+  /** Runs before an input from the world is queued (see beforeInput). */
+  private inputHook: (() => void) | null = null;
+  private inInputHook = false;
 
   constructor(private readonly schedule: DrainScheduler = immediateScheduler) {}
 
@@ -51,8 +54,26 @@ export class MessageBus {
     };
   }
 
+  /**
+   * `hook` runs before each event published from outside a delivery (a
+   * message, a request, a completed write: an input from the world), so it
+   * can queue what must come first. The Timer uses it to deliver the ticks
+   * that elapsed while it slept, keeping every input on its tick grid.
+   */
+  beforeInput(hook: (() => void) | null): void {
+    this.inputHook = hook;
+  }
+
   /** Queues event; it is delivered after everything already queued. */
   publish(event: BusEvent): void {
+    if (this.inputHook !== null && !this.delivering && !this.inInputHook) {
+      this.inInputHook = true;
+      try {
+        this.inputHook();
+      } finally {
+        this.inInputHook = false;
+      }
+    }
     this.queue.push(event);
     if (this.delivering || this.scheduled) return;
     this.scheduled = true;

@@ -54,6 +54,12 @@ export interface NodeParts {
   readonly client: ClientActor;
 }
 
+/**
+ * The longest an idle node's timer sleeps: request deadlines and the expiry
+ * sweep count ticks without telling the timer, so they may run this late.
+ */
+const IDLE_WAKE_MS_MAX = 100;
+
 /** Milliseconds to whole ticks, at least one. */
 export function toTicks(ms: number, tickMs: number): number {
   return Math.max(1, Math.round(ms / tickMs));
@@ -108,7 +114,12 @@ export function assembleNode(options: AssembleOptions): NodeParts {
   return {
     bus,
     core,
-    timer: new TimerActor(bus, options.clock, timing.tickMs),
+    timer: new TimerActor(bus, options.clock, timing.tickMs, {
+      ticksUntilDue: () => core.ticksUntilDue(),
+      idleTicksMax: toTicks(IDLE_WAKE_MS_MAX, timing.tickMs),
+      // Past every tick-counted deadline (a request's, an election's), more ticks change nothing.
+      catchUpTicksMax: toTicks(timing.requestTimeoutMs, timing.tickMs) + toTicks(timing.electionTimeoutMaxMs, timing.tickMs) + 1,
+    }),
     network: new NetworkActor(bus, options.transport, new MemberDirectory(config.members, core.view().config)),
     persistence: new PersistenceActor(bus, storage.raft),
     stateMachine: (stateMachine = new StateMachineActor(bus, storage.kv, {

@@ -270,6 +270,20 @@ export class RaftCore {
     return { config: this.configs.latest(), removed };
   }
 
+  /**
+   * Ticks until the next one that could set something off here: a leader's
+   * heartbeat or check-quorum, anyone else's election timeout. At least 1.
+   * Between now and then a tick only counts, so the node's timer may sleep
+   * until then and deliver the elapsed ticks at once (TimerActor).
+   */
+  ticksUntilDue(): number {
+    const due =
+      this.role === 'leader'
+        ? Math.min(this.options.heartbeatTicks - this.heartbeatElapsed, this.options.electionTicksMin - this.electionElapsed)
+        : this.electionTimeout - this.electionElapsed;
+    return Math.max(1, due);
+  }
+
   view(): CoreView {
     return {
       id: this.id,

@@ -3,6 +3,7 @@
  * leadership transfer (dissertation §3.10, TimeoutNow).
  */
 import { describe, expect, it } from 'vitest';
+import type { CoreView } from '../../src/raft/core.js';
 import type { Message } from '../../src/raft/types.js';
 import { Harness } from './harness.js';
 
@@ -230,6 +231,48 @@ describe("a closed connection to the leader (a crashed leader's kernel closes it
       h.isolate(leader);
       // Lease reads: the follower must wait out the lease, so no election before electionTicksMin.
       expect(ticksToNewLeader(h, leader, 100)).toBeGreaterThanOrEqual(10);
+    }
+  });
+});
+
+describe('ticksUntilDue: what the node timer may sleep through', () => {
+  /** Ticks node `id` up to its due tick: the ones before change nothing it shows or sends; returns what the due one did. */
+  function tickToDue(h: Harness, id: string): { sent: number; view: CoreView } {
+    const due = h.core(id).ticksUntilDue();
+    expect(due).toBeGreaterThanOrEqual(1);
+    const before = h.core(id).view();
+    const sentBefore = h.network.length;
+    h.tick(id, due - 1);
+    expect(h.network.length).toBe(sentBefore);
+    expect(h.core(id).view()).toEqual(before);
+    h.tick(id);
+    return { sent: h.network.length - sentBefore, view: h.core(id).view() };
+  }
+
+  it('a leader: the due tick sends the heartbeat, none before it does anything', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const h = new Harness({ ids: IDS, preVote: true, seed });
+      const leader = h.electLeader();
+      h.deliverAll();
+      h.network = [];
+      for (let round = 0; round < 5; round++) {
+        expect(tickToDue(h, leader).sent).toBeGreaterThan(0);
+        h.deliverAll();
+      }
+    }
+  });
+
+  it('a follower cut off from its leader: the due tick starts its pre-vote, none before it does anything', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const h = new Harness({ ids: IDS, preVote: true, seed });
+      const leader = h.electLeader();
+      h.deliverAll();
+      const follower = IDS.find((id) => id !== leader)!;
+      h.isolate(follower);
+      h.network = [];
+      const { sent, view } = tickToDue(h, follower);
+      expect(view.role).toBe('precandidate');
+      expect(sent).toBeGreaterThan(0);
     }
   });
 });
