@@ -84,6 +84,8 @@ export class ClientActor {
   private readonly pendingPerConnection = new Map<ConnectionId, number>();
   /** Bytes of the pending writes' commands. */
   private pendingWriteBytes = 0;
+  /** Every pending request is being answered with an error (shutdown): no write is proposed meanwhile. */
+  private aborting = false;
   /** CLUSTER TRANSFER-LEADER requests awaiting the core's outcome (it always answers, within an election timeout). */
   private readonly leaderTransfers = new Map<number, { conn: ConnectionId; seq: number }>();
   private applied: LogIndex;
@@ -318,7 +320,10 @@ export class ClientActor {
   }
 
   private abortAll(reason: string): void {
+    // Answering a write makes room in the log for the writes waiting their turn; none may go in now.
+    this.aborting = true;
     for (const id of [...this.pending.keys()]) this.finish(id, errorReply(`ERR ${reason}`));
+    this.aborting = false;
   }
 
   private finish(id: number, reply: Reply): void {
@@ -333,9 +338,9 @@ export class ClientActor {
       this.writesByIndex.delete(request.index);
     }
     if (request.abandoned !== true) this.reply(request.conn, request.seq, reply);
-    // Room in the log for writes waiting their turn (none if this one never got in).
+    // A write gives up its place: waiting, it leaves the queue; admitted, its room goes to the writes waiting their turn.
     if (request.bytes > 0) {
-      if (request.command !== null) this.admission.withdraw(id);
+      if (this.admission.isWaiting(id)) this.admission.withdraw(id);
       else this.propose(this.admission.release(id));
     }
     if (!request.ordered) return;
@@ -362,7 +367,7 @@ export class ClientActor {
 
   /** Proposes admitted writes, in one batch; each gives up its command (the log holds it now). */
   private propose(ids: readonly number[]): void {
-    if (ids.length === 0) return;
+    if (ids.length === 0 || this.aborting) return;
     const proposals = ids.map((id) => {
       const request = this.pending.get(id)!;
       const data = request.command!;

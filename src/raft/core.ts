@@ -274,7 +274,9 @@ export class RaftCore {
    * Ticks until the next one that could set something off here: a leader's
    * heartbeat or check-quorum, anyone else's election timeout. At least 1.
    * Between now and then a tick only counts, so the node's timer may sleep
-   * until then and deliver the elapsed ticks at once (TimerActor).
+   * until then and deliver the elapsed ticks at once (TimerActor). A leader's
+   * rarer tick work (a transfer's timeout, a stalled append's resend) is then
+   * noticed at its next heartbeat, at most heartbeatTicks late.
    */
   ticksUntilDue(): number {
     const due =

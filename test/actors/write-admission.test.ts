@@ -152,6 +152,7 @@ function clientActorWithLog(writesInFlightMax: number, limits: { pendingRequests
   bus.on('client.reply', (e) => replies.push({ conn: e.conn, seq: e.seq, text: e.reply.type === 'error' ? e.reply.message : e.reply.type }));
   let applied = 0;
   return {
+    bus,
     log,
     replies,
     write: (conn: number, seq: number, value = String(seq)) =>
@@ -214,5 +215,15 @@ describe('the Client actor under a write flood', () => {
     node.write(2, 2, 'small');
     while (node.applyOne());
     expect(node.replies.slice(1).map((r) => r.text)).toEqual(['simple', 'simple']);
+  });
+
+  it('on shutdown answers every write and proposes none of those still waiting their turn', () => {
+    const node = clientActorWithLog(8);
+    for (let seq = 1; seq <= 100; seq++) node.write(1, seq);
+    const proposed = node.log.length;
+    node.bus.publish({ type: 'client.abort', reason: 'node shutting down' });
+    expect(node.log).toHaveLength(proposed);
+    expect(node.replies).toHaveLength(100);
+    expect(new Set(node.replies.map((r) => r.text))).toEqual(new Set(['ERR node shutting down']));
   });
 });
