@@ -53,13 +53,13 @@ export class Nemesis {
     this.planned = schedule;
     let lateMs = 0;
     for (const fault of schedule) {
-      await sleep(fault.startMs + lateMs - this.now(), signal);
+      await this.sleepUntil(fault.startMs + lateMs, signal);
       if (signal.aborted) return;
       const { record, heal } = await this.inject(fault.kind, signal);
       this.log.push(record);
       this.note(`${record.startedMs.toFixed(0).padStart(7)} ms  ${record.kind.padEnd(14)} ${record.target}`);
       try {
-        await sleep(record.startedMs + fault.durationMs - this.now(), signal);
+        await this.sleepUntil(record.startedMs + fault.durationMs, signal);
       } finally {
         await heal();
         record.healedMs = this.now();
@@ -67,6 +67,15 @@ export class Nemesis {
       }
       lateMs = Math.max(lateMs, record.healedMs - (fault.startMs + fault.durationMs));
     }
+  }
+
+  /**
+   * Sleeps until now() reaches `ms`. A timer can fire a millisecond or so
+   * before its time by performance.now() (libuv counts from a loop time read
+   * earlier), which would shorten a planned gap; so it sleeps again for the rest.
+   */
+  private async sleepUntil(ms: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && this.now() < ms) await sleep(Math.max(1, ms - this.now()), signal);
   }
 
   private async inject(kind: FaultKind, signal: AbortSignal): Promise<{ record: FaultRecord; heal: Heal }> {
