@@ -70,7 +70,7 @@ describe('client output and request limits on a node process', { timeout: 90_000
   it('disconnects a client that pipelines GETs of a 1 MB value and never reads, and keeps serving others', async () => {
     const flood = await nonReader(port);
     sockets.push(flood);
-    flood.write(gets(200));
+    flood.write(gets(800)); // unbounded, 800 MB of replies: well past the RSS bound below
     await waitFor(async () => (await stats())['client_output_buffer_limit_disconnections']! >= 1, { what: 'the non-reading client to be disconnected' });
     expect(await probe.call('PING')).toBe('PONG');
     expect((await probe.call('GET big')).length).toBe(VALUE.length + 2);
@@ -82,8 +82,12 @@ describe('client output and request limits on a node process', { timeout: 90_000
     for (const flood of floods) flood.write(gets(12)); // 12 MB each: under the 16 MiB per-connection limit
     await waitFor(async () => (await stats())['client_output_total_limit_disconnections']! >= 1, { what: 'the total limit to disconnect someone' });
     expect(await probe.call('PING')).toBe('PONG');
-    // 24 MiB of replies at most, plus the kernel's socket buffers and the reads in flight: far below the 100+ MB unbounded.
-    expect(rssPeakBytes).toBeLessThan(400 * MIB);
+    // Peak RSS over this test and the one before it. Bounded, it is the node's own ~100 MB, 24 MiB of
+    // replies at most, 64 store reads of 1 MB in flight, the kernel's socket buffers, and garbage not
+    // yet collected: 334-409 MB seen on the 2-core machine, as the collector's timing varies (a bound of
+    // 400 MiB failed once in CI). Unbounded, the first test's non-reader alone asks for 800 MB of replies
+    // (and before the limits, floods like these drove a node past 3.8 GB).
+    expect(rssPeakBytes).toBeLessThan(512 * MIB);
   });
 
   it('does no work for a connection that left: its pending GETs are dropped before they read the store', async () => {
