@@ -25,6 +25,11 @@ import { waitFor } from '../support/wait.js';
 const LIMITS = { snapshotEntries: 100, snapshotTrailingEntries: 20, snapshotChunkBytes: 512 };
 const KEYS = 1500;
 const ROUNDS_TO_CATCH_THE_SWITCH = 4;
+/**
+ * A follower that falls behind catches up through hundreds of 512-byte chunks; with CI running
+ * test files side by side on two cores that once took longer than the default 15 s wait.
+ */
+const CONVERGENCE_MS = 60_000;
 
 /** What the cluster acknowledged: the state every node must reach. */
 const model = new Map<string, string>();
@@ -101,7 +106,7 @@ describe('kill -9 in the middle of a snapshot install', { timeout: 300_000 }, ()
   it('leaves the old state or the new one, never a mix, and the node catches up', async () => {
     const leader = await cluster.waitForLeader();
     await run(cluster.addresses(), round('first', 7));
-    await cluster.waitForConvergence();
+    await cluster.waitForConvergence(CONVERGENCE_MS);
     const victim = cluster.nodes.find((n) => n.client !== leader)!;
     await cluster.kill(victim.id);
     let old = await cluster.dump(victim.id);
@@ -148,7 +153,7 @@ describe('kill -9 in the middle of a snapshot install', { timeout: 300_000 }, ()
     // 3. Back in the cluster: it catches up, and takes part in new writes.
     cluster.start(victim.id);
     await run(cluster.addresses(), round('last', 11).slice(0, 300));
-    await cluster.waitForConvergence();
+    await cluster.waitForConvergence(CONVERGENCE_MS);
     await cluster.stop(victim.id);
     expect(differences(await cluster.dump(victim.id), model), 'caught up').toEqual([]);
   });

@@ -170,8 +170,8 @@ export class ProcessCluster {
     );
   }
 
-  /** Waits until every running node has applied everything the leader has committed. */
-  async waitForConvergence(): Promise<void> {
+  /** Waits until every running node has applied everything the leader has committed (within timeoutMs, 15 s by default). */
+  async waitForConvergence(timeoutMs?: number): Promise<void> {
     const leader = await this.waitForLeader();
     const commit = Number((await this.info(leader))['commit_index']);
     const running = this.nodes.filter((n) => n.process);
@@ -180,7 +180,7 @@ export class ProcessCluster {
         const applied = await Promise.all(running.map(async (n) => Number((await this.info(n.id))['applied_index'])));
         return applied.every((index) => index >= commit);
       },
-      { what: `every node to apply up to ${commit}` },
+      { what: `every node to apply up to ${commit}`, ...(timeoutMs !== undefined && { timeoutMs }) },
     );
   }
 
