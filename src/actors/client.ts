@@ -12,6 +12,7 @@ import type { ConnectionId, NodeStatusEvent, RaftOutcomes, AppliedResult } from 
 import type { MemberConfig } from '../config/types.js';
 import { encodeCommand } from '../kv/codec.js';
 import { ConnectionOrder } from './connection-order.js';
+import { TurnQueues } from './turn-queues.js';
 import { WriteAdmission } from './write-admission.js';
 import type { KvQuery, KvQueryResult } from '../kv/commands.js';
 import { firstKey } from '../kv/keys.js';
@@ -96,12 +97,8 @@ export class ClientActor {
   private readonly directory: MemberDirectory;
   /** Store reads issued and not answered; at most STORE_READS_IN_FLIGHT_MAX, the rest wait in queryQueue. */
   private readonly queriesInFlight = new Set<number>();
-  /**
-   * Reads waiting for the store, per connection; connections take turns (the
-   * map's order is the rotation), so one flooding client delays another's
-   * read by one of its own, not by all of them.
-   */
-  private readonly queryQueue = new Map<ConnectionId, number[]>();
+  /** Reads waiting for the store, per connection; connections take turns (see TurnQueues). */
+  private readonly queryQueue = new TurnQueues<ConnectionId, number>();
   /** Reads finished without reading the store because their connection had closed (INFO stats). */
   private readsDropped = 0;
 
@@ -271,9 +268,7 @@ export class ClientActor {
     }
     else if (!request?.query) return;
     else if (this.queriesInFlight.size >= STORE_READS_IN_FLIGHT_MAX) {
-      const waiting = this.queryQueue.get(request.conn);
-      if (waiting === undefined) this.queryQueue.set(request.conn, [id]);
-      else waiting.push(id);
+      this.queryQueue.push(request.conn, id);
     } else {
       this.queriesInFlight.add(id);
       this.bus.publish({ type: 'storage.query', id, query: request.query });
@@ -281,14 +276,7 @@ export class ClientActor {
   }
 
   private startQueuedQueries(): void {
-    while (this.queriesInFlight.size < STORE_READS_IN_FLIGHT_MAX && this.queryQueue.size > 0) {
-      const [conn, waiting] = this.queryQueue.entries().next().value!;
-      const id = waiting.shift()!;
-      // This connection goes to the back of the rotation, if it has more.
-      this.queryQueue.delete(conn);
-      if (waiting.length > 0) this.queryQueue.set(conn, waiting);
-      this.query(id);
-    }
+    while (this.queriesInFlight.size < STORE_READS_IN_FLIGHT_MAX && !this.queryQueue.isEmpty()) this.query(this.queryQueue.take()!);
   }
 
   /**

@@ -15,6 +15,8 @@
  * Pure bookkeeping, like ConnectionOrder: the caller says what is ready and
  * what finished, and is told which writes may be proposed now.
  */
+import { TurnQueues } from './turn-queues.js';
+
 export interface WriteAdmissionLimits {
   /** Writes proposed and not yet answered, at most. */
   readonly writesMax: number;
@@ -28,8 +30,8 @@ interface WaitingWrite {
 }
 
 export class WriteAdmission<Conn> {
-  /** Writes waiting for room, per connection; the map's order is the rotation. */
-  private readonly waiting = new Map<Conn, WaitingWrite[]>();
+  /** Writes waiting for room, one queue per connection, taking turns. */
+  private readonly waiting = new TurnQueues<Conn, WaitingWrite>();
   /** Where each waiting write is queued, to withdraw it. */
   private readonly waitingConn = new Map<number, Conn>();
   /** Admitted writes and their bytes, until released. */
@@ -44,13 +46,11 @@ export class WriteAdmission<Conn> {
    */
   offer(conn: Conn, id: number, bytes: number): boolean {
     // Nobody may overtake writes already waiting, or a steady stream of small writes could starve them.
-    if (this.waiting.size === 0 && this.hasRoomFor(bytes)) {
+    if (this.waiting.isEmpty() && this.hasRoomFor(bytes)) {
       this.admit(id, bytes);
       return true;
     }
-    const queue = this.waiting.get(conn);
-    if (queue === undefined) this.waiting.set(conn, [{ id, bytes }]);
-    else queue.push({ id, bytes });
+    this.waiting.push(conn, { id, bytes });
     this.waitingConn.set(id, conn);
     return false;
   }
@@ -69,12 +69,7 @@ export class WriteAdmission<Conn> {
     const conn = this.waitingConn.get(id);
     if (conn === undefined) return;
     this.waitingConn.delete(id);
-    const queue = this.waiting.get(conn)!;
-    queue.splice(
-      queue.findIndex((w) => w.id === id),
-      1,
-    );
-    if (queue.length === 0) this.waiting.delete(conn);
+    this.waiting.remove(conn, (w) => w.id === id);
   }
 
   /** Whether the write is waiting here for room (not yet admitted). */
@@ -104,18 +99,13 @@ export class WriteAdmission<Conn> {
 
   private admitWaiting(): number[] {
     const admitted: number[] = [];
-    while (this.waiting.size > 0) {
-      const [conn, queue] = this.waiting.entries().next().value!;
-      const next = queue[0]!;
+    for (let next = this.waiting.peek(); next !== undefined; next = this.waiting.peek()) {
       // The write whose turn it is waits for room; none behind it overtakes it.
       if (!this.hasRoomFor(next.bytes)) break;
-      queue.shift();
+      this.waiting.take();
       this.waitingConn.delete(next.id);
       this.admit(next.id, next.bytes);
       admitted.push(next.id);
-      // This connection goes to the back of the rotation, if it has more.
-      this.waiting.delete(conn);
-      if (queue.length > 0) this.waiting.set(conn, queue);
     }
     return admitted;
   }
