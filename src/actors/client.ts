@@ -137,8 +137,7 @@ export class ClientActor {
   private handleRequest(conn: ConnectionId, seq: number, request: ClientRequest): void {
     switch (request.kind) {
       case 'write': {
-        const command = request.now === undefined || request.command.op === 'session-open' ? request.command : { ...request.command, now: request.now };
-        const id = this.admit(conn, seq, null, encodeCommand(command), false, slotOf(firstKey(request.command)));
+        const id = this.admit(conn, seq, null, encodeCommand(request.command, request.now), false, slotOf(firstKey(request.command)));
         if (id !== null && this.order.arrive(conn, id, 'write')) this.start(id);
         break;
       }

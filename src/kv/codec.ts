@@ -31,23 +31,28 @@ export class CommandDecodeError extends Error {
 /** Timed commands carry `now`; decoded commands in the object form get it back. */
 type TimedWrite = KvWriteCommand & { readonly now?: number };
 
-function writeFields(command: TimedWrite): unknown[] {
+function writeFields(command: TimedWrite, now: number | undefined): unknown[] {
   // A plain SET overwrites whatever is there, so it needs no time: the compact form, always.
   if (command.op === 'set' && !command.cond && !command.get && !command.expire && !command.keepTtl && !command.reply) {
     return [OP_SET, command.key, command.value];
   }
-  if (command.now === undefined) {
+  if (now === undefined) {
     if (command.op === 'del') return [OP_DEL, ...command.keys];
     if (command.op === 'cas') return [OP_CAS, command.key, command.expected, command.value];
   }
-  const { now, ...plain } = command as TimedWrite & { session?: unknown };
+  const { now: _, ...plain } = command as TimedWrite & { session?: unknown };
   delete (plain as { session?: unknown }).session;
   return [OP_OBJECT, now ?? 0, plain];
 }
 
-export function encodeCommand(command: KvCommand): Uint8Array {
+/**
+ * `now`: the time the entry carries (the leader's clock when it took the
+ * request), over any the command carries; passed apart so the
+ * edge's commands are not copied on every write only to add it.
+ */
+export function encodeCommand(command: KvCommand, now?: number): Uint8Array {
   if (command.op === 'session-open') return packr.pack([OP_SESSION_OPEN]);
-  const fields = writeFields(command);
+  const fields = writeFields(command, now ?? (command as TimedWrite).now);
   // Plain SET (alone or in a session) is all small integers and bytes: the hand-written encoder, same bytes.
   const flat = fields[0] === OP_SET;
   if (!command.session) return (flat ? packFlat(fields as [number, Uint8Array, Uint8Array]) : null) ?? packr.pack(fields);

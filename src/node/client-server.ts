@@ -484,7 +484,7 @@ class ClientConnection {
   private withConnectionFacts(request: ClientRequest): ClientRequest {
     if (request.kind === 'read' && this.state.stale) return { ...request, stale: true };
     if (request.kind === 'info') return { ...request, edge: this.edgeFacts() };
-    if (request.kind === 'write') return { ...request, now: Date.now() };
+    if (request.kind === 'write') return { kind: 'write', command: request.command, now: Date.now() };
     return request;
   }
 
