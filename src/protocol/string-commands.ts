@@ -15,26 +15,30 @@ const get: Handler = ([key], limits) => {
 };
 
 /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]. */
-const set: Handler = ([key, value, ...options], limits) => {
-  const error = keyError(key!, limits) ?? valueError(value!, limits);
+const set: Handler = (args, limits) => {
+  const key = args[0]!;
+  const value = args[1]!;
+  const error = keyError(key, limits) ?? valueError(value, limits);
   if (error !== null) return fail(error);
+  // The plain SET, nearly every write, is one small literal: no option parsing, no copies.
+  if (args.length === 2) return write({ op: 'set', key, value });
   let cond: 'nx' | 'xx' | undefined;
   let getOld = false;
   let expire: ExpirySpec | undefined;
   let keepTtl = false;
-  for (let i = 0; i < options.length; i++) {
-    const option = lower(options[i]!);
+  for (let i = 2; i < args.length; i++) {
+    const option = lower(args[i]!);
     if ((option === 'nx' || option === 'xx') && cond === undefined) cond = option;
     else if (option === 'get' && !getOld) getOld = true;
     else if (option === 'keepttl' && !keepTtl && expire === undefined) keepTtl = true;
-    else if (EXPIRY_UNITS.has(option) && expire === undefined && !keepTtl && i + 1 < options.length) {
-      const spec = expiryArg(option as ExpiryUnit, options[++i]!, 'set');
+    else if (EXPIRY_UNITS.has(option) && expire === undefined && !keepTtl && i + 1 < args.length) {
+      const spec = expiryArg(option as ExpiryUnit, args[++i]!, 'set');
       if (typeof spec === 'string') return fail(spec);
       expire = spec;
     } else return fail(SYNTAX);
   }
   return write({
-    op: 'set', key: key!, value: value!,
+    op: 'set', key, value,
     ...(cond ? { cond } : {}), ...(getOld ? { get: true } : {}), ...(expire ? { expire } : {}), ...(keepTtl ? { keepTtl: true } : {}),
   });
 };
