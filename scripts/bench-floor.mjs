@@ -9,14 +9,15 @@
 //               no parsing beyond counting, no disk, no replication. The
 //               ceiling for any Node.js server with this load generator.
 //   replicated  three processes in raftkv's shape with none of its logic: the
-//               leader parses SETs, and for each batch read in one event-loop
-//               turn writes the entries to its LevelDB log (synced) while
-//               sending them to both followers in one write each; a follower
-//               writes them to its log (synced), acknowledges, and applies
-//               them (unsynced). The leader replies once its own write and
-//               one follower's are durable and the batch is applied to its
-//               LevelDB state. No terms, elections, sessions, checks, bus,
-//               msgpack or metrics.
+//               leader parses SETs and sends what it read in one event-loop
+//               turn to both followers at once, one write each, while it
+//               writes the same entries to its LevelDB log (synced; one write
+//               at a time, what arrives meanwhile going down together). A
+//               follower does the same with what it receives, acknowledges,
+//               and applies it (unsynced). The leader replies once its own
+//               write and one follower's are durable and the entries are
+//               applied to its LevelDB state. No terms, elections, sessions,
+//               checks, bus, msgpack or metrics.
 //   replicated, file log
 //               the same with each node's log in an append-only file
 //               (write, then fdatasync) instead of LevelDB: what LevelDB
@@ -162,19 +163,17 @@ async function followerServer() {
   const server = net.createServer({ noDelay: true }, (socket) => {
     // Group commit, as raftkv's Persistence actor: one log write at a time; what arrives meanwhile goes down together.
     let queued = [];
-    let queuedFrames = 0;
     let writing = false;
     const writeNext = async () => {
-      if (writing || queuedFrames === 0) return;
+      if (writing || queued.length === 0) return;
       writing = true;
       const entries = queued;
-      const frames = queuedFrames;
       queued = [];
-      queuedFrames = 0;
       await log.append(entries);
+      // Acknowledges how many more entries are durable.
       const ack = Buffer.allocUnsafe(8);
       ack.writeUInt32BE(4, 0);
-      ack.writeUInt32BE(frames, 4);
+      ack.writeUInt32BE(entries.length, 4);
       socket.write(ack);
       await log.apply(entries);
       writing = false;
@@ -184,7 +183,6 @@ async function followerServer() {
       'data',
       framer((body) => {
         for (const entry of decodeBatch(Buffer.from(body))) queued.push(entry);
-        queuedFrames++;
         void writeNext();
       }),
     );
@@ -240,12 +238,16 @@ async function leaderServer() {
         }),
     ),
   );
-  // Requests read and not yet in a batch; batches sent and not yet answered, oldest first.
-  let pending = [];
-  const inFlight = [];
-  let sent = 0;
-  // Frames each follower has made durable (it acknowledges a count).
-  const acked = followers.map(() => 0);
+  // The log, as positions: requests count in arrival order from 1; those from
+  // applied + 1 on wait for their replies, in order.
+  const unanswered = [];
+  let durable = 0; // written to this node's log, synced
+  const acked = followers.map(() => 0); // durable on each follower
+  let applied = 0;
+  let turn = []; // read in this event-loop turn, not yet sent
+  let unwritten = []; // sent, not yet in a log write
+  let writing = false;
+  let applying = false;
   followers.forEach((socket, f) =>
     socket.on(
       'data',
@@ -255,38 +257,40 @@ async function leaderServer() {
       }),
     ),
   );
-  let writing = false;
-  // Group commit: one log write at a time; the requests read meanwhile form the next batch,
-  // sent to the followers at once and written when the write before it is done.
-  const flush = () => {
-    if (writing || pending.length === 0) return;
-    writing = true;
-    const batch = pending;
-    pending = [];
-    const entries = batch.map((r) => ({ key: r.key, value: r.value }));
-    const record = { number: ++sent, written: false, batch, entries };
-    inFlight.push(record);
+  // Once per turn: what was read goes to both followers at once, and into this node's next log write.
+  const send = () => {
+    const entries = turn;
+    turn = [];
     const frame = encodeBatch(entries);
     for (const socket of followers) socket.write(frame);
+    for (const e of entries) unwritten.push(e);
+    writeNext();
+  };
+  // Group commit: one log write at a time; what is sent meanwhile goes down together.
+  const writeNext = () => {
+    if (writing || unwritten.length === 0) return;
+    writing = true;
+    const entries = unwritten;
+    unwritten = [];
     void log.append(entries).then(() => {
       writing = false;
-      record.written = true;
+      durable += entries.length;
       settle();
-      flush();
+      writeNext();
     });
   };
-  let applying = false;
+  // Committed: on this node and one follower. Applied in order, one batch at a time, then answered.
   function settle() {
-    if (applying) return;
-    const head = inFlight[0];
-    if (head === undefined || !head.written || Math.max(...acked) < head.number) return;
-    inFlight.shift();
+    const committed = Math.min(durable, Math.max(...acked));
+    if (applying || committed <= applied) return;
     applying = true;
-    void log.apply(head.entries).then(() => {
+    const answered = unanswered.splice(0, committed - applied);
+    void log.apply(answered).then(() => {
+      applied = committed;
       applying = false;
       // One write per connection for the batch's replies.
       const replies = new Map();
-      for (const r of head.batch) replies.set(r.socket, (replies.get(r.socket) ?? 0) + 1);
+      for (const r of answered) replies.set(r.socket, (replies.get(r.socket) ?? 0) + 1);
       for (const [socket, n] of replies) if (!socket.destroyed) socket.write(n === 1 ? '+OK\r\n' : '+OK\r\n'.repeat(n));
       settle();
     });
@@ -296,12 +300,14 @@ async function leaderServer() {
     socket.on(
       'data',
       respParser((args) => {
-        pending.push({ socket, key: Buffer.from(args[1]), value: Buffer.from(args[2]) });
+        const request = { socket, key: Buffer.from(args[1]), value: Buffer.from(args[2]) };
+        unanswered.push(request);
+        turn.push(request);
         if (!scheduled) {
           scheduled = true;
           setImmediate(() => {
             scheduled = false;
-            flush();
+            send();
           });
         }
       }),
