@@ -157,6 +157,7 @@ async function openStorage(dir) {
   };
 }
 const KV_PREFIX = Buffer.from('kv!');
+const NOTHING = Buffer.alloc(0);
 
 async function followerServer() {
   const log = await openStorage(process.env.RAFTKV_FLOOR_DIR);
@@ -300,7 +301,8 @@ async function leaderServer() {
     socket.on(
       'data',
       respParser((args) => {
-        const request = { socket, key: Buffer.from(args[1]), value: Buffer.from(args[2]) };
+        // Every request is a SET of its second and third arguments (redis-benchmark's CONFIG GET at start included).
+        const request = { socket, key: Buffer.from(args[1] ?? NOTHING), value: Buffer.from(args[2] ?? NOTHING) };
         unanswered.push(request);
         turn.push(request);
         if (!scheduled) {
