@@ -357,6 +357,7 @@ async function main() {
   const { RespTarget } = await import('../dist/bench/clusters/resp.js');
   const { runLoad } = await import('../dist/bench/compare/load.js');
   const { runPipelinedSet, PIPELINED_DEFAULT } = await import('../dist/bench/compare/pipelined.js');
+  const { median } = await import('../dist/bench/compare/report.js');
   console.log(`bench:floor on ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
   console.log('load generator in this process; 256-byte values; closed loop, one request in flight per client');
   const rows = [];
@@ -399,18 +400,9 @@ async function main() {
       `| ${standIn} | ${clients} | ${Math.round(m((f) => f.opsPerSecond)).toLocaleString('en-US')} | ${m((f) => f.p50Ms).toFixed(2)} ms | ${m((f) => (f.serverCpuS / f.ops) * 1e6).toFixed(1)} us | ${m((f) => (f.clientCpuS / f.ops) * 1e6).toFixed(1)} us |`,
     );
   }
-  printPipelined(pipelinedRows);
-}
-
-function printPipelined(pipelinedRows) {
   console.log('\n| stand-in | redis-benchmark SET -c 50 -P 16 (400,000 requests) |');
   console.log('| --- | --- |');
   for (const { standIn, pipelined } of pipelinedRows) console.log(`| ${standIn} | ${Math.round(median(pipelined)).toLocaleString('en-US')}/s |`);
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Starts a stand-in as child processes of this script; resolves once it listens. */
